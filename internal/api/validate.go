@@ -1,0 +1,86 @@
+package api
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+)
+
+// validator collects constraint violations worded as AWS words them.
+type validator struct {
+	violations []string
+}
+
+// required records a missing required member.
+func (v *validator) required(path string) {
+	v.violations = append(v.violations,
+		fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path))
+}
+
+// enum records value at path unless it is one of allowed.
+func (v *validator) enum(path, value string, allowed []string) {
+	if slices.Contains(allowed, value) {
+		return
+	}
+	v.violations = append(v.violations,
+		fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
+			value, path, strings.Join(allowed, ", ")))
+}
+
+// min records value at path if it is below lo.
+func (v *validator) min(path string, value, lo int64) {
+	if value < lo {
+		v.violations = append(v.violations,
+			fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d",
+				value, path, lo))
+	}
+}
+
+// max records value at path if it is above hi.
+func (v *validator) max(path string, value, hi int64) {
+	if value > hi {
+		v.violations = append(v.violations,
+			fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d",
+				value, path, hi))
+	}
+}
+
+// err returns nil without violations, else a BadRequest listing them all.
+func (v *validator) err() error {
+	n := len(v.violations)
+	if n == 0 {
+		return nil
+	}
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	return &amplify.Error{
+		Code:    amplify.BadRequest,
+		Message: fmt.Sprintf("%d validation error%s detected: %s", n, plural, strings.Join(v.violations, "; ")),
+	}
+}
+
+// joinPath is the path of member name below path ("" is the top level).
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// memberPath is the path of the list element with 0-based index i: "list.member.<i+1>".
+func memberPath(path string, i int) string {
+	return path + ".member." + strconv.Itoa(i+1)
+}
+
+// checkParams guards Operation.Invoke against a router passing the wrong number of params.
+func checkParams(op string, params []string, n int) error {
+	if len(params) != n {
+		return fmt.Errorf("api: %s takes %d uri params, got %d", op, n, len(params))
+	}
+	return nil
+}
