@@ -1,0 +1,85 @@
+package amplify
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are the exception names clients see in X-Amzn-ErrorType; the four modeled
+// ones map to typed errors in every AWS SDK.
+const (
+	BadRequest       = "BadRequestException"
+	NotFound         = "NotFoundException"
+	TooManyRequests  = "TooManyRequestsException"
+	GatewayTimeout   = "GatewayTimeoutException"
+	NotImplemented   = "NotImplementedException"
+	UnknownOperation = "UnknownOperationException"
+	Internal         = "InternalFailure"
+
+	// Authentication failures (auth mode sigv4).
+	MissingAuthenticationToken = "MissingAuthenticationTokenException"
+	UnrecognizedClient         = "UnrecognizedClientException"
+	InvalidSignature           = "InvalidSignatureException"
+)
+
+// Resource types named by NotFound errors.
+const (
+	ResourceApp         = "app"
+	ResourceEnvironment = "environment"
+	ResourceAuth        = "auth"
+	ResourceAPI         = "api"
+	ResourceStorage     = "storage"
+	ResourceJob         = "job"
+	ResourceToken       = "token"
+	ResourceConfig      = "config"
+	ResourceBucket      = "bucket"
+)
+
+// Error is the one error type the domain returns to clients. Code is an AWS exception name;
+// Message is what the client reads. Anything that is not an *Error is an internal failure.
+type Error struct {
+	Code         string
+	Message      string
+	ResourceType string // NotFound only
+	LimitType    string // TooManyRequests only
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, and Internal otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return Internal
+}
+
+// serviceMessage words a domain failure as the real service does:
+// "<Kind> - An error occurred while processing your request: <detail>".
+func serviceMessage(kind, detail string) string {
+	return kind + " - An error occurred while processing your request: " + detail
+}
+
+// Invalid returns a BadRequest for a request the service refuses, worded as the real
+// service words it ("ValidationException - An error occurred ...").
+func Invalid(format string, args ...any) *Error {
+	return &Error{Code: BadRequest, Message: serviceMessage("ValidationException", fmt.Sprintf(format, args...))}
+}
+
+// Missing returns a NotFound for a resource of the given type.
+func Missing(resourceType, format string, args ...any) *Error {
+	return &Error{
+		Code:         NotFound,
+		Message:      serviceMessage("NotFoundException", fmt.Sprintf(format, args...)),
+		ResourceType: resourceType,
+	}
+}

@@ -1,0 +1,348 @@
+package amplify
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+const (
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	alnum      = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+)
+
+// authOutputKeys are the output members of an auth resource, in amplify-meta.json's order.
+var authOutputKeys = []string{
+	"UserPoolId", "UserPoolArn", "UserPoolName", "AppClientIDWeb", "AppClientID",
+	"IdentityPoolId", "IdentityPoolName",
+}
+
+// authConfig is the part of an auth ResourceConfig (wire JSON) the service reads itself.
+type authConfig struct {
+	AuthResources       string `json:"authResources"`
+	IdentityPoolConfigs *struct {
+		IdentityPoolName string `json:"identityPoolName"`
+	} `json:"identityPoolConfigs"`
+	UserPoolConfigs *struct {
+		MFA *struct {
+			MFAMode  string `json:"MFAMode"`
+			Settings *struct {
+				MfaTypes []string `json:"mfaTypes"`
+			} `json:"settings"`
+		} `json:"mfa"`
+		OAuth *struct {
+			SocialProviderSettings map[string]json.RawMessage `json:"socialProviderSettings"`
+		} `json:"oAuth"`
+		PasswordPolicy *struct {
+			AdditionalConstraints []string `json:"additionalConstraints"`
+			MinimumLength         *float64 `json:"minimumLength"`
+		} `json:"passwordPolicy"`
+		RequiredSignUpAttributes []string `json:"requiredSignUpAttributes"`
+		SignInMethod             string   `json:"signInMethod"`
+		UserPoolName             string   `json:"userPoolName"`
+	} `json:"userPoolConfigs"`
+}
+
+// apiConfig is the part of an API ResourceConfig (wire JSON) the service reads itself.
+type apiConfig struct {
+	AdditionalAuthTypes []apiAuthType `json:"additionalAuthTypes"`
+	APIName             string        `json:"apiName"`
+	DefaultAuthType     *apiAuthType  `json:"defaultAuthType"`
+	TransformSchema     string        `json:"transformSchema"`
+}
+
+type apiAuthType struct {
+	Mode     string `json:"mode"`
+	Settings *struct {
+		CognitoUserPoolID  string   `json:"cognitoUserPoolId"`
+		Description        string   `json:"description"`
+		ExpirationTime     *float64 `json:"expirationTime"`
+		OpenIDClientID     string   `json:"openIDClientId"`
+		OpenIDIssueURL     string   `json:"openIDIssueURL"`
+		OpenIDProviderName string   `json:"openIDProviderName"`
+	} `json:"settings"`
+}
+
+func (c *apiConfig) modes() []string {
+	var modes []string
+	if c.DefaultAuthType != nil {
+		modes = append(modes, c.DefaultAuthType.Mode)
+	}
+	for _, a := range c.AdditionalAuthTypes {
+		modes = append(modes, a.Mode)
+	}
+	return modes
+}
+
+func parseConfig[T any](raw json.RawMessage) (*T, error) {
+	var v T
+	if len(raw) == 0 {
+		return &v, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// usesUserPools reports whether an API config has the Cognito user pool auth mode.
+func usesUserPools(raw json.RawMessage) bool {
+	c, err := parseConfig[apiConfig](raw)
+	if err != nil {
+		return false
+	}
+	for _, m := range c.modes() {
+		if m == "AMAZON_COGNITO_USER_POOLS" {
+			return true
+		}
+	}
+	return false
+}
+
+// frontendAuthConfig derives amplify-meta.json's frontendAuthConfig from an auth config, as
+// the Amplify CLI does.
+func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
+	c, err := parseConfig[authConfig](raw)
+	if err != nil {
+		return nil, err
+	}
+	fac := struct {
+		SocialProviders            []string `json:"socialProviders"`
+		UsernameAttributes         []string `json:"usernameAttributes"`
+		SignupAttributes           []string `json:"signupAttributes"`
+		PasswordProtectionSettings struct {
+			PasswordPolicyMinLength  float64  `json:"passwordPolicyMinLength"`
+			PasswordPolicyCharacters []string `json:"passwordPolicyCharacters"`
+		} `json:"passwordProtectionSettings"`
+		MfaConfiguration       string   `json:"mfaConfiguration"`
+		MfaTypes               []string `json:"mfaTypes"`
+		VerificationMechanisms []string `json:"verificationMechanisms"`
+	}{
+		SocialProviders: []string{}, UsernameAttributes: []string{}, SignupAttributes: []string{},
+		MfaConfiguration: "OFF", MfaTypes: []string{}, VerificationMechanisms: []string{},
+	}
+	fac.PasswordProtectionSettings.PasswordPolicyMinLength = 8
+	fac.PasswordProtectionSettings.PasswordPolicyCharacters = []string{}
+	if up := c.UserPoolConfigs; up != nil {
+		if up.OAuth != nil {
+			for _, p := range []struct{ member, name string }{
+				{"Facebook", "FACEBOOK"}, {"Google", "GOOGLE"}, {"LoginWithAmazon", "AMAZON"}, {"SignInWithApple", "APPLE"},
+			} {
+				if _, ok := up.OAuth.SocialProviderSettings[p.member]; ok {
+					fac.SocialProviders = append(fac.SocialProviders, p.name)
+				}
+			}
+		}
+		switch up.SignInMethod {
+		case "EMAIL":
+			fac.UsernameAttributes = []string{"EMAIL"}
+			fac.VerificationMechanisms = []string{"EMAIL"}
+		case "PHONE_NUMBER":
+			fac.UsernameAttributes = []string{"PHONE_NUMBER"}
+			fac.VerificationMechanisms = []string{"PHONE_NUMBER"}
+		case "EMAIL_AND_PHONE_NUMBER":
+			fac.UsernameAttributes = []string{"EMAIL", "PHONE_NUMBER"}
+			fac.VerificationMechanisms = []string{"EMAIL", "PHONE_NUMBER"}
+		}
+		fac.SignupAttributes = append(fac.SignupAttributes, up.RequiredSignUpAttributes...)
+		if pp := up.PasswordPolicy; pp != nil {
+			if pp.MinimumLength != nil {
+				fac.PasswordProtectionSettings.PasswordPolicyMinLength = *pp.MinimumLength
+			}
+			for _, c := range pp.AdditionalConstraints {
+				fac.PasswordProtectionSettings.PasswordPolicyCharacters = append(
+					fac.PasswordProtectionSettings.PasswordPolicyCharacters, passwordCharacters(c))
+			}
+		}
+		if up.MFA != nil {
+			if up.MFA.MFAMode != "" {
+				fac.MfaConfiguration = up.MFA.MFAMode
+			}
+			if up.MFA.Settings != nil {
+				fac.MfaTypes = append(fac.MfaTypes, up.MFA.Settings.MfaTypes...)
+			}
+		}
+	}
+	return json.Marshal(fac)
+}
+
+// passwordCharacters maps a model password constraint to the CLI's frontend name.
+func passwordCharacters(constraint string) string {
+	switch constraint {
+	case "REQUIRE_DIGIT":
+		return "REQUIRES_NUMBERS"
+	case "REQUIRE_SYMBOL":
+		return "REQUIRES_SYMBOLS"
+	default:
+		return strings.Replace(constraint, "REQUIRE_", "REQUIRES_", 1)
+	}
+}
+
+// apiAuthConfig derives an AppSync API's authConfig output from its config.
+func apiAuthConfig(raw json.RawMessage) (any, error) {
+	c, err := parseConfig[apiConfig](raw)
+	if err != nil {
+		return nil, err
+	}
+	provider := func(a apiAuthType) orderedMap {
+		m := orderedMap{}.with("authenticationType", a.Mode)
+		switch a.Mode {
+		case "API_KEY":
+			days := 7.0
+			desc := ""
+			if a.Settings != nil {
+				if a.Settings.ExpirationTime != nil {
+					days = *a.Settings.ExpirationTime
+				}
+				desc = a.Settings.Description
+			}
+			m.set("apiKeyConfig", orderedMap{}.with("apiKeyExpirationDays", days).with("description", desc))
+		case "AMAZON_COGNITO_USER_POOLS":
+			id := ""
+			if a.Settings != nil {
+				id = a.Settings.CognitoUserPoolID
+			}
+			m.set("userPoolConfig", orderedMap{}.with("userPoolId", id))
+		case "OPENID_CONNECT":
+			oc := orderedMap{}
+			if a.Settings != nil {
+				oc.set("name", a.Settings.OpenIDProviderName)
+				oc.set("issuerUrl", a.Settings.OpenIDIssueURL)
+				oc.set("clientId", a.Settings.OpenIDClientID)
+			}
+			m.set("openIDConnectConfig", oc)
+		}
+		return m
+	}
+	out := orderedMap{}
+	if c.DefaultAuthType != nil {
+		out.set("defaultAuthentication", provider(*c.DefaultAuthType))
+	}
+	additional := []orderedMap{}
+	for _, a := range c.AdditionalAuthTypes {
+		additional = append(additional, provider(a))
+	}
+	out.set("additionalAuthenticationProviders", additional)
+	return out, nil
+}
+
+// deploy generates the deployed ids of a resource in an environment, in the formats AWS uses.
+// Storage resources get their bucket name from the caller.
+func (s *Service) deploy(key EnvKey, r *Resource) error {
+	d := map[string]string{}
+	switch r.Kind {
+	case KindAuth:
+		c, err := parseConfig[authConfig](r.Config)
+		if err != nil {
+			return err
+		}
+		poolID := key.Region + "_" + s.randomString(alnum, 9)
+		name := r.Name
+		if c.UserPoolConfigs != nil && c.UserPoolConfigs.UserPoolName != "" {
+			name = c.UserPoolConfigs.UserPoolName
+		}
+		d["UserPoolId"] = poolID
+		d["UserPoolArn"] = "arn:aws:cognito-idp:" + key.Region + ":" + key.Account + ":userpool/" + poolID
+		d["UserPoolName"] = name
+		d["AppClientIDWeb"] = s.randomString(lowerAlnum, 26)
+		d["AppClientID"] = s.randomString(lowerAlnum, 26)
+		if c.AuthResources == "IDENTITY_POOL_AND_USER_POOL" {
+			d["IdentityPoolId"] = key.Region + ":" + s.newID()
+			ipName := r.Name + "_identitypool"
+			if c.IdentityPoolConfigs != nil && c.IdentityPoolConfigs.IdentityPoolName != "" {
+				ipName = c.IdentityPoolConfigs.IdentityPoolName
+			}
+			d["IdentityPoolName"] = ipName
+		}
+	case KindAPI:
+		c, err := parseConfig[apiConfig](r.Config)
+		if err != nil {
+			return err
+		}
+		d["GraphQLAPIIdOutput"] = s.randomString(lowerAlnum, 26)
+		d["GraphQLAPIEndpointOutput"] = "https://" + s.randomString(lowerAlnum, 26) + ".appsync-api." + key.Region + ".amazonaws.com/graphql"
+		for _, m := range c.modes() {
+			if m == "API_KEY" {
+				d["GraphQLAPIKeyOutput"] = "da2-" + s.randomString(lowerAlnum, 26)
+				break
+			}
+		}
+	case KindStorage:
+		if r.Deployed != nil {
+			d["BucketName"] = r.Deployed["BucketName"]
+		}
+	}
+	r.Deployed = d
+	return nil
+}
+
+// bucketOwner names the storage resource of an environment as the owner of the bucket it made.
+func bucketOwner(key EnvKey) string {
+	return key.Account + "/" + key.Region + "/" + key.AppID + "/" + key.Env + "/storage"
+}
+
+// cloneResource copies r into the environment to, with new deployed ids. A storage resource
+// that created its bucket gets a new bucket; an imported one shares the imported bucket.
+func (s *Service) cloneResource(tx Tx, to EnvKey, r *Resource, now time.Time) error {
+	c := *r
+	c.UpdatedAt = now
+	c.Models = nil
+	c.Revision = 1
+	if r.Kind == KindStorage && !r.Imported {
+		name, err := s.createBucket(tx, to, "", now)
+		if err != nil {
+			return err
+		}
+		c.Deployed = map[string]string{"BucketName": name}
+	}
+	if !r.Imported {
+		if err := s.deploy(to, &c); err != nil {
+			return err
+		}
+	}
+	return tx.PutResource(to, &c)
+}
+
+// releaseResource deletes what a resource created outside its environment: a storage
+// resource's own bucket. Imported buckets stay.
+func (s *Service) releaseResource(tx Tx, key EnvKey, r *Resource) error {
+	if r.Kind != KindStorage || r.Deployed == nil {
+		return nil
+	}
+	b, err := tx.Bucket(r.Deployed["BucketName"])
+	if ErrorCode(err) == NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if b.Owner != bucketOwner(key) {
+		return nil
+	}
+	return tx.DeleteBucket(b.Name)
+}
+
+// createBucket records a new bucket owned by the storage resource of key. Without a name, it
+// generates one as the Amplify CLI does (<prefix><8 random>-<env>).
+func (s *Service) createBucket(tx Tx, key EnvKey, name string, now time.Time) (string, error) {
+	if name == "" {
+		name = bucketPrefix(key.AppID) + s.randomString("0123456789abcdef", 8) + "-" + stackSafe(key.Env)
+		if len(name) > 63 {
+			name = name[:63]
+		}
+		name = strings.TrimRight(name, "-.")
+	}
+	err := tx.InsertBucket(&Bucket{Scope: key.Scope, Name: name, CreatedAt: now, Owner: bucketOwner(key)})
+	if err == ErrBucketExists {
+		return "", Invalid("The bucket name %s is not available: bucket names are unique across all accounts. Choose another name.", name)
+	}
+	return name, err
+}
+
+func bucketPrefix(appID string) string {
+	p := stackSafe(appID)
+	if len(p) > 20 {
+		p = p[:20]
+	}
+	return "amplify" + p + "storage"
+}

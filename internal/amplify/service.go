@@ -1,0 +1,325 @@
+package amplify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Service holds the behaviour of every operation. It is safe for concurrent use; its fields
+// are set once, before first use.
+type Service struct {
+	Store Store
+	// Now is the clock (time.Now when nil). Every transaction reads it once.
+	Now func() time.Time
+	// Rand is the source of ids and challenge codes (crypto/rand when nil).
+	Rand io.Reader
+	// JobDuration is how long a job stays IN_PROGRESS before it is due to run.
+	JobDuration time.Duration
+	// TokenTTL is the lifetime of challenge tokens (10 minutes when zero).
+	TokenTTL time.Duration
+	// JobAdded, when set, is called after a job has been committed (to wake the runner).
+	JobAdded func(runAt time.Time)
+	// CheckSchema validates a GraphQL TransformSchema when an API job runs.
+	CheckSchema func(schema string) error
+	// GenerateModels turns a TransformSchema into DataStore models.
+	GenerateModels func(schema string) (*GeneratedModels, error)
+
+	cursorOnce sync.Once
+	cursorKey  []byte
+	cursorErr  error
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+// newID returns a random (version 4) UUID.
+func (s *Service) newID() string {
+	id, err := uuid.NewRandomFromReader(s.rand())
+	if err != nil {
+		// crypto/rand does not fail on supported platforms; an injected reader that runs dry
+		// is a programming error in a test.
+		panic(fmt.Sprintf("amplify: random source failed: %v", err))
+	}
+	return id.String()
+}
+
+// randomString returns n characters drawn uniformly from alphabet.
+func (s *Service) randomString(alphabet string, n int) string {
+	buf := make([]byte, n)
+	out := make([]byte, n)
+	// Rejection sampling keeps the distribution uniform for any alphabet size.
+	limit := 256 - 256%len(alphabet)
+	for i := 0; i < n; {
+		if _, err := io.ReadFull(s.rand(), buf); err != nil {
+			panic(fmt.Sprintf("amplify: random source failed: %v", err))
+		}
+		for _, b := range buf {
+			if int(b) < limit && i < n {
+				out[i] = alphabet[int(b)%len(alphabet)]
+				i++
+			}
+		}
+	}
+	return string(out)
+}
+
+// MaxNameLength bounds every name and id a client gives.
+const MaxNameLength = 255
+
+// CheckName validates a name or id given in member: non-empty, at most 255 bytes, valid
+// UTF-8, no '/' and no control characters.
+func CheckName(member, value string) error {
+	problem := ""
+	switch {
+	case value == "":
+		problem = "Member must not be empty"
+	case len(value) > MaxNameLength:
+		problem = fmt.Sprintf("Member must have length less than or equal to %d", MaxNameLength)
+	case !utf8.ValidString(value):
+		problem = "Member must be valid UTF-8"
+	default:
+		for _, r := range value {
+			if r == '/' || unicode.IsControl(r) {
+				problem = "Member must not contain '/' or control characters"
+				break
+			}
+		}
+	}
+	if problem == "" {
+		return nil
+	}
+	shown := value
+	if len(shown) > 64 {
+		shown = shown[:64] + "..."
+	}
+	return Errorf(BadRequest, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s",
+		sanitize(shown), member, problem)
+}
+
+// sanitize makes a client-given value safe to echo in a message.
+func sanitize(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			r = '?'
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+func checkNames(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := CheckName(pairs[i], pairs[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pendingJobError(appID, env string) error {
+	return Invalid("There is already a pending job for the requested appId: %s and backendEnvironmentName: %s, wait for it to complete before creating a new job.", appID, env)
+}
+
+// NoApp is the NotFound error for a missing app.
+func NoApp(key AppKey) error {
+	return Missing(ResourceApp, "No app found with appId: %s", key.AppID)
+}
+
+// NoEnvironment is the NotFound error for a missing backend environment.
+func NoEnvironment(key EnvKey) error {
+	return Missing(ResourceEnvironment, "No backend environment found with appId: %s and backendEnvironmentName: %s", key.AppID, key.Env)
+}
+
+// NoResource is the NotFound error for a missing resource of an environment.
+func NoResource(key EnvKey, kind ResourceKind) error {
+	return Missing(string(kind), "No %s resource found for appId: %s and backendEnvironmentName: %s", kind, key.AppID, key.Env)
+}
+
+// NoJob is the NotFound error for a missing job.
+func NoJob(key JobKey) error {
+	return Missing(ResourceJob, "No job found with jobId: %s for appId: %s", key.JobID, key.AppID)
+}
+
+// NoConfig is the NotFound error for an app without an Admin UI config.
+func NoConfig(key AppKey) error {
+	return Missing(ResourceConfig, "No backend config found for appId: %s", key.AppID)
+}
+
+// NoToken is the NotFound error for a missing or expired challenge token.
+func NoToken(key AppKey, sessionID string) error {
+	return Missing(ResourceToken, "No token found with sessionId: %s for appId: %s", sessionID, key.AppID)
+}
+
+// NoBucket is the NotFound error for a missing S3 bucket.
+func NoBucket(name string) error {
+	return Missing(ResourceBucket, "No S3 bucket found with name: %s", name)
+}
+
+// jobSpec describes a job to submit.
+type jobSpec struct {
+	key     EnvKey // Env "" for a job of the whole app
+	action  string
+	payload any
+	// check verifies the preconditions at submission; the job's effect checks them again.
+	check func(tx Tx, now time.Time) error
+}
+
+// submit checks a job's preconditions and records it, in one transaction.
+func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
+	payload, err := json.Marshal(spec.payload)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s payload: %w", spec.action, err)
+	}
+	var job *Job
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		now := s.now()
+		if spec.check != nil {
+			if err := spec.check(tx, now); err != nil {
+				return err
+			}
+		}
+		if err := s.checkNotPending(tx, spec.key); err != nil {
+			return err
+		}
+		job = &Job{
+			JobKey:    JobKey{AppKey: spec.key.AppKey, JobID: s.newID()},
+			Env:       spec.key.Env,
+			Operation: spec.action,
+			Status:    StatusInProgress,
+			CreatedAt: now,
+			UpdatedAt: now,
+			Action:    spec.action,
+			Payload:   payload,
+			Pending:   true,
+			RunAt:     now.Add(s.JobDuration),
+		}
+		err := tx.InsertJob(job)
+		if errors.Is(err, ErrPendingJob) {
+			// Another request won the race between the check above and the insert.
+			return pendingJobError(spec.key.AppID, spec.key.Env)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.JobAdded != nil {
+		s.JobAdded(job.RunAt)
+	}
+	return job, nil
+}
+
+func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
+	blocking, err := tx.PendingJob(key)
+	if err != nil || blocking == nil {
+		return err
+	}
+	env := key.Env
+	if env == "" {
+		env = blocking.Env
+	}
+	return pendingJobError(key.AppID, env)
+}
+
+// RunJob applies a claimed job's effect and completes it, or fails it with the reason its
+// effect gave. A job that is no longer pending, or whose lease was taken over, is left alone.
+func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
+	effect, ok := s.effects()[claimed.Action]
+	var failure *Error
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		job, err := tx.Job(claimed.JobKey)
+		if err != nil {
+			return err
+		}
+		if !job.Pending {
+			return nil
+		}
+		if !ok {
+			return Errorf(Internal, "unknown job action %q", claimed.Action)
+		}
+		now := s.now()
+		if err := effect(tx, job, now); err != nil {
+			return err
+		}
+		job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
+		return tx.UpdateJob(job, &lease)
+	})
+	if err == nil || !errors.As(err, &failure) || failure.Code == Internal {
+		if errors.Is(err, ErrLeaseLost) {
+			return nil
+		}
+		return err
+	}
+	// The effect refused: record why, change nothing else.
+	return s.Store.Update(ctx, func(tx Tx) error {
+		job, err := tx.Job(claimed.JobKey)
+		if err != nil {
+			return err
+		}
+		if !job.Pending {
+			return nil
+		}
+		job.Status, job.Pending, job.UpdatedAt = StatusFailed, false, s.now()
+		job.Error = failure.Message
+		err = tx.UpdateJob(job, &lease)
+		if errors.Is(err, ErrLeaseLost) {
+			return nil
+		}
+		return err
+	})
+}
+
+// effect applies a job's whole change within tx. A *Error fails the job with its message.
+type effect func(tx Tx, job *Job, now time.Time) error
+
+func (s *Service) effects() map[string]effect {
+	return map[string]effect{
+		OpCreateBackend:     s.createBackendEffect,
+		OpCloneBackend:      s.cloneBackendEffect,
+		OpDeleteBackend:     s.deleteBackendEffect,
+		OpRemoveAllBackends: s.removeAllBackendsEffect,
+	}
+}
+
+// Operation names, as jobs record them.
+const (
+	OpCloneBackend             = "CloneBackend"
+	OpCreateBackend            = "CreateBackend"
+	OpCreateBackendAPI         = "CreateBackendAPI"
+	OpCreateBackendAuth        = "CreateBackendAuth"
+	OpCreateBackendConfig      = "CreateBackendConfig"
+	OpCreateBackendStorage     = "CreateBackendStorage"
+	OpDeleteBackend            = "DeleteBackend"
+	OpDeleteBackendAPI         = "DeleteBackendAPI"
+	OpDeleteBackendAuth        = "DeleteBackendAuth"
+	OpDeleteBackendStorage     = "DeleteBackendStorage"
+	OpGenerateBackendAPIModels = "GenerateBackendAPIModels"
+	OpImportBackendAuth        = "ImportBackendAuth"
+	OpImportBackendStorage     = "ImportBackendStorage"
+	OpRemoveAllBackends        = "RemoveAllBackends"
+	OpUpdateBackendAPI         = "UpdateBackendAPI"
+	OpUpdateBackendAuth        = "UpdateBackendAuth"
+	OpUpdateBackendStorage     = "UpdateBackendStorage"
+)

@@ -1,0 +1,97 @@
+package amplify
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store keeps all state durably. Implementations must be safe for concurrent use by many
+// requests and, where the database allows it, by several server processes: nothing that
+// correctness depends on may live only in one process's memory.
+type Store interface {
+	// Update runs fn in a read-write transaction and returns once its changes are durably
+	// committed (or not at all). Update may run fn more than once (after a serialization
+	// conflict), so fn must have no effect outside tx. An error from fn rolls back.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+
+	// ClaimJob leases one due job (pending, RunAt not after now, no live lease) to owner
+	// until lease.Until and returns it; nil when no job is due.
+	ClaimJob(ctx context.Context, now time.Time, lease Lease) (*Job, error)
+	// NextRunAt returns the earliest RunAt of pending jobs, or the zero time if none.
+	NextRunAt(ctx context.Context) (time.Time, error)
+
+	// Secret returns the named random secret of this deployment, creating it on first use.
+	// Every process sharing the store gets the same bytes.
+	Secret(ctx context.Context, name string) ([]byte, error)
+
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// ErrPendingJob is returned by Tx.InsertJob when the job's app and environment already have
+// a pending job. The store detects it with a constraint, not a lock in one process.
+var ErrPendingJob = errors.New("a pending job exists for this app and environment")
+
+// ErrBucketExists is returned by Tx.InsertBucket when the name is taken in any account.
+var ErrBucketExists = errors.New("bucket name taken")
+
+// Tx is one transaction. Methods that look up one thing return a NotFound *Error (with its
+// resource type) when it does not exist.
+type Tx interface {
+	App(key AppKey) (*App, error)
+	// PutApp inserts or replaces an app.
+	PutApp(app *App) error
+	// DeleteApp deletes an app with its config and tokens (not its environments or jobs).
+	DeleteApp(key AppKey) error
+
+	Environment(key EnvKey) (*Environment, error)
+	// Environments returns the app's environments by name.
+	Environments(key AppKey) ([]Environment, error)
+	PutEnvironment(env *Environment) error
+	// DeleteEnvironment deletes an environment with its resources.
+	DeleteEnvironment(key EnvKey) error
+
+	Resource(key EnvKey, kind ResourceKind) (*Resource, error)
+	// Resources returns the environment's resources in kind order (api, auth, storage).
+	Resources(key EnvKey) ([]Resource, error)
+	// PutResource inserts or replaces the environment's resource of r.Kind.
+	PutResource(key EnvKey, r *Resource) error
+	DeleteResource(key EnvKey, kind ResourceKind) error
+
+	// Job returns a job of the app, whatever its environment.
+	Job(key JobKey) (*Job, error)
+	// InsertJob records a new job and sets its Seq. Returns ErrPendingJob when the job is
+	// pending and its app and environment (or the whole app) already have a pending job.
+	InsertJob(job *Job) error
+	// UpdateJob writes the job's client-visible fields, Pending and UpdatedAt; if lease is not
+	// nil, only while lease.Owner still holds the job (else ErrLeaseLost).
+	UpdateJob(job *Job, lease *Lease) error
+	// PendingJob returns the pending job that blocks new jobs of key's environment (a job of
+	// that environment or one of the whole app), or nil.
+	PendingJob(key EnvKey) (*Job, error)
+	ListJobs(q JobQuery) ([]Job, error)
+
+	Config(key AppKey) (*AppConfig, error)
+	PutConfig(cfg *AppConfig) error
+	DeleteConfig(key AppKey) error
+
+	Token(key AppKey, sessionID string) (*Token, error)
+	PutToken(tok *Token) error
+	DeleteToken(key AppKey, sessionID string) error
+
+	// Bucket looks a bucket up by its globally unique name, in any account.
+	Bucket(name string) (*Bucket, error)
+	// InsertBucket records a bucket; ErrBucketExists if the name is taken in any account.
+	InsertBucket(b *Bucket) error
+	DeleteBucket(name string) error
+	// Buckets lists the buckets of a scope by name, those after the given name, at most limit.
+	Buckets(scope Scope, after string, limit int) ([]Bucket, error)
+}
+
+// ErrLeaseLost is returned by Tx.UpdateJob when another worker took the job over: the
+// transaction must not commit.
+var ErrLeaseLost = errors.New("job lease lost")

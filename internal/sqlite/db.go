@@ -1,0 +1,229 @@
+// Package sqlite is the embedded Store: one SQLite database file in WAL mode, written by one
+// process (a lock file keeps a second one out), with every commit fsynced before Update
+// returns.
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is the SQLite Store.
+type DB struct {
+	write *sql.DB // one connection: SQLite has one writer at a time
+	read  *sql.DB
+	lock  *os.File
+}
+
+var _ amplify.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the store in dir, takes the directory's lock, applies
+// pending migrations and releases job leases left by a previous process.
+func Open(ctx context.Context, dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{lock: lock}
+	path := filepath.Join(dir, "amplifybackend.db")
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(on)"} {
+			q.Add("_pragma", p)
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			q.Add(extra[i], extra[i+1])
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+	if db.write, err = sql.Open("sqlite", dsn("_txlock", "immediate")); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if db.read, err = sql.Open("sqlite", dsn("_pragma", "query_only(true)")); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(8)
+	db.read.SetMaxIdleConns(8)
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// The lock file guarantees no other process works on this database, so every lease is
+	// one a dead process held: its jobs are due again now.
+	if _, err := db.write.ExecContext(ctx, `UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE pending = 1 AND lease_owner IS NOT NULL`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("release leases: %w", err)
+	}
+	return db, nil
+}
+
+// lockDir takes an exclusive, non-blocking lock on dir/LOCK, held until Close (or the
+// process's death, which releases it).
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data directory %s is in use by another amplifybackendd: %w", dir, err)
+	}
+	return f, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMilli())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Update runs fn in a write transaction; when it returns nil the change is on disk.
+func (db *DB) Update(ctx context.Context, fn func(amplify.Tx) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		return fn(&txn{ctx: ctx, tx: tx})
+	})
+}
+
+// View runs fn in a read-only transaction on a snapshot.
+func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(&txn{ctx: ctx, tx: tx, readOnly: true})
+}
+
+// ClaimJob leases the earliest due job.
+func (db *DB) ClaimJob(ctx context.Context, now time.Time, lease amplify.Lease) (*amplify.Job, error) {
+	row := db.write.QueryRowContext(ctx, `
+		UPDATE jobs SET lease_owner = ?, lease_until = ?
+		WHERE seq = (
+			SELECT seq FROM jobs
+			WHERE pending = 1 AND run_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+			ORDER BY run_at, seq LIMIT 1)
+		RETURNING `+jobColumns,
+		lease.Owner, lease.Until.UnixMilli(), now.UnixMilli(), now.UnixMilli())
+	job, err := scanJob(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return job, err
+}
+
+// NextRunAt returns the earliest RunAt of the pending jobs.
+func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
+	var ms sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT min(run_at) FROM jobs WHERE pending = 1`).Scan(&ms); err != nil {
+		return time.Time{}, err
+	}
+	if !ms.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+// Secret returns the named secret, creating 32 random bytes on first use.
+func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	var value []byte
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)`, name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
+	})
+	return value, err
+}
+
+// Ping checks that both connection pools answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// Close checkpoints and closes the database and releases the directory lock.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		_, err := db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		errs = append(errs, err, db.write.Close())
+	}
+	if db.lock != nil {
+		errs = append(errs, db.lock.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,452 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+)
+
+// txn implements amplify.Tx on one database/sql transaction.
+type txn struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	readOnly bool
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (t *txn) exec(query string, args ...any) error {
+	_, err := t.tx.ExecContext(t.ctx, query, args...)
+	return err
+}
+
+// notFound turns sql.ErrNoRows into the domain's NotFound error.
+func notFound(err error, missing func() error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return missing()
+	}
+	return err
+}
+
+func (t *txn) App(key amplify.AppKey) (*amplify.App, error) {
+	app := amplify.App{AppKey: key}
+	var created int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT name, created_at FROM apps WHERE account = ? AND region = ? AND app_id = ?`,
+		key.Account, key.Region, key.AppID).Scan(&app.Name, &created)
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoApp(key) })
+	}
+	app.CreatedAt = fromMS(created)
+	return &app, nil
+}
+
+func (t *txn) PutApp(app *amplify.App) error {
+	return t.exec(`INSERT INTO apps (account, region, app_id, name, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account, region, app_id) DO UPDATE SET name = excluded.name`,
+		app.Account, app.Region, app.AppID, app.Name, ms(app.CreatedAt))
+}
+
+func (t *txn) DeleteApp(key amplify.AppKey) error {
+	for _, table := range []string{"apps", "configs", "tokens"} {
+		if err := t.exec(`DELETE FROM `+table+` WHERE account = ? AND region = ? AND app_id = ?`, key.Account, key.Region, key.AppID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const envColumns = `env, created_at, stack_suffix, stack_uuid`
+
+func scanEnv(s interface{ Scan(...any) error }, key amplify.AppKey) (*amplify.Environment, error) {
+	env := amplify.Environment{EnvKey: amplify.EnvKey{AppKey: key}}
+	var created int64
+	if err := s.Scan(&env.Env, &created, &env.StackSuffix, &env.StackUUID); err != nil {
+		return nil, err
+	}
+	env.CreatedAt = fromMS(created)
+	return &env, nil
+}
+
+func (t *txn) Environment(key amplify.EnvKey) (*amplify.Environment, error) {
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+envColumns+` FROM environments WHERE account = ? AND region = ? AND app_id = ? AND env = ?`,
+		key.Account, key.Region, key.AppID, key.Env)
+	env, err := scanEnv(row, key.AppKey)
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoEnvironment(key) })
+	}
+	return env, nil
+}
+
+func (t *txn) Environments(key amplify.AppKey) ([]amplify.Environment, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+envColumns+` FROM environments WHERE account = ? AND region = ? AND app_id = ? ORDER BY env`,
+		key.Account, key.Region, key.AppID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var envs []amplify.Environment
+	for rows.Next() {
+		env, err := scanEnv(rows, key)
+		if err != nil {
+			return nil, err
+		}
+		envs = append(envs, *env)
+	}
+	return envs, rows.Err()
+}
+
+func (t *txn) PutEnvironment(env *amplify.Environment) error {
+	return t.exec(`INSERT OR REPLACE INTO environments (account, region, app_id, env, created_at, stack_suffix, stack_uuid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		env.Account, env.Region, env.AppID, env.Env, ms(env.CreatedAt), env.StackSuffix, env.StackUUID)
+}
+
+func (t *txn) DeleteEnvironment(key amplify.EnvKey) error {
+	for _, table := range []string{"environments", "resources"} {
+		if err := t.exec(`DELETE FROM `+table+` WHERE account = ? AND region = ? AND app_id = ? AND env = ?`,
+			key.Account, key.Region, key.AppID, key.Env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const resourceColumns = `kind, name, config, deployed, imported, revision, models, updated_at`
+
+func scanResource(s interface{ Scan(...any) error }) (*amplify.Resource, error) {
+	var (
+		r                  amplify.Resource
+		kind, config, depl string
+		imported           int
+		models             sql.NullString
+		updated            int64
+	)
+	if err := s.Scan(&kind, &r.Name, &config, &depl, &imported, &r.Revision, &models, &updated); err != nil {
+		return nil, err
+	}
+	r.Kind = amplify.ResourceKind(kind)
+	r.Config = json.RawMessage(config)
+	r.Imported = imported != 0
+	r.UpdatedAt = fromMS(updated)
+	if err := json.Unmarshal([]byte(depl), &r.Deployed); err != nil {
+		return nil, err
+	}
+	if models.Valid {
+		r.Models = new(amplify.GeneratedModels)
+		if err := json.Unmarshal([]byte(models.String), r.Models); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+func (t *txn) Resource(key amplify.EnvKey, kind amplify.ResourceKind) (*amplify.Resource, error) {
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? AND kind = ?`,
+		key.Account, key.Region, key.AppID, key.Env, string(kind))
+	r, err := scanResource(row)
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoResource(key, kind) })
+	}
+	return r, nil
+}
+
+func (t *txn) Resources(key amplify.EnvKey) ([]amplify.Resource, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? ORDER BY kind`,
+		key.Account, key.Region, key.AppID, key.Env)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []amplify.Resource
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) PutResource(key amplify.EnvKey, r *amplify.Resource) error {
+	deployed, err := json.Marshal(r.Deployed)
+	if err != nil {
+		return err
+	}
+	var models sql.NullString
+	if r.Models != nil {
+		b, err := json.Marshal(r.Models)
+		if err != nil {
+			return err
+		}
+		models = sql.NullString{String: string(b), Valid: true}
+	}
+	config := string(r.Config)
+	if config == "" {
+		config = "{}"
+	}
+	return t.exec(`INSERT OR REPLACE INTO resources (account, region, app_id, env, kind, name, config, deployed, imported, revision, models, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		key.Account, key.Region, key.AppID, key.Env, string(r.Kind), r.Name, config, string(deployed),
+		boolInt(r.Imported), r.Revision, models, ms(r.UpdatedAt))
+}
+
+func (t *txn) DeleteResource(key amplify.EnvKey, kind amplify.ResourceKind) error {
+	return t.exec(`DELETE FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? AND kind = ?`,
+		key.Account, key.Region, key.AppID, key.Env, string(kind))
+}
+
+const jobColumns = `seq, account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at`
+
+func scanJob(s interface{ Scan(...any) error }) (*amplify.Job, error) {
+	var (
+		j                       amplify.Job
+		created, updated, runAt int64
+		pending                 int
+		payload                 []byte
+	)
+	err := s.Scan(&j.Seq, &j.Account, &j.Region, &j.AppID, &j.JobID, &j.Env, &j.Operation, &j.Status, &j.Error,
+		&created, &updated, &j.Action, &payload, &pending, &runAt)
+	if err != nil {
+		return nil, err
+	}
+	j.CreatedAt, j.UpdatedAt, j.RunAt = fromMS(created), fromMS(updated), fromMS(runAt)
+	j.Pending = pending != 0
+	j.Payload = json.RawMessage(payload)
+	return &j, nil
+}
+
+func (t *txn) Job(key amplify.JobKey) (*amplify.Job, error) {
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+jobColumns+` FROM jobs WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`,
+		key.Account, key.Region, key.AppID, key.JobID)
+	job, err := scanJob(row)
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoJob(key) })
+	}
+	return job, nil
+}
+
+func (t *txn) InsertJob(job *amplify.Job) error {
+	payload := []byte(job.Payload)
+	if payload == nil {
+		payload = []byte("null")
+	}
+	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		job.Account, job.Region, job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error,
+		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, boolInt(job.Pending), ms(job.RunAt)).Scan(&job.Seq)
+	if err != nil && isPendingViolation(err) {
+		return amplify.ErrPendingJob
+	}
+	return err
+}
+
+// isPendingViolation reports whether err comes from the pending-job constraint or trigger.
+func isPendingViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "pending job exists") ||
+		strings.Contains(msg, "UNIQUE constraint failed: jobs.account, jobs.region, jobs.app_id, jobs.env")
+}
+
+func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
+	query := `UPDATE jobs SET operation = ?, status = ?, error = ?, updated_at = ?, pending = ?
+		WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`
+	args := []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
+		job.Account, job.Region, job.AppID, job.JobID}
+	if lease != nil {
+		query += ` AND lease_owner = ?`
+		args = append(args, lease.Owner)
+	}
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		if lease != nil {
+			return amplify.ErrLeaseLost
+		}
+		return amplify.NoJob(job.JobKey)
+	}
+	return nil
+}
+
+func (t *txn) PendingJob(key amplify.EnvKey) (*amplify.Job, error) {
+	query := `SELECT ` + jobColumns + ` FROM jobs WHERE account = ? AND region = ? AND app_id = ? AND pending = 1`
+	args := []any{key.Account, key.Region, key.AppID}
+	if key.Env != "" {
+		query += ` AND env IN (?, '')`
+		args = append(args, key.Env)
+	}
+	job, err := scanJob(t.tx.QueryRowContext(t.ctx, query+` LIMIT 1`, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return job, err
+}
+
+// ListJobs merges two index range scans, the environment's jobs and the app-wide ones, each
+// already in seq order, so a page costs the same however many jobs are stored.
+func (t *txn) ListJobs(q amplify.JobQuery) ([]amplify.Job, error) {
+	where := `account = ? AND region = ? AND app_id = ? AND env = ?`
+	var filters []any
+	if q.Before > 0 {
+		where += ` AND seq < ?`
+		filters = append(filters, q.Before)
+	}
+	if q.JobID != "" {
+		where += ` AND job_id = ?`
+		filters = append(filters, q.JobID)
+	}
+	if q.Operation != "" {
+		where += ` AND operation = ?`
+		filters = append(filters, q.Operation)
+	}
+	if q.Status != "" {
+		where += ` AND status = ?`
+		filters = append(filters, q.Status)
+	}
+	part := `SELECT * FROM (SELECT ` + jobColumns + ` FROM jobs WHERE ` + where + ` ORDER BY seq DESC LIMIT ?)`
+	query := part + ` UNION ALL ` + part + ` ORDER BY seq DESC LIMIT ?`
+	args := []any{q.Account, q.Region, q.AppID, q.Env}
+	args = append(append(args, filters...), q.Limit)
+	args = append(args, q.Account, q.Region, q.AppID, "")
+	args = append(append(args, filters...), q.Limit, q.Limit)
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []amplify.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, *j)
+	}
+	return jobs, rows.Err()
+}
+
+func (t *txn) Config(key amplify.AppKey) (*amplify.AppConfig, error) {
+	cfg := amplify.AppConfig{AppKey: key}
+	var login, deployed string
+	var updated int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT manager_app_id, login_auth, deployed, updated_at FROM configs WHERE account = ? AND region = ? AND app_id = ?`,
+		key.Account, key.Region, key.AppID).Scan(&cfg.BackendManagerAppID, &login, &deployed, &updated)
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoConfig(key) })
+	}
+	cfg.LoginAuthConfig = json.RawMessage(login)
+	cfg.UpdatedAt = fromMS(updated)
+	if err := json.Unmarshal([]byte(deployed), &cfg.Deployed); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func (t *txn) PutConfig(cfg *amplify.AppConfig) error {
+	deployed, err := json.Marshal(cfg.Deployed)
+	if err != nil {
+		return err
+	}
+	login := string(cfg.LoginAuthConfig)
+	if login == "" {
+		login = "{}"
+	}
+	return t.exec(`INSERT OR REPLACE INTO configs (account, region, app_id, manager_app_id, login_auth, deployed, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		cfg.Account, cfg.Region, cfg.AppID, cfg.BackendManagerAppID, login, string(deployed), ms(cfg.UpdatedAt))
+}
+
+func (t *txn) DeleteConfig(key amplify.AppKey) error {
+	return t.exec(`DELETE FROM configs WHERE account = ? AND region = ? AND app_id = ?`, key.Account, key.Region, key.AppID)
+}
+
+func (t *txn) Token(key amplify.AppKey, sessionID string) (*amplify.Token, error) {
+	tok := amplify.Token{AppKey: key, SessionID: sessionID}
+	var expires int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT challenge_code, expires_at FROM tokens WHERE account = ? AND region = ? AND app_id = ? AND session_id = ?`,
+		key.Account, key.Region, key.AppID, sessionID).Scan(&tok.ChallengeCode, &expires)
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoToken(key, sessionID) })
+	}
+	tok.Expires = fromMS(expires)
+	return &tok, nil
+}
+
+func (t *txn) PutToken(tok *amplify.Token) error {
+	return t.exec(`INSERT OR REPLACE INTO tokens (account, region, app_id, session_id, challenge_code, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		tok.Account, tok.Region, tok.AppID, tok.SessionID, tok.ChallengeCode, ms(tok.Expires))
+}
+
+func (t *txn) DeleteToken(key amplify.AppKey, sessionID string) error {
+	return t.exec(`DELETE FROM tokens WHERE account = ? AND region = ? AND app_id = ? AND session_id = ?`,
+		key.Account, key.Region, key.AppID, sessionID)
+}
+
+const bucketColumns = `name, account, region, created_at, owner`
+
+func scanBucket(s interface{ Scan(...any) error }) (*amplify.Bucket, error) {
+	var b amplify.Bucket
+	var created int64
+	if err := s.Scan(&b.Name, &b.Account, &b.Region, &created, &b.Owner); err != nil {
+		return nil, err
+	}
+	b.CreatedAt = fromMS(created)
+	return &b, nil
+}
+
+func (t *txn) Bucket(name string) (*amplify.Bucket, error) {
+	b, err := scanBucket(t.tx.QueryRowContext(t.ctx, `SELECT `+bucketColumns+` FROM buckets WHERE name = ?`, name))
+	if err != nil {
+		return nil, notFound(err, func() error { return amplify.NoBucket(name) })
+	}
+	return b, nil
+}
+
+func (t *txn) InsertBucket(b *amplify.Bucket) error {
+	err := t.exec(`INSERT INTO buckets (name, account, region, created_at, owner) VALUES (?, ?, ?, ?, ?)`,
+		b.Name, b.Account, b.Region, ms(b.CreatedAt), b.Owner)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: buckets.name") {
+		return amplify.ErrBucketExists
+	}
+	return err
+}
+
+func (t *txn) DeleteBucket(name string) error {
+	return t.exec(`DELETE FROM buckets WHERE name = ?`, name)
+}
+
+func (t *txn) Buckets(scope amplify.Scope, after string, limit int) ([]amplify.Bucket, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+bucketColumns+` FROM buckets WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?`,
+		scope.Account, scope.Region, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []amplify.Bucket
+	for rows.Next() {
+		b, err := scanBucket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *b)
+	}
+	return out, rows.Err()
+}
