@@ -1,0 +1,254 @@
+// Command amplifybackendd serves the AWS Amplify Admin API (AmplifyBackend 2020-08-11) for
+// any AWS client, with durable state in an embedded SQLite database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
+	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	stop()
+	m.Logger.Info("shutting down")
+	if err := m.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "amplifybackendd: shutdown:", err)
+		os.Exit(1)
+	}
+}
+
+// Config is everything the command line sets.
+type Config struct {
+	Addr        string
+	DataDir     string
+	JobDuration time.Duration
+	Region      string
+	CORSOrigins string
+	MaxBody     int64
+	LogFormat   string
+	LogLevel    string
+	TokenTTL    time.Duration
+}
+
+// Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	// Now, when set before Run, replaces the clock everywhere (tests).
+	Now func() time.Time
+	// LogOutput is where logs go (stderr when nil).
+	LogOutput io.Writer
+
+	Store   *sqlite.DB
+	Service *amplify.Service
+	Runner  *jobs.Runner
+
+	listener   net.Listener
+	server     *http.Server
+	stopRunner context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: Config{
+		Addr:        "127.0.0.1:4580",
+		DataDir:     "./amplifybackend-data",
+		Region:      "us-east-1",
+		CORSOrigins: "*",
+		MaxBody:     httpapi.DefaultMaxBody,
+		LogFormat:   "text",
+		LogLevel:    "info",
+		TokenTTL:    10 * time.Minute,
+	}}
+}
+
+// ParseFlags reads the command line; a flag not given there is read from the environment
+// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR).
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("amplifybackendd", flag.ContinueOnError)
+	c := &m.Config
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
+	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
+	fs.StringVar(&c.Region, "region", c.Region, "region of unsigned requests")
+	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call from, or *")
+	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of challenge tokens (Go duration)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "AMPLIFYBACKEND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", env, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return m.Config.validate()
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.JobDuration < 0:
+		return errors.New("--job-duration must not be negative")
+	case c.TokenTTL <= 0:
+		return errors.New("--token-ttl must be positive")
+	case c.MaxBody <= 0:
+		return errors.New("--max-body must be positive")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	case c.Region == "":
+		return errors.New("--region must not be empty")
+	}
+	var level slog.Level
+	return level.UnmarshalText([]byte(c.LogLevel))
+}
+
+func (m *Main) logger() *slog.Logger {
+	out := m.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if m.Config.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// Run opens the store, starts the job runner and starts serving; it returns once the server
+// listens (or failed to start).
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Config.validate(); err != nil {
+		return err
+	}
+	if m.Logger == nil {
+		m.Logger = m.logger()
+	}
+	store, err := sqlite.Open(ctx, m.Config.DataDir)
+	if err != nil {
+		return err
+	}
+	m.Store = store
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now}
+	m.Service = &amplify.Service{
+		Store:       store,
+		Now:         m.Now,
+		JobDuration: m.Config.JobDuration,
+		TokenTTL:    m.Config.TokenTTL,
+		JobAdded:    func(time.Time) { m.Runner.Wake() },
+	}
+	m.Runner.Executor = m.Service
+
+	handler := httpapi.New(httpapi.Config{
+		Service:     m.Service,
+		Auth:        httpapi.AnyAuth{Region: m.Config.Region},
+		Logger:      m.Logger,
+		CORSOrigins: strings.Split(m.Config.CORSOrigins, ","),
+		MaxBody:     m.Config.MaxBody,
+		Ready:       store.Ping,
+	})
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.stopRunner = cancel
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		m.Runner.Run(runCtx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("serve", "err", err)
+		}
+	}()
+	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "dataDir", m.Config.DataDir,
+		"jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
+	return nil
+}
+
+// URL is the base URL clients use as their endpoint.
+func (m *Main) URL() string {
+	return "http://" + m.listener.Addr().String()
+}
+
+// Close stops accepting, finishes in-flight requests, stops the runner and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
+	}
+	if m.stopRunner != nil {
+		m.stopRunner()
+	}
+	m.wg.Wait()
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,117 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+)
+
+// DefaultAccount is the account of unsigned requests and of access keys that are not
+// 12-digit account ids, in auth mode "any".
+const DefaultAccount = "000000000000"
+
+// Authenticator decides who a request acts as. It sees the whole request, body included, so
+// that a signature verifier can hash the payload. Errors are *amplify.Error (403 codes).
+type Authenticator interface {
+	Authenticate(r *http.Request, body []byte) (amplify.Scope, error)
+}
+
+// AnyAuth is auth mode "any": every request is accepted; the account is the access key id when
+// that is 12 digits, else DefaultAccount; the region is the credential scope's, else Region.
+type AnyAuth struct {
+	Region string
+}
+
+// Authenticate reads the credential scope without verifying the signature.
+func (a AnyAuth) Authenticate(r *http.Request, _ []byte) (amplify.Scope, error) {
+	scope := amplify.Scope{Account: DefaultAccount, Region: a.Region}
+	cred, ok := credential(r)
+	if !ok {
+		return scope, nil
+	}
+	if isAccountID(cred.AccessKeyID) {
+		scope.Account = cred.AccessKeyID
+	}
+	if cred.Region != "" {
+		if !validRegion(cred.Region) {
+			return scope, amplify.Errorf(amplify.BadRequest, "The credential scope names an invalid region: a region is 1 to 32 lowercase letters, digits and dashes.")
+		}
+		scope.Region = cred.Region
+	}
+	return scope, nil
+}
+
+// validRegion bounds what a client may name as its region: it becomes part of every key.
+func validRegion(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Credential is the credential of a SigV4-signed request: AKID/date/region/service/aws4_request.
+type Credential struct {
+	AccessKeyID string
+	Date        string
+	Region      string
+	Service     string
+}
+
+// credential extracts the SigV4 credential from the Authorization header or, for presigned
+// URLs, the X-Amz-Credential query parameter.
+func credential(r *http.Request) (Credential, bool) {
+	var raw string
+	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
+		for _, part := range strings.Split(auth[len("AWS4-HMAC-SHA256 "):], ",") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
+				raw = v
+				break
+			}
+		}
+	} else if v := r.URL.Query().Get("X-Amz-Credential"); v != "" {
+		raw = v
+	}
+	return ParseCredential(raw)
+}
+
+// ParseCredential splits a SigV4 credential string; ok is false unless it has five parts
+// ending in aws4_request.
+func ParseCredential(raw string) (Credential, bool) {
+	parts := strings.Split(raw, "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" {
+		return Credential{}, false
+	}
+	return Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}, true
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+type scopeKey struct{}
+
+// WithScope returns ctx carrying the caller's account and region.
+func WithScope(ctx context.Context, s amplify.Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// ScopeFrom returns the account and region a request acts in.
+func ScopeFrom(ctx context.Context) amplify.Scope {
+	s, _ := ctx.Value(scopeKey{}).(amplify.Scope)
+	return s
+}

@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/api"
+)
+
+// route is one operation's path pattern, split into segments; a "" segment is a parameter.
+type route struct {
+	op       api.Operation
+	segments []string
+	params   []string // the names of the "" segments, in order
+}
+
+// router matches a request path to an operation. Paths may carry the API Gateway stage prefix
+// /prod, as AWS's REST API reference writes them.
+type router struct {
+	byLen map[int][]route
+}
+
+func newRouter(ops []api.Operation) *router {
+	r := &router{byLen: map[int][]route{}}
+	for _, op := range ops {
+		rt := route{op: op}
+		for _, seg := range strings.Split(strings.Trim(op.Path, "/"), "/") {
+			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+				rt.params = append(rt.params, strings.Trim(seg, "{}"))
+				seg = ""
+			}
+			rt.segments = append(rt.segments, seg)
+		}
+		r.byLen[len(rt.segments)] = append(r.byLen[len(rt.segments)], rt)
+	}
+	return r
+}
+
+// match finds the route for method and escapedPath. pathKnown reports whether some operation
+// has this path under any method (an OPTIONS preflight answers for it). A path parameter that
+// is not a valid name is a BadRequest error.
+func (r *router) match(method, escapedPath string) (rt *route, params []string, pathKnown bool, err error) {
+	segs := strings.Split(strings.Trim(escapedPath, "/"), "/")
+	if len(segs) > 0 && segs[0] == "prod" {
+		segs = segs[1:]
+	}
+	for i := range r.byLen[len(segs)] {
+		cand := &r.byLen[len(segs)][i]
+		if !cand.matches(segs) {
+			continue
+		}
+		pathKnown = true
+		if cand.op.Method == method {
+			rt = cand
+			break
+		}
+	}
+	if rt == nil {
+		return nil, nil, pathKnown, nil
+	}
+	params = make([]string, 0, len(rt.params))
+	for i, seg := range rt.segments {
+		if seg != "" {
+			continue
+		}
+		name := rt.params[len(params)]
+		value, uerr := url.PathUnescape(segs[i])
+		if uerr != nil {
+			return rt, nil, true, amplify.Errorf(amplify.BadRequest, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be a valid percent-encoded path segment", name)
+		}
+		if err := amplify.CheckName(name, value); err != nil {
+			return rt, nil, true, err
+		}
+		params = append(params, value)
+	}
+	return rt, params, true, nil
+}
+
+func (rt *route) matches(segs []string) bool {
+	for i, want := range rt.segments {
+		if want != "" && segs[i] != want {
+			return false
+		}
+		if want == "" && segs[i] == "" {
+			return false
+		}
+	}
+	return true
+}

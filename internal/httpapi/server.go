@@ -1,0 +1,312 @@
+// Package httpapi serves the AmplifyBackend REST-JSON protocol: it routes a request to its
+// operation, authenticates it, decodes and validates it (with the generated code of
+// internal/api), calls the domain and encodes the answer or the error as AWS does.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/api"
+	"github.com/google/uuid"
+)
+
+// DefaultMaxBody is the default request body limit: a TransformSchema can be large.
+const DefaultMaxBody = 6 << 20
+
+// Config configures a Server.
+type Config struct {
+	Service *amplify.Service
+	Auth    Authenticator
+	Logger  *slog.Logger
+	// CORSOrigins lists the origins browsers may call from; "*" allows any.
+	CORSOrigins []string
+	// MaxBody bounds request bodies (DefaultMaxBody when 0).
+	MaxBody int64
+	// Ready reports whether the server can serve (/healthz); nil means always.
+	Ready func(ctx context.Context) error
+}
+
+// Server is the http.Handler of the API.
+type Server struct {
+	cfg    Config
+	ops    api.Operations
+	router *router
+	cors   cors
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Auth == nil {
+		cfg.Auth = AnyAuth{Region: "us-east-1"}
+	}
+	return &Server{
+		cfg:    cfg,
+		ops:    &operations{svc: cfg.Service},
+		router: newRouter(api.OperationList()),
+		cors:   newCORS(cfg.CORSOrigins),
+	}
+}
+
+// exchange is one request's state, shared by the log line and the error renderer.
+type exchange struct {
+	id        string
+	operation string
+	scope     amplify.Scope
+	status    int
+	errCode   string
+}
+
+// ServeHTTP answers one request. No panic escapes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	x := &exchange{id: uuid.NewString()}
+	h := w.Header()
+	h.Set("x-amzn-RequestId", x.id)
+	s.cors.apply(h, r)
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Logger.Error("panic serving request", "requestId", x.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if x.status == 0 {
+				s.writeError(w, x, fmt.Errorf("panic: %v", p))
+			}
+		}
+		s.logRequest(r, x, time.Since(start))
+	}()
+	s.serve(w, r, x)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
+	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.healthz(w, r, x)
+		return
+	}
+	rt, params, known, err := s.router.match(r.Method, r.URL.EscapedPath())
+	if r.Method == http.MethodOptions && known {
+		x.operation = "OPTIONS"
+		s.cors.preflight(w.Header(), r)
+		x.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if rt == nil {
+		s.writeError(w, x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
+		return
+	}
+	x.operation = rt.op.Name
+	body, err2 := s.readBody(r)
+	if err2 != nil {
+		s.writeError(w, x, err2)
+		return
+	}
+	scope, aerr := s.cfg.Auth.Authenticate(r, body)
+	x.scope = scope
+	if aerr != nil {
+		s.writeError(w, x, aerr)
+		return
+	}
+	if err != nil {
+		s.writeError(w, x, err)
+		return
+	}
+	out, err := rt.op.Invoke(WithScope(r.Context(), scope), s.ops, params, body)
+	if err != nil {
+		s.writeError(w, x, err)
+		return
+	}
+	buf, err := json.Marshal(out)
+	if err != nil {
+		s.writeError(w, x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	x.status = http.StatusOK
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf)
+}
+
+// readBody reads the whole body, refusing one over the limit.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > s.cfg.MaxBody {
+		return nil, tooLarge(s.cfg.MaxBody)
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r.Body, s.cfg.MaxBody+1))
+	if err != nil {
+		return nil, amplify.Errorf(amplify.BadRequest, "Could not read the request body: %v", err)
+	}
+	if n > s.cfg.MaxBody {
+		return nil, tooLarge(s.cfg.MaxBody)
+	}
+	return buf.Bytes(), nil
+}
+
+func tooLarge(limit int64) error {
+	return amplify.Errorf(amplify.BadRequest, "The request body is larger than the limit of %d bytes.", limit)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, x *exchange) {
+	x.operation = "healthz"
+	w.Header().Set("Content-Type", "application/json")
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.cfg.Logger.Warn("health check failed", "requestId", x.id, "err", err)
+			x.status = http.StatusServiceUnavailable
+			w.WriteHeader(x.status)
+			io.WriteString(w, `{"status":"unavailable"}`)
+			return
+		}
+	}
+	x.status = http.StatusOK
+	w.WriteHeader(x.status)
+	io.WriteString(w, `{"status":"ok"}`)
+}
+
+// errorStatus maps the codes that are not modeled exceptions to their HTTP status.
+var errorStatus = map[string]int{
+	amplify.NotImplemented:             http.StatusNotImplemented,
+	amplify.UnknownOperation:           http.StatusNotFound,
+	amplify.MissingAuthenticationToken: http.StatusForbidden,
+	amplify.UnrecognizedClient:         http.StatusForbidden,
+	amplify.InvalidSignature:           http.StatusForbidden,
+}
+
+// writeError renders err as AWS renders errors: the exception's status, X-Amzn-ErrorType and
+// a JSON body with message and the exception's other members. Anything that is not an
+// *amplify.Error is an internal failure whose cause goes to the log, not to the client.
+func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
+	var e *amplify.Error
+	if !errors.As(err, &e) || e.Code == amplify.Internal {
+		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
+		e = &amplify.Error{Code: amplify.Internal, Message: "An internal error occurred. Request id: " + x.id}
+	}
+	status, ok := api.ExceptionStatus(e.Code)
+	if !ok {
+		status, ok = errorStatus[e.Code]
+	}
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	body := struct {
+		Message      string `json:"message"`
+		ResourceType string `json:"resourceType,omitempty"`
+		LimitType    string `json:"limitType,omitempty"`
+	}{e.Message, e.ResourceType, e.LimitType}
+	buf, _ := json.Marshal(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Amzn-ErrorType", e.Code)
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	x.status, x.errCode = status, e.Code
+	w.WriteHeader(status)
+	w.Write(buf)
+}
+
+func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
+	level := slog.LevelInfo
+	if x.status >= 500 {
+		level = slog.LevelError
+	}
+	if !s.cfg.Logger.Enabled(r.Context(), level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("requestId", x.id),
+		slog.String("method", r.Method),
+		slog.String("path", truncate(r.URL.Path, 256)),
+		slog.String("operation", x.operation),
+		slog.String("account", x.scope.Account),
+		slog.String("region", x.scope.Region),
+		slog.Int("status", x.status),
+		slog.Duration("duration", d),
+	}
+	if x.errCode != "" {
+		attrs = append(attrs, slog.String("errorType", x.errCode))
+	}
+	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// cors answers browsers: the JS SDK in a web page sends a preflight before every call.
+type cors struct {
+	any     bool
+	origins map[string]bool
+}
+
+func newCORS(origins []string) cors {
+	c := cors{origins: map[string]bool{}}
+	if len(origins) == 0 {
+		c.any = true
+	}
+	for _, o := range origins {
+		o = strings.TrimSpace(o)
+		if o == "*" {
+			c.any = true
+		} else if o != "" {
+			c.origins[o] = true
+		}
+	}
+	return c
+}
+
+const (
+	corsExposeHeaders = "x-amzn-RequestId, X-Amzn-ErrorType, x-amzn-ErrorMessage, Date"
+	corsAllowHeaders  = "Authorization, Content-Type, X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256, X-Amz-User-Agent, X-Amz-Target, X-Amzn-Trace-Id, Amz-Sdk-Invocation-Id, Amz-Sdk-Request"
+)
+
+func (c cors) apply(h http.Header, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	switch {
+	case c.any:
+		h.Set("Access-Control-Allow-Origin", "*")
+	case origin != "" && c.origins[origin]:
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Add("Vary", "Origin")
+	default:
+		return
+	}
+	h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+}
+
+func (c cors) preflight(h http.Header, r *http.Request) {
+	if h.Get("Access-Control-Allow-Origin") == "" {
+		return
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	allow := corsAllowHeaders
+	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" && len(req) <= 2048 {
+		// Browsers list the headers they will send; x-amz-* and amz-sdk-* vary by SDK
+		// version, so allow what was asked for on top of the known list.
+		allow += ", " + req
+	}
+	h.Set("Access-Control-Allow-Headers", allow)
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Set("Content-Length", "0")
+}

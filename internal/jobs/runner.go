@@ -1,0 +1,122 @@
+// Package jobs runs asynchronous jobs: it claims due jobs from the store with a lease and has
+// the domain apply them. Claims are made in the database, so any number of runners, in one
+// process or several, share the work and a job runs once; a runner that dies loses its leases
+// when they expire and another finishes its jobs.
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/google/uuid"
+)
+
+// Executor applies a claimed job: amplify.Service.
+type Executor interface {
+	RunJob(ctx context.Context, job *amplify.Job, lease amplify.Lease) error
+}
+
+// Runner claims and runs due jobs until its context ends.
+type Runner struct {
+	Store    amplify.Store
+	Executor Executor
+	Logger   *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Owner names this runner in leases (a random id when empty).
+	Owner string
+	// Lease is how long a claim lasts before another runner may take the job (30s when 0).
+	Lease time.Duration
+	// Poll bounds how long the runner sleeps without a wake-up, so that it sees jobs that
+	// other processes submit (1s when 0).
+	Poll time.Duration
+
+	once sync.Once
+	wake chan struct{}
+}
+
+func (r *Runner) init() {
+	r.once.Do(func() {
+		r.wake = make(chan struct{}, 1)
+		if r.Owner == "" {
+			r.Owner = uuid.NewString()
+		}
+		if r.Lease <= 0 {
+			r.Lease = 30 * time.Second
+		}
+		if r.Poll <= 0 {
+			r.Poll = time.Second
+		}
+		if r.Logger == nil {
+			r.Logger = slog.Default()
+		}
+	})
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// Wake tells the runner a job was submitted; it never blocks.
+func (r *Runner) Wake() {
+	r.init()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs due jobs until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	r.init()
+	for {
+		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Error("running jobs", "err", err)
+		}
+		wait := r.Poll
+		if next, err := r.Store.NextRunAt(ctx); err == nil && !next.IsZero() {
+			if d := next.Sub(r.now()); d < wait {
+				wait = max(d, time.Millisecond)
+			}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-r.wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// RunDue runs every job that is due now and returns how many it ran.
+func (r *Runner) RunDue(ctx context.Context) (int, error) {
+	r.init()
+	n := 0
+	for ctx.Err() == nil {
+		now := r.now()
+		lease := amplify.Lease{Owner: r.Owner, Until: now.Add(r.Lease)}
+		job, err := r.Store.ClaimJob(ctx, now, lease)
+		if err != nil {
+			return n, err
+		}
+		if job == nil {
+			return n, nil
+		}
+		if err := r.Executor.RunJob(ctx, job, lease); err != nil {
+			// The job stays pending; it runs again once the lease expires.
+			r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
+			continue
+		}
+		n++
+	}
+	return n, ctx.Err()
+}
