@@ -69,6 +69,9 @@ type Main struct {
 	Now func() time.Time
 	// LogOutput is where logs go (stderr when nil).
 	LogOutput io.Writer
+	// ManualJobs, when set before Run, starts no background job runner: tests run due jobs
+	// themselves with Runner.RunDue.
+	ManualJobs bool
 
 	Store   *sqlite.DB
 	Service *amplify.Service
@@ -214,11 +217,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.stopRunner = cancel
-	m.wg.Add(2)
-	go func() {
-		defer m.wg.Done()
-		m.Runner.Run(runCtx)
-	}()
+	if !m.ManualJobs {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.Runner.Run(runCtx)
+		}()
+	}
+	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

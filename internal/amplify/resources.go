@@ -346,3 +346,70 @@ func bucketPrefix(appID string) string {
 	}
 	return "amplify" + p + "storage"
 }
+
+// resourceNamed returns the environment's resource of kind if its name is name; NotFound
+// (with the kind as resource type) if the environment has none or it has another name.
+func resourceNamed(tx Tx, key EnvKey, kind ResourceKind, name string) (*Resource, error) {
+	if err := envPresent(tx, key); err != nil {
+		return nil, err
+	}
+	r, err := tx.Resource(key, kind)
+	if err != nil {
+		return nil, err
+	}
+	if r.Name != name {
+		return nil, Missing(string(kind), "No %s resource named %s found for appId: %s and backendEnvironmentName: %s (the environment's %s resource is %s)",
+			kind, name, key.AppID, key.Env, kind, r.Name)
+	}
+	return r, nil
+}
+
+// resourceAbsent returns BadRequest if the environment already has a resource of kind: the
+// Amplify tool chain allows one of each per environment.
+func resourceAbsent(tx Tx, key EnvKey, kind ResourceKind) error {
+	r, err := tx.Resource(key, kind)
+	switch ErrorCode(err) {
+	case NotFound:
+		return nil
+	case "":
+		return Invalid("The backend environment %s of appId: %s already has a %s resource (%s); an environment holds one %s resource.",
+			key.Env, key.AppID, kind, r.Name, kind)
+	default:
+		return err
+	}
+}
+
+// MergeJSON merges patch into base: members of patch replace those of base, except that
+// objects present in both are merged member by member. Lists and scalars are replaced whole.
+func MergeJSON(base, patch json.RawMessage) (json.RawMessage, error) {
+	if len(base) == 0 {
+		return patch, nil
+	}
+	if len(patch) == 0 {
+		return base, nil
+	}
+	var b, p any
+	if err := json.Unmarshal(base, &b); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, err
+	}
+	return json.Marshal(mergeValues(b, p))
+}
+
+func mergeValues(base, patch any) any {
+	bm, ok1 := base.(map[string]any)
+	pm, ok2 := patch.(map[string]any)
+	if !ok1 || !ok2 {
+		return patch
+	}
+	for k, v := range pm {
+		if old, ok := bm[k]; ok {
+			bm[k] = mergeValues(old, v)
+		} else {
+			bm[k] = v
+		}
+	}
+	return bm
+}

@@ -294,13 +294,19 @@ func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
 // effect applies a job's whole change within tx. A *Error fails the job with its message.
 type effect func(tx Tx, job *Job, now time.Time) error
 
+// effects maps each job action to its effect; each area of the API adds its own.
 func (s *Service) effects() map[string]effect {
-	return map[string]effect{
+	m := map[string]effect{
 		OpCreateBackend:     s.createBackendEffect,
 		OpCloneBackend:      s.cloneBackendEffect,
 		OpDeleteBackend:     s.deleteBackendEffect,
 		OpRemoveAllBackends: s.removeAllBackendsEffect,
 	}
+	s.addAuthEffects(m)
+	s.addAPIEffects(m)
+	s.addStorageEffects(m)
+	s.addConfigEffects(m)
+	return m
 }
 
 // Operation names, as jobs record them.
