@@ -242,19 +242,23 @@ func (m *Main) URL() string {
 }
 
 // Close stops accepting, finishes in-flight requests, stops the runner and closes the store.
+// Closing twice is harmless.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		errs = append(errs, m.server.Shutdown(ctx))
 		cancel()
+		m.server = nil
 	}
 	if m.stopRunner != nil {
 		m.stopRunner()
+		m.stopRunner = nil
 	}
 	m.wg.Wait()
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
+		m.Store = nil
 	}
 	return errors.Join(errs...)
 }

@@ -195,13 +195,14 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
+		// The pending job comes first: when it runs it may change what the check sees.
+		if err := s.checkNotPending(tx, spec.key); err != nil {
+			return err
+		}
 		if spec.check != nil {
 			if err := spec.check(tx, now); err != nil {
 				return err
 			}
-		}
-		if err := s.checkNotPending(tx, spec.key); err != nil {
-			return err
 		}
 		job = &Job{
 			JobKey:    JobKey{AppKey: spec.key.AppKey, JobID: s.newID()},
