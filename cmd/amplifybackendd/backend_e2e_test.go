@@ -131,7 +131,7 @@ type metaDoc struct {
 	Providers struct {
 		AWSCloudFormation struct {
 			AuthRoleName, UnauthRoleArn, AuthRoleArn, Region, DeploymentBucketName, UnauthRoleName string
-			StackName, StackId, AmplifyAppId                                                   string
+			StackName, StackId, AmplifyAppId                                                       string
 		} `json:"awscloudformation"`
 	} `json:"providers"`
 }
