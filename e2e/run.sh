@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the cross-client suites against the built server: boto3 and the AWS CLI.
+# Runs the cross-client suites against the built server: boto3, the AWS CLI, and the AWS
+# JavaScript SDK v3 in Node and in headless Chromium. The browser screenshot lands in e2e/out/.
 # Each suite starts its own server on a free loopback port with a fresh data directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,3 +17,6 @@ for suite in e2e/cli/*.sh; do
 	echo "--- AWS CLI: $suite"
 	bash "$suite"
 done
+
+echo "--- JavaScript SDK v3 in Node and in headless Chromium (node --test)"
+(cd e2e/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null && E2E_OUT=$PWD/../out node --test --test-reporter=spec node/ browser/ 2>&1)
