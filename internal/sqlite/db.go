@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,11 +28,34 @@ import (
 var migrations embed.FS
 
 // DB is the SQLite Store.
+//
+// Writes go through one goroutine that groups the Update calls waiting at the same moment
+// into one transaction, each in its own savepoint, and commits them with one fsync: under
+// concurrent load the cost of a durable commit is shared, and no caller hears back before its
+// change is on disk.
 type DB struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
 	read  *sql.DB
 	lock  *os.File
+
+	writes     chan *writeRequest
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
+
+// writeRequest is one Update waiting for the writer.
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(amplify.Tx) error
+	done chan error
+}
+
+// maxBatch bounds how many Updates share a commit.
+const maxBatch = 128
+
+// errClosed is returned by Update after Close.
+var errClosed = errors.New("sqlite store is closed")
 
 var _ amplify.Store = (*DB)(nil)
 
@@ -45,7 +69,15 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{lock: lock}
+	db := &DB{
+		lock:       lock,
+		writes:     make(chan *writeRequest),
+		closing:    make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+	// The writer takes no request before Open returns; starting it first lets every error
+	// path below Close the DB.
+	go db.writer()
 	path := filepath.Join(dir, "amplifybackend.db")
 	dsn := func(extra ...string) string {
 		q := url.Values{}
@@ -141,11 +173,87 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// Update runs fn in a write transaction; when it returns nil the change is on disk.
+// Update runs fn in a write transaction; when it returns nil the change is on disk. fn may
+// share its transaction with other Updates, each isolated in a savepoint: it sees their
+// committed-so-far effects as if they had run just before it, and its error undoes only it.
 func (db *DB) Update(ctx context.Context, fn func(amplify.Tx) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(&txn{ctx: ctx, tx: tx})
+	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.writes <- req:
+	case <-db.closing:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// The writer answers every request it took, after the commit.
+	return <-req.done
+}
+
+// writer takes Updates one batch at a time until Close.
+func (db *DB) writer() {
+	defer close(db.writerDone)
+	batch := make([]*writeRequest, 0, maxBatch)
+	for {
+		select {
+		case <-db.closing:
+			return
+		case first := <-db.writes:
+			batch = append(batch[:0], first)
+		gather:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-db.writes:
+					batch = append(batch, r)
+				default:
+					break gather
+				}
+			}
+			db.commitBatch(batch)
+		}
+	}
+}
+
+// commitBatch runs the batch's functions in one transaction, each in a savepoint, commits,
+// and answers each request.
+func (db *DB) commitBatch(batch []*writeRequest) {
+	results := make([]error, len(batch))
+	err := db.inTx(context.Background(), func(tx *sql.Tx) error {
+		for i, r := range batch {
+			results[i] = db.runInSavepoint(tx, r)
+		}
+		return nil
 	})
+	for i, r := range batch {
+		if err != nil && results[i] == nil {
+			results[i] = fmt.Errorf("commit: %w", err)
+		}
+		r.done <- results[i]
+	}
+}
+
+// runInSavepoint runs one request's function; on error (or panic) its writes are undone.
+func (db *DB) runInSavepoint(tx *sql.Tx, r *writeRequest) (err error) {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	ctx := context.WithoutCancel(r.ctx)
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT request`); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in store update: %v", p)
+		}
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO request`); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE request`); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	return r.fn(&txn{ctx: ctx, tx: tx})
 }
 
 // View runs fn in a read-only transaction on a snapshot.
@@ -215,6 +323,12 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close checkpoints and closes the database and releases the directory lock.
 func (db *DB) Close() error {
 	var errs []error
+	db.closeOnce.Do(func() {
+		if db.closing != nil {
+			close(db.closing)
+			<-db.writerDone
+		}
+	})
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
