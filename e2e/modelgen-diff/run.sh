@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Differential test of internal/modelgen against the reference DataStore model
+# generator (npm @aws-amplify/appsync-modelgen-plugin, pinned in package.json).
+#
+#   e2e/modelgen-diff/run.sh [path/to/shared/modelgen]
+#
+# Copies the reference folder (default: ../shared/modelgen relative to the repo
+# root) to a temporary directory, installs it with npm, and runs TestDifferential
+# against it. MODELGEN_DIFF_N, MODELGEN_DIFF_SEED and MODELGEN_DIFF_SAMPLE are
+# passed through to the test.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+src="${1:-$repo_root/../shared/modelgen}"
+if [[ ! -f "$src/reference.js" || ! -f "$src/package.json" ]]; then
+  echo "run.sh: $src does not contain reference.js and package.json" >&2
+  exit 2
+fi
+src="$(cd "$src" && pwd)"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/modelgen-ref.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+# Copy everything but an existing node_modules; install fresh.
+tar -C "$src" --exclude=node_modules -cf - . | tar -C "$tmp" -xf -
+(cd "$tmp" && npm install --no-audit --no-fund)
+
+cd "$repo_root"
+MODELGEN_REFERENCE_DIR="$tmp" go test ./internal/modelgen -run TestDifferential -count=1 -v
