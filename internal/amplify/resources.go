@@ -31,6 +31,7 @@ type authConfig struct {
 			} `json:"settings"`
 		} `json:"mfa"`
 		OAuth *struct {
+			DomainPrefix           string                     `json:"domainPrefix"`
 			SocialProviderSettings map[string]json.RawMessage `json:"socialProviderSettings"`
 		} `json:"oAuth"`
 		PasswordPolicy *struct {
@@ -242,17 +243,12 @@ func (s *Service) deploy(key EnvKey, r *Resource) error {
 			name = c.UserPoolConfigs.UserPoolName
 		}
 		d["UserPoolId"] = poolID
-		d["UserPoolArn"] = "arn:aws:cognito-idp:" + key.Region + ":" + key.Account + ":userpool/" + poolID
+		d["UserPoolArn"] = userPoolArn(key.Account, poolID)
 		d["UserPoolName"] = name
 		d["AppClientIDWeb"] = s.randomString(lowerAlnum, 26)
 		d["AppClientID"] = s.randomString(lowerAlnum, 26)
-		if c.AuthResources == "IDENTITY_POOL_AND_USER_POOL" {
-			d["IdentityPoolId"] = key.Region + ":" + s.newID()
-			ipName := r.Name + "_identitypool"
-			if c.IdentityPoolConfigs != nil && c.IdentityPoolConfigs.IdentityPoolName != "" {
-				ipName = c.IdentityPoolConfigs.IdentityPoolName
-			}
-			d["IdentityPoolName"] = ipName
+		if c.AuthResources == authWithIdentityPool {
+			s.deployIdentityPool(key, r.Name, c, d)
 		}
 	case KindAPI:
 		c, err := parseConfig[apiConfig](r.Config)
