@@ -26,6 +26,9 @@ func decodeBody(body []byte, v any) error {
 	if trimmed[0] != '{' {
 		return badRequest("Could not parse request body into json: the request body must be a JSON object")
 	}
+	if depth := nesting(trimmed); depth > MaxNesting {
+		return badRequest("Could not parse request body into json: objects and lists nest %d levels deep; the limit is %d", depth, MaxNesting)
+	}
 	err := json.Unmarshal(trimmed, v)
 	if err == nil {
 		return nil
@@ -36,6 +39,37 @@ func decodeBody(body []byte, v any) error {
 			te.Field, wireType(te.Type))
 	}
 	return badRequest("Could not parse request body into json: %v", err)
+}
+
+// MaxNesting bounds how deeply a request body may nest objects and lists. The deepest
+// input of the model nests 6 levels; unknown members may add some.
+const MaxNesting = 32
+
+// nesting returns the deepest nesting of objects and lists in valid JSON.
+func nesting(body []byte) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range body {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // syntaxDetail words a JSON syntax error with its byte offset.

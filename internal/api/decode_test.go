@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -92,4 +93,72 @@ func TestDecodeBodyValues(t *testing.T) {
 	if in.AppId != nil {
 		t.Errorf("AppId (uri member) decoded from body: %v", *in.AppId)
 	}
+}
+
+func TestBounds(t *testing.T) {
+	deep := `{"appId":"a","appName":"n","backendEnvironmentName":"dev","x":` + strings.Repeat(`[`, MaxNesting-1) + strings.Repeat(`]`, MaxNesting-1) + `}`
+	deeper := `{"x":` + strings.Repeat(`[`, MaxNesting) + strings.Repeat(`]`, MaxNesting) + `}`
+	long := strings.Repeat("x", MaxStringLength+1)
+	schema := strings.Repeat("type A { id: ID! }\n", 10000)
+	tests := []struct {
+		name, body, want string
+	}{
+		{"nesting at the limit", deep, ""},
+		{"nesting over the limit", deeper, "nest 33 levels deep; the limit is 32"},
+		{"brackets inside strings do not nest", `{"appId":"` + strings.Repeat("[{", 100) + `","appName":"n","backendEnvironmentName":"dev"}`, ""},
+		{"string over the limit", `{"appId":"a","appName":"` + long + `","backendEnvironmentName":"dev"}`, "Value at 'appName' failed to satisfy constraint: Member must have length less than or equal to 65536"},
+		{"long TransformSchema is fine", `{"backendEnvironmentName":"dev","resourceName":"r","resourceConfig":{"apiName":"a","service":"AppSync","transformSchema":"` + strings.ReplaceAll(schema, "\n", `\n`) + `"}}`, ""},
+		{"list over the limit", `{"backendEnvironmentName":"dev","resourceName":"r","resourceConfig":{"apiName":"a","service":"AppSync","additionalAuthTypes":[` + strings.TrimSuffix(strings.Repeat(`{"mode":"API_KEY"},`, MaxListLength+1), ",") + `]}}`, "Value at 'resourceConfig.additionalAuthTypes' failed to satisfy constraint: Member must have length less than or equal to 100"},
+		{"long enum value is not echoed whole", `{"backendEnvironmentName":"dev","resourceName":"r","resourceConfig":{"authResources":"` + long + `","service":"COGNITO","userPoolConfigs":{"requiredSignUpAttributes":[],"signInMethod":"EMAIL","userPoolName":"p"}}}`, "xxx...' at 'resourceConfig.authResources'"},
+	}
+	ops := map[string]Operation{}
+	for _, op := range OperationList() {
+		ops[op.Name] = op
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op := ops["CreateBackend"]
+			switch {
+			case strings.Contains(tt.body, "transformSchema") || strings.Contains(tt.body, "additionalAuthTypes"):
+				op = ops["CreateBackendAPI"]
+			case strings.Contains(tt.body, "authResources"):
+				op = ops["CreateBackendAuth"]
+			}
+			params := make([]string, len(op.Params))
+			for i := range params {
+				params[i] = "p"
+			}
+			_, err := op.Invoke(context.Background(), nopOperations{}, params, []byte(tt.body))
+			if tt.want == "" {
+				if err != errReached {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v; want it to contain %q", err, tt.want)
+			}
+			if len(err.Error()) > 1024 {
+				t.Errorf("error message of %d bytes", len(err.Error()))
+			}
+		})
+	}
+}
+
+// nopOperations answers the operations TestBounds calls with an error that is not
+// BadRequest: reaching it means the request passed decoding and validation.
+type nopOperations struct{ Operations }
+
+var errReached = &amplify.Error{Code: amplify.NotImplemented, Message: "reached"}
+
+func (nopOperations) CreateBackend(context.Context, *CreateBackendRequest) (*CreateBackendResponse, error) {
+	return nil, errReached
+}
+
+func (nopOperations) CreateBackendAPI(context.Context, *CreateBackendAPIRequest) (*CreateBackendAPIResponse, error) {
+	return nil, errReached
+}
+
+func (nopOperations) CreateBackendAuth(context.Context, *CreateBackendAuthRequest) (*CreateBackendAuthResponse, error) {
+	return nil, errReached
 }

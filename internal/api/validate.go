@@ -20,14 +20,33 @@ func (v *validator) required(path string) {
 		fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path))
 }
 
+// Bounds the service puts on every string and list member, beyond the model's constraints,
+// so that no request can make the server hold or echo unbounded data. A TransformSchema is
+// bounded only by the request body limit.
+const (
+	MaxStringLength = 64 << 10
+	MaxListLength   = 100
+)
+
 // enum records value at path unless it is one of allowed.
 func (v *validator) enum(path, value string, allowed []string) {
 	if slices.Contains(allowed, value) {
 		return
 	}
+	if len(value) > 64 {
+		value = strings.ToValidUTF8(value[:64], "") + "..."
+	}
 	v.violations = append(v.violations,
 		fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
 			value, path, strings.Join(allowed, ", ")))
+}
+
+// maxLength records a string or list at path whose length n is over limit.
+func (v *validator) maxLength(path string, n, limit int) {
+	if n > limit {
+		v.violations = append(v.violations,
+			fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", path, limit))
+	}
 }
 
 // min records value at path if it is below lo.

@@ -4,13 +4,36 @@ package api
 
 // validate records the violations of s, whose path is path, in v.
 func (s *BackendAPIAppSyncAuthSettings) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.CognitoUserPoolId != nil {
+		v.maxLength(joinPath(path, "cognitoUserPoolId"), len(*s.CognitoUserPoolId), MaxStringLength)
+	}
+	if s.Description != nil {
+		v.maxLength(joinPath(path, "description"), len(*s.Description), MaxStringLength)
+	}
+	if s.OpenIDAuthTTL != nil {
+		v.maxLength(joinPath(path, "openIDAuthTTL"), len(*s.OpenIDAuthTTL), MaxStringLength)
+	}
+	if s.OpenIDClientId != nil {
+		v.maxLength(joinPath(path, "openIDClientId"), len(*s.OpenIDClientId), MaxStringLength)
+	}
+	if s.OpenIDIatTTL != nil {
+		v.maxLength(joinPath(path, "openIDIatTTL"), len(*s.OpenIDIatTTL), MaxStringLength)
+	}
+	if s.OpenIDIssueURL != nil {
+		v.maxLength(joinPath(path, "openIDIssueURL"), len(*s.OpenIDIssueURL), MaxStringLength)
+	}
+	if s.OpenIDProviderName != nil {
+		v.maxLength(joinPath(path, "openIDProviderName"), len(*s.OpenIDProviderName), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *BackendAPIAuthType) validate(path string, v *validator) {
 	if s.Mode != nil {
 		v.enum(joinPath(path, "mode"), string(*s.Mode), ModeValues())
+	}
+	if s.Settings != nil {
+		s.Settings.validate(joinPath(path, "settings"), v)
 	}
 }
 
@@ -23,8 +46,12 @@ func (s *BackendAPIConflictResolution) validate(path string, v *validator) {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *BackendAPIResourceConfig) validate(path string, v *validator) {
+	v.maxLength(joinPath(path, "additionalAuthTypes"), len(s.AdditionalAuthTypes), MaxListLength)
 	for i := range s.AdditionalAuthTypes {
 		s.AdditionalAuthTypes[i].validate(memberPath(joinPath(path, "additionalAuthTypes"), i), v)
+	}
+	if s.ApiName != nil {
+		v.maxLength(joinPath(path, "apiName"), len(*s.ApiName), MaxStringLength)
 	}
 	if s.ConflictResolution != nil {
 		s.ConflictResolution.validate(joinPath(path, "conflictResolution"), v)
@@ -32,16 +59,35 @@ func (s *BackendAPIResourceConfig) validate(path string, v *validator) {
 	if s.DefaultAuthType != nil {
 		s.DefaultAuthType.validate(joinPath(path, "defaultAuthType"), v)
 	}
+	if s.Service != nil {
+		v.maxLength(joinPath(path, "service"), len(*s.Service), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *BackendAuthAppleProviderConfig) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.ClientId != nil {
+		v.maxLength(joinPath(path, "client_id"), len(*s.ClientId), MaxStringLength)
+	}
+	if s.KeyId != nil {
+		v.maxLength(joinPath(path, "key_id"), len(*s.KeyId), MaxStringLength)
+	}
+	if s.PrivateKey != nil {
+		v.maxLength(joinPath(path, "private_key"), len(*s.PrivateKey), MaxStringLength)
+	}
+	if s.TeamId != nil {
+		v.maxLength(joinPath(path, "team_id"), len(*s.TeamId), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *BackendAuthSocialProviderConfig) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.ClientId != nil {
+		v.maxLength(joinPath(path, "client_id"), len(*s.ClientId), MaxStringLength)
+	}
+	if s.ClientSecret != nil {
+		v.maxLength(joinPath(path, "client_secret"), len(*s.ClientSecret), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
@@ -49,9 +95,11 @@ func (s *BackendStoragePermissions) validate(path string, v *validator) {
 	if s.Authenticated == nil {
 		v.required(joinPath(path, "authenticated"))
 	}
+	v.maxLength(joinPath(path, "authenticated"), len(s.Authenticated), MaxListLength)
 	for i := range s.Authenticated {
 		v.enum(memberPath(joinPath(path, "authenticated"), i), string(s.Authenticated[i]), AuthenticatedElementValues())
 	}
+	v.maxLength(joinPath(path, "unAuthenticated"), len(s.UnAuthenticated), MaxListLength)
 	for i := range s.UnAuthenticated {
 		v.enum(memberPath(joinPath(path, "unAuthenticated"), i), string(s.UnAuthenticated[i]), UnAuthenticatedElementValues())
 	}
@@ -75,6 +123,15 @@ func (s *CloneBackendRequest) validate(path string, v *validator) {
 	}
 	if s.TargetEnvironmentName == nil {
 		v.required(joinPath(path, "targetEnvironmentName"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.TargetEnvironmentName != nil {
+		v.maxLength(joinPath(path, "targetEnvironmentName"), len(*s.TargetEnvironmentName), MaxStringLength)
 	}
 }
 
@@ -100,8 +157,17 @@ func (s *CreateBackendAPIRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -113,6 +179,12 @@ func (s *CreateBackendAuthForgotPasswordConfig) validate(path string, v *validat
 	if s.DeliveryMethod != nil {
 		v.enum(joinPath(path, "deliveryMethod"), string(*s.DeliveryMethod), DeliveryMethodValues())
 	}
+	if s.EmailSettings != nil {
+		s.EmailSettings.validate(joinPath(path, "emailSettings"), v)
+	}
+	if s.SmsSettings != nil {
+		s.SmsSettings.validate(joinPath(path, "smsSettings"), v)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
@@ -122,6 +194,9 @@ func (s *CreateBackendAuthIdentityPoolConfig) validate(path string, v *validator
 	}
 	if s.UnauthenticatedLogin == nil {
 		v.required(joinPath(path, "unauthenticatedLogin"))
+	}
+	if s.IdentityPoolName != nil {
+		v.maxLength(joinPath(path, "identityPoolName"), len(*s.IdentityPoolName), MaxStringLength)
 	}
 }
 
@@ -152,11 +227,26 @@ func (s *CreateBackendAuthOAuthConfig) validate(path string, v *validator) {
 	if s.RedirectSignOutURIs == nil {
 		v.required(joinPath(path, "redirectSignOutURIs"))
 	}
+	if s.DomainPrefix != nil {
+		v.maxLength(joinPath(path, "domainPrefix"), len(*s.DomainPrefix), MaxStringLength)
+	}
 	if s.OAuthGrantType != nil {
 		v.enum(joinPath(path, "oAuthGrantType"), string(*s.OAuthGrantType), OAuthGrantTypeValues())
 	}
+	v.maxLength(joinPath(path, "oAuthScopes"), len(s.OAuthScopes), MaxListLength)
 	for i := range s.OAuthScopes {
 		v.enum(memberPath(joinPath(path, "oAuthScopes"), i), string(s.OAuthScopes[i]), OAuthScopesElementValues())
+	}
+	v.maxLength(joinPath(path, "redirectSignInURIs"), len(s.RedirectSignInURIs), MaxListLength)
+	for i := range s.RedirectSignInURIs {
+		v.maxLength(memberPath(joinPath(path, "redirectSignInURIs"), i), len(s.RedirectSignInURIs[i]), MaxStringLength)
+	}
+	v.maxLength(joinPath(path, "redirectSignOutURIs"), len(s.RedirectSignOutURIs), MaxListLength)
+	for i := range s.RedirectSignOutURIs {
+		v.maxLength(memberPath(joinPath(path, "redirectSignOutURIs"), i), len(s.RedirectSignOutURIs[i]), MaxStringLength)
+	}
+	if s.SocialProviderSettings != nil {
+		s.SocialProviderSettings.validate(joinPath(path, "socialProviderSettings"), v)
 	}
 }
 
@@ -165,6 +255,7 @@ func (s *CreateBackendAuthPasswordPolicyConfig) validate(path string, v *validat
 	if s.MinimumLength == nil {
 		v.required(joinPath(path, "minimumLength"))
 	}
+	v.maxLength(joinPath(path, "additionalConstraints"), len(s.AdditionalConstraints), MaxListLength)
 	for i := range s.AdditionalConstraints {
 		v.enum(memberPath(joinPath(path, "additionalConstraints"), i), string(s.AdditionalConstraints[i]), AdditionalConstraintsElementValues())
 	}
@@ -192,8 +283,17 @@ func (s *CreateBackendAuthRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -245,11 +345,15 @@ func (s *CreateBackendAuthUserPoolConfig) validate(path string, v *validator) {
 	if s.PasswordPolicy != nil {
 		s.PasswordPolicy.validate(joinPath(path, "passwordPolicy"), v)
 	}
+	v.maxLength(joinPath(path, "requiredSignUpAttributes"), len(s.RequiredSignUpAttributes), MaxListLength)
 	for i := range s.RequiredSignUpAttributes {
 		v.enum(memberPath(joinPath(path, "requiredSignUpAttributes"), i), string(s.RequiredSignUpAttributes[i]), RequiredSignUpAttributesElementValues())
 	}
 	if s.SignInMethod != nil {
 		v.enum(joinPath(path, "signInMethod"), string(*s.SignInMethod), SignInMethodValues())
+	}
+	if s.UserPoolName != nil {
+		v.maxLength(joinPath(path, "userPoolName"), len(*s.UserPoolName), MaxStringLength)
 	}
 	if s.VerificationMessage != nil {
 		s.VerificationMessage.validate(joinPath(path, "verificationMessage"), v)
@@ -263,6 +367,12 @@ func (s *CreateBackendAuthVerificationMessageConfig) validate(path string, v *va
 	}
 	if s.DeliveryMethod != nil {
 		v.enum(joinPath(path, "deliveryMethod"), string(*s.DeliveryMethod), DeliveryMethodValues())
+	}
+	if s.EmailSettings != nil {
+		s.EmailSettings.validate(joinPath(path, "emailSettings"), v)
+	}
+	if s.SmsSettings != nil {
+		s.SmsSettings.validate(joinPath(path, "smsSettings"), v)
 	}
 }
 
@@ -278,6 +388,12 @@ func (s *CreateBackendConfigRequest) Validate() error {
 func (s *CreateBackendConfigRequest) validate(path string, v *validator) {
 	if s.AppId == nil {
 		v.required(joinPath(path, "appId"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendManagerAppId != nil {
+		v.maxLength(joinPath(path, "backendManagerAppId"), len(*s.BackendManagerAppId), MaxStringLength)
 	}
 }
 
@@ -299,6 +415,18 @@ func (s *CreateBackendRequest) validate(path string, v *validator) {
 	}
 	if s.BackendEnvironmentName == nil {
 		v.required(joinPath(path, "backendEnvironmentName"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.AppName != nil {
+		v.maxLength(joinPath(path, "appName"), len(*s.AppName), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -324,8 +452,17 @@ func (s *CreateBackendStorageRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -336,6 +473,9 @@ func (s *CreateBackendStorageResourceConfig) validate(path string, v *validator)
 	}
 	if s.ServiceName == nil {
 		v.required(joinPath(path, "serviceName"))
+	}
+	if s.BucketName != nil {
+		v.maxLength(joinPath(path, "bucketName"), len(*s.BucketName), MaxStringLength)
 	}
 	if s.Permissions != nil {
 		s.Permissions.validate(joinPath(path, "permissions"), v)
@@ -358,6 +498,9 @@ func (s *CreateTokenRequest) validate(path string, v *validator) {
 	if s.AppId == nil {
 		v.required(joinPath(path, "appId"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -379,8 +522,17 @@ func (s *DeleteBackendAPIRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -403,6 +555,15 @@ func (s *DeleteBackendAuthRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -420,6 +581,12 @@ func (s *DeleteBackendRequest) validate(path string, v *validator) {
 	}
 	if s.BackendEnvironmentName == nil {
 		v.required(joinPath(path, "backendEnvironmentName"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
 	}
 }
 
@@ -445,6 +612,15 @@ func (s *DeleteBackendStorageRequest) validate(path string, v *validator) {
 	if s.ServiceName == nil {
 		v.required(joinPath(path, "serviceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
+	}
 	if s.ServiceName != nil {
 		v.enum(joinPath(path, "serviceName"), string(*s.ServiceName), ServiceNameValues())
 	}
@@ -466,11 +642,22 @@ func (s *DeleteTokenRequest) validate(path string, v *validator) {
 	if s.SessionId == nil {
 		v.required(joinPath(path, "sessionId"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.SessionId != nil {
+		v.maxLength(joinPath(path, "sessionId"), len(*s.SessionId), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *EmailSettings) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.EmailMessage != nil {
+		v.maxLength(joinPath(path, "emailMessage"), len(*s.EmailMessage), MaxStringLength)
+	}
+	if s.EmailSubject != nil {
+		v.maxLength(joinPath(path, "emailSubject"), len(*s.EmailSubject), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -491,6 +678,15 @@ func (s *GenerateBackendAPIModelsRequest) validate(path string, v *validator) {
 	}
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -513,6 +709,15 @@ func (s *GetBackendAPIModelsRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -534,8 +739,17 @@ func (s *GetBackendAPIRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -558,6 +772,15 @@ func (s *GetBackendAuthRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -579,6 +802,15 @@ func (s *GetBackendJobRequest) validate(path string, v *validator) {
 	if s.JobId == nil {
 		v.required(joinPath(path, "jobId"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.JobId != nil {
+		v.maxLength(joinPath(path, "jobId"), len(*s.JobId), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -593,6 +825,12 @@ func (s *GetBackendRequest) Validate() error {
 func (s *GetBackendRequest) validate(path string, v *validator) {
 	if s.AppId == nil {
 		v.required(joinPath(path, "appId"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
 	}
 }
 
@@ -615,6 +853,15 @@ func (s *GetBackendStorageRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -632,6 +879,12 @@ func (s *GetTokenRequest) validate(path string, v *validator) {
 	}
 	if s.SessionId == nil {
 		v.required(joinPath(path, "sessionId"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.SessionId != nil {
+		v.maxLength(joinPath(path, "sessionId"), len(*s.SessionId), MaxStringLength)
 	}
 }
 
@@ -660,6 +913,24 @@ func (s *ImportBackendAuthRequest) validate(path string, v *validator) {
 	if s.WebClientId == nil {
 		v.required(joinPath(path, "webClientId"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.IdentityPoolId != nil {
+		v.maxLength(joinPath(path, "identityPoolId"), len(*s.IdentityPoolId), MaxStringLength)
+	}
+	if s.NativeClientId != nil {
+		v.maxLength(joinPath(path, "nativeClientId"), len(*s.NativeClientId), MaxStringLength)
+	}
+	if s.UserPoolId != nil {
+		v.maxLength(joinPath(path, "userPoolId"), len(*s.UserPoolId), MaxStringLength)
+	}
+	if s.WebClientId != nil {
+		v.maxLength(joinPath(path, "webClientId"), len(*s.WebClientId), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -680,6 +951,15 @@ func (s *ImportBackendStorageRequest) validate(path string, v *validator) {
 	}
 	if s.ServiceName == nil {
 		v.required(joinPath(path, "serviceName"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.BucketName != nil {
+		v.maxLength(joinPath(path, "bucketName"), len(*s.BucketName), MaxStringLength)
 	}
 	if s.ServiceName != nil {
 		v.enum(joinPath(path, "serviceName"), string(*s.ServiceName), ServiceNameValues())
@@ -702,9 +982,27 @@ func (s *ListBackendJobsRequest) validate(path string, v *validator) {
 	if s.BackendEnvironmentName == nil {
 		v.required(joinPath(path, "backendEnvironmentName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.JobId != nil {
+		v.maxLength(joinPath(path, "jobId"), len(*s.JobId), MaxStringLength)
+	}
 	if s.MaxResults != nil {
 		v.min(joinPath(path, "maxResults"), *s.MaxResults, 1)
 		v.max(joinPath(path, "maxResults"), *s.MaxResults, 25)
+	}
+	if s.NextToken != nil {
+		v.maxLength(joinPath(path, "nextToken"), len(*s.NextToken), MaxStringLength)
+	}
+	if s.Operation != nil {
+		v.maxLength(joinPath(path, "operation"), len(*s.Operation), MaxStringLength)
+	}
+	if s.Status != nil {
+		v.maxLength(joinPath(path, "status"), len(*s.Status), MaxStringLength)
 	}
 }
 
@@ -718,12 +1016,25 @@ func (s *ListS3BucketsRequest) Validate() error {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *ListS3BucketsRequest) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.NextToken != nil {
+		v.maxLength(joinPath(path, "nextToken"), len(*s.NextToken), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *LoginAuthConfigReqObj) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.AwsCognitoIdentityPoolId != nil {
+		v.maxLength(joinPath(path, "aws_cognito_identity_pool_id"), len(*s.AwsCognitoIdentityPoolId), MaxStringLength)
+	}
+	if s.AwsCognitoRegion != nil {
+		v.maxLength(joinPath(path, "aws_cognito_region"), len(*s.AwsCognitoRegion), MaxStringLength)
+	}
+	if s.AwsUserPoolsId != nil {
+		v.maxLength(joinPath(path, "aws_user_pools_id"), len(*s.AwsUserPoolsId), MaxStringLength)
+	}
+	if s.AwsUserPoolsWebClientId != nil {
+		v.maxLength(joinPath(path, "aws_user_pools_web_client_id"), len(*s.AwsUserPoolsWebClientId), MaxStringLength)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -738,6 +1049,9 @@ func (s *RemoveAllBackendsRequest) Validate() error {
 func (s *RemoveAllBackendsRequest) validate(path string, v *validator) {
 	if s.AppId == nil {
 		v.required(joinPath(path, "appId"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
 	}
 }
 
@@ -754,6 +1068,9 @@ func (s *RemoveBackendConfigRequest) validate(path string, v *validator) {
 	if s.AppId == nil {
 		v.required(joinPath(path, "appId"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
@@ -763,19 +1080,36 @@ func (s *ResourceConfig) validate(path string, v *validator) {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *Settings) validate(path string, v *validator) {
+	v.maxLength(joinPath(path, "mfaTypes"), len(s.MfaTypes), MaxListLength)
 	for i := range s.MfaTypes {
 		v.enum(memberPath(joinPath(path, "mfaTypes"), i), string(s.MfaTypes[i]), MfaTypesElementValues())
+	}
+	if s.SmsMessage != nil {
+		v.maxLength(joinPath(path, "smsMessage"), len(*s.SmsMessage), MaxStringLength)
 	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *SmsSettings) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.SmsMessage != nil {
+		v.maxLength(joinPath(path, "smsMessage"), len(*s.SmsMessage), MaxStringLength)
+	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *SocialProviderSettings) validate(path string, v *validator) {
-	_, _ = path, v
+	if s.Facebook != nil {
+		s.Facebook.validate(joinPath(path, "Facebook"), v)
+	}
+	if s.Google != nil {
+		s.Google.validate(joinPath(path, "Google"), v)
+	}
+	if s.LoginWithAmazon != nil {
+		s.LoginWithAmazon.validate(joinPath(path, "LoginWithAmazon"), v)
+	}
+	if s.SignInWithApple != nil {
+		s.SignInWithApple.validate(joinPath(path, "SignInWithApple"), v)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -797,8 +1131,17 @@ func (s *UpdateBackendAPIRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -806,6 +1149,12 @@ func (s *UpdateBackendAPIRequest) validate(path string, v *validator) {
 func (s *UpdateBackendAuthForgotPasswordConfig) validate(path string, v *validator) {
 	if s.DeliveryMethod != nil {
 		v.enum(joinPath(path, "deliveryMethod"), string(*s.DeliveryMethod), DeliveryMethodValues())
+	}
+	if s.EmailSettings != nil {
+		s.EmailSettings.validate(joinPath(path, "emailSettings"), v)
+	}
+	if s.SmsSettings != nil {
+		s.SmsSettings.validate(joinPath(path, "smsSettings"), v)
 	}
 }
 
@@ -826,16 +1175,32 @@ func (s *UpdateBackendAuthMFAConfig) validate(path string, v *validator) {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *UpdateBackendAuthOAuthConfig) validate(path string, v *validator) {
+	if s.DomainPrefix != nil {
+		v.maxLength(joinPath(path, "domainPrefix"), len(*s.DomainPrefix), MaxStringLength)
+	}
 	if s.OAuthGrantType != nil {
 		v.enum(joinPath(path, "oAuthGrantType"), string(*s.OAuthGrantType), OAuthGrantTypeValues())
 	}
+	v.maxLength(joinPath(path, "oAuthScopes"), len(s.OAuthScopes), MaxListLength)
 	for i := range s.OAuthScopes {
 		v.enum(memberPath(joinPath(path, "oAuthScopes"), i), string(s.OAuthScopes[i]), OAuthScopesElementValues())
+	}
+	v.maxLength(joinPath(path, "redirectSignInURIs"), len(s.RedirectSignInURIs), MaxListLength)
+	for i := range s.RedirectSignInURIs {
+		v.maxLength(memberPath(joinPath(path, "redirectSignInURIs"), i), len(s.RedirectSignInURIs[i]), MaxStringLength)
+	}
+	v.maxLength(joinPath(path, "redirectSignOutURIs"), len(s.RedirectSignOutURIs), MaxListLength)
+	for i := range s.RedirectSignOutURIs {
+		v.maxLength(memberPath(joinPath(path, "redirectSignOutURIs"), i), len(s.RedirectSignOutURIs[i]), MaxStringLength)
+	}
+	if s.SocialProviderSettings != nil {
+		s.SocialProviderSettings.validate(joinPath(path, "socialProviderSettings"), v)
 	}
 }
 
 // validate records the violations of s, whose path is path, in v.
 func (s *UpdateBackendAuthPasswordPolicyConfig) validate(path string, v *validator) {
+	v.maxLength(joinPath(path, "additionalConstraints"), len(s.AdditionalConstraints), MaxListLength)
 	for i := range s.AdditionalConstraints {
 		v.enum(memberPath(joinPath(path, "additionalConstraints"), i), string(s.AdditionalConstraints[i]), AdditionalConstraintsElementValues())
 	}
@@ -863,8 +1228,17 @@ func (s *UpdateBackendAuthRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 
@@ -917,6 +1291,12 @@ func (s *UpdateBackendAuthVerificationMessageConfig) validate(path string, v *va
 	if s.DeliveryMethod != nil {
 		v.enum(joinPath(path, "deliveryMethod"), string(*s.DeliveryMethod), DeliveryMethodValues())
 	}
+	if s.EmailSettings != nil {
+		s.EmailSettings.validate(joinPath(path, "emailSettings"), v)
+	}
+	if s.SmsSettings != nil {
+		s.SmsSettings.validate(joinPath(path, "smsSettings"), v)
+	}
 }
 
 // Validate checks the constraints of the model (required members, enum values,
@@ -931,6 +1311,12 @@ func (s *UpdateBackendConfigRequest) Validate() error {
 func (s *UpdateBackendConfigRequest) validate(path string, v *validator) {
 	if s.AppId == nil {
 		v.required(joinPath(path, "appId"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.LoginAuthConfig != nil {
+		s.LoginAuthConfig.validate(joinPath(path, "loginAuthConfig"), v)
 	}
 }
 
@@ -952,6 +1338,21 @@ func (s *UpdateBackendJobRequest) validate(path string, v *validator) {
 	}
 	if s.JobId == nil {
 		v.required(joinPath(path, "jobId"))
+	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
+	if s.JobId != nil {
+		v.maxLength(joinPath(path, "jobId"), len(*s.JobId), MaxStringLength)
+	}
+	if s.Operation != nil {
+		v.maxLength(joinPath(path, "operation"), len(*s.Operation), MaxStringLength)
+	}
+	if s.Status != nil {
+		v.maxLength(joinPath(path, "status"), len(*s.Status), MaxStringLength)
 	}
 }
 
@@ -977,8 +1378,17 @@ func (s *UpdateBackendStorageRequest) validate(path string, v *validator) {
 	if s.ResourceName == nil {
 		v.required(joinPath(path, "resourceName"))
 	}
+	if s.AppId != nil {
+		v.maxLength(joinPath(path, "appId"), len(*s.AppId), MaxStringLength)
+	}
+	if s.BackendEnvironmentName != nil {
+		v.maxLength(joinPath(path, "backendEnvironmentName"), len(*s.BackendEnvironmentName), MaxStringLength)
+	}
 	if s.ResourceConfig != nil {
 		s.ResourceConfig.validate(joinPath(path, "resourceConfig"), v)
+	}
+	if s.ResourceName != nil {
+		v.maxLength(joinPath(path, "resourceName"), len(*s.ResourceName), MaxStringLength)
 	}
 }
 

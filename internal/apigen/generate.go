@@ -380,7 +380,7 @@ func emitValidateBody(m *apiModel, w *writer, s *shape) {
 		}
 	}
 	for _, mem := range s.Members {
-		emitValueCheck(m, w, mem)
+		emitValueCheck(m, w, s.name, mem)
 	}
 }
 
@@ -397,12 +397,19 @@ func needsValidation(m *apiModel, s *shape) bool {
 	return false
 }
 
-// valueChecked reports whether values of shape name have constraints of their own.
+// unboundedStrings are the string members exempt from the service's length bound: a
+// TransformSchema is bounded only by the request body limit.
+var unboundedStrings = map[string]bool{
+	"BackendAPIResourceConfig.TransformSchema": true,
+}
+
+// valueChecked reports whether values of shape name have constraints of their own. Every
+// string and list does: besides the model's enums and ranges, the service bounds lengths.
 func valueChecked(m *apiModel, name string) bool {
 	s := m.Shapes[name]
 	switch s.Type {
 	case "string":
-		return len(s.Enum) > 0
+		return true
 	case "integer", "long":
 		return s.Min != nil || s.Max != nil
 	case "list":
@@ -413,15 +420,24 @@ func valueChecked(m *apiModel, name string) bool {
 	return false
 }
 
-// emitValueCheck writes the value checks of one member.
-func emitValueCheck(m *apiModel, w *writer, mem member) {
+// emitValueCheck writes the value checks of one member of structure owner.
+func emitValueCheck(m *apiModel, w *writer, owner string, mem member) {
 	if !valueChecked(m, mem.Shape) {
 		return
 	}
 	s := m.Shapes[mem.Shape]
 	field := "s." + mem.Name
 	pathExpr := fmt.Sprintf("joinPath(path, %q)", mem.wireName())
+	if s.Type == "string" && len(s.Enum) == 0 {
+		if !unboundedStrings[owner+"."+mem.Name] {
+			w.p("if %s != nil {", field)
+			w.p("v.maxLength(%s, len(*%s), MaxStringLength)", pathExpr, field)
+			w.p("}")
+		}
+		return
+	}
 	if s.Type == "list" {
+		w.p("v.maxLength(%s, len(%s), MaxListLength)", pathExpr, field)
 		w.p("for i := range %s {", field)
 		emitElemCheck(m, w, s.Member.Shape, field+"[i]", fmt.Sprintf("memberPath(%s, i)", pathExpr))
 		w.p("}")
@@ -442,7 +458,11 @@ func emitElemCheck(m *apiModel, w *writer, name, expr, pathExpr string) {
 	s := m.Shapes[name]
 	switch s.Type {
 	case "string":
-		w.p("v.enum(%s, string(%s), %sValues())", pathExpr, expr, name)
+		if len(s.Enum) > 0 {
+			w.p("v.enum(%s, string(%s), %sValues())", pathExpr, expr, name)
+		} else if strings.HasSuffix(expr, "]") {
+			w.p("v.maxLength(%s, len(%s), MaxStringLength)", pathExpr, expr)
+		}
 	case "integer", "long":
 		if s.Min != nil {
 			w.p("v.min(%s, %s, %d)", pathExpr, expr, *s.Min)
