@@ -98,6 +98,10 @@ func CheckName(member, value string) error {
 		problem = fmt.Sprintf("Member must have length less than or equal to %d", MaxNameLength)
 	case !utf8.ValidString(value):
 		problem = "Member must be valid UTF-8"
+	case value == "." || value == "..":
+		// Path segments a client or signer may normalize away: a signature made for one path
+		// must not verify for another.
+		problem = "Member must not be '.' or '..'"
 	default:
 		for _, r := range value {
 			if r == '/' || unicode.IsControl(r) {

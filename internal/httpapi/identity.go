@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 )
 
 // DefaultAccount is the account of unsigned requests and of access keys that are not
@@ -35,25 +36,12 @@ func (a AnyAuth) Authenticate(r *http.Request, _ []byte) (amplify.Scope, error) 
 		scope.Account = cred.AccessKeyID
 	}
 	if cred.Region != "" {
-		if !validRegion(cred.Region) {
+		if !sigv4.ValidRegion(cred.Region) {
 			return scope, amplify.Errorf(amplify.BadRequest, "The credential scope names an invalid region: a region is 1 to 32 lowercase letters, digits and dashes.")
 		}
 		scope.Region = cred.Region
 	}
 	return scope, nil
-}
-
-// validRegion bounds what a client may name as its region: it becomes part of every key.
-func validRegion(s string) bool {
-	if len(s) == 0 || len(s) > 32 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // Credential is the credential of a SigV4-signed request: AKID/date/region/service/aws4_request.

@@ -36,14 +36,19 @@ type Config struct {
 	MaxBody int64
 	// Ready reports whether the server can serve (/healthz); nil means always.
 	Ready func(ctx context.Context) error
+	// RateLimit limits each account's request rate; the zero value is off.
+	RateLimit RateLimit
+	// Now is the clock of the rate limiter (time.Now when nil).
+	Now func() time.Time
 }
 
 // Server is the http.Handler of the API.
 type Server struct {
-	cfg    Config
-	ops    api.Operations
-	router *router
-	cors   cors
+	cfg      Config
+	ops      api.Operations
+	router   *router
+	cors     cors
+	limiters *limiters
 }
 
 // New returns a Server for cfg.
@@ -57,11 +62,15 @@ func New(cfg Config) *Server {
 	if cfg.Auth == nil {
 		cfg.Auth = AnyAuth{Region: "us-east-1"}
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Server{
-		cfg:    cfg,
-		ops:    &operations{svc: cfg.Service},
-		router: newRouter(api.OperationList()),
-		cors:   newCORS(cfg.CORSOrigins),
+		cfg:      cfg,
+		ops:      &operations{svc: cfg.Service},
+		router:   newRouter(api.OperationList()),
+		cors:     newCORS(cfg.CORSOrigins),
+		limiters: newLimiters(cfg.RateLimit, cfg.Now),
 	}
 }
 
@@ -120,6 +129,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	x.scope = scope
 	if aerr != nil {
 		s.writeError(w, x, aerr)
+		return
+	}
+	if err := s.limiters.allow(scope.Account); err != nil {
+		s.writeError(w, x, err)
 		return
 	}
 	if err != nil {

@@ -1,0 +1,316 @@
+// Package sigv4 verifies AWS Signature Version 4 (AWS4-HMAC-SHA256) signatures of incoming
+// requests, in both forms: the Authorization header and the presigned URL (X-Amz-* query
+// parameters). It is a set of small pure functions over the request, its body, the time and a
+// secret lookup: no store, no globals. Errors are *amplify.Error with the codes AWS answers:
+// MissingAuthenticationTokenException (no signature at all), UnrecognizedClientException
+// (unknown access key) and InvalidSignatureException (anything malformed, mismatched, stale or
+// scoped to another service).
+//
+// The canonical request follows AWS's rules for services other than S3, as the AWS SDKs
+// compute it, with these decisions where the SDKs differ or AWS says nothing:
+//
+//   - Path: the request target exactly as sent (r.RequestURI, else r.URL.EscapedPath()),
+//     percent-encoded again byte by byte ("double encoding"). botocore and the JavaScript SDK
+//     v3 first remove "." / ".." segments and collapse "//"; the Go SDKs do not. Both forms
+//     are tried when they differ.
+//   - Query: decoded ('+' is a space), re-encoded per RFC 3986, sorted by key then value.
+//     aws-sdk-go v1 sorts before encoding, which differs for non-ASCII, but sends the query in
+//     the order it signed: the order as sent is tried too.
+//   - Headers: the SignedHeaders list, which must be lower case, sorted, at most 64 names, and
+//     include host (taken from r.Host); values trimmed, runs of spaces and tabs collapsed
+//     (botocore, JavaScript; aws-sdk-go v1 keeps tabs, which is tried too), repeated headers
+//     joined with ",".
+//   - Payload: X-Amz-Content-Sha256 when sent (UNSIGNED-PAYLOAD, or a hash that must equal
+//     the body's), else the SHA-256 of the body. Presigned URLs of non-S3 services sign the
+//     body's hash too (the SDKs do); UNSIGNED-PAYLOAD, S3's presigned rule, is also accepted.
+//     Streaming (chunked) payload signing is refused.
+//   - Time: X-Amz-Date, else the Date header; the header form is valid within MaxSkew of the
+//     server's clock, a presigned URL from X-Amz-Date (at most MaxSkew ahead) until
+//     X-Amz-Date + X-Amz-Expires.
+//   - X-Amz-Security-Token is tolerated and ignored, signed or not (AWS accepts an STS token
+//     added after signing): there are no temporary credentials here, and clients that have
+//     AWS_SESSION_TOKEN set must keep working.
+package sigv4
+
+import (
+	"crypto/hmac"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+)
+
+// ServiceName is the signing name of the AmplifyBackend API: the service of its credential
+// scope.
+const ServiceName = "amplifybackend"
+
+// MaxSkew is how far a signature's time may be from the server's clock.
+const MaxSkew = 15 * time.Minute
+
+// Messages of the errors clients match on; they are AWS's wording.
+const (
+	MissingTokenMessage = "Missing Authentication Token"
+	UnknownKeyMessage   = "The security token included in the request is invalid."
+	MismatchMessage     = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+)
+
+// Verifier verifies signatures scoped to one service.
+type Verifier struct {
+	// Service is the service the credential scope must name, e.g. ServiceName.
+	Service string
+	// Lookup returns the secret access key of an access key id; ok is false for an unknown
+	// key. A nil Lookup knows no key.
+	Lookup func(accessKeyID string) (secret string, ok bool)
+}
+
+// Result describes a verified signature.
+type Result struct {
+	AccessKeyID   string
+	Region        string
+	Service       string
+	SignedHeaders []string
+	Time          time.Time // when the request was signed
+	Presigned     bool      // signed in the query rather than the Authorization header
+	SecurityToken bool      // an X-Amz-Security-Token was sent (and ignored)
+}
+
+// Verify checks the signature of r, whose body the caller has already read, for the
+// amplifybackend service, at time now. lookup returns the secret of an access key id.
+func Verify(r *http.Request, body []byte, now time.Time, lookup func(accessKeyID string) (secret string, ok bool)) (Result, error) {
+	return Verifier{Service: ServiceName, Lookup: lookup}.Verify(r, body, now)
+}
+
+// Verify checks the signature of r, whose body the caller has already read, at time now.
+// It returns MissingAuthenticationToken when r carries no signature, UnrecognizedClient when
+// the access key is unknown and InvalidSignature for everything else that is wrong.
+func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, error) {
+	rawQuery := ""
+	if r.URL != nil {
+		rawQuery = r.URL.RawQuery
+	}
+	params, queryOK := parseQuery(rawQuery)
+	authHeaders := r.Header.Values("Authorization")
+	presigned := false
+	for _, p := range params {
+		if p.key == paramAlgorithm || p.key == paramCredential || p.key == paramSignature {
+			presigned = true
+			break
+		}
+	}
+	switch {
+	case len(authHeaders) == 0 && !presigned:
+		if !queryOK && strings.Contains(rawQuery, "X-Amz-") {
+			return Result{}, badQuery()
+		}
+		return Result{}, amplify.Errorf(amplify.MissingAuthenticationToken, MissingTokenMessage)
+	case len(authHeaders) > 0 && presigned:
+		return Result{}, invalid("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+	case len(authHeaders) > 1:
+		return Result{}, invalid("The request has more than one Authorization header.")
+	case !queryOK:
+		return Result{}, badQuery()
+	}
+
+	var (
+		auth    Authorization
+		t       time.Time
+		expires time.Duration
+		token   bool
+	)
+	if presigned {
+		p, err := parsePresigned(params)
+		if err != nil {
+			return Result{}, err
+		}
+		auth, t, expires, token = p.Authorization, p.Time, p.Expires, p.SecurityToken != ""
+	} else {
+		a, err := ParseAuthorization(authHeaders[0])
+		if err != nil {
+			return Result{}, err
+		}
+		if t, err = headerTime(r); err != nil {
+			return Result{}, err
+		}
+		auth, token = a, len(r.Header.Values("X-Amz-Security-Token")) > 0
+	}
+
+	cred := auth.Credential
+	if cred.Service != v.Service {
+		return Result{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
+	}
+	if day := t.Format(DateFormat); cred.Date != day {
+		return Result{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, day, t.Format(TimeFormat))
+	}
+	if err := checkTime(t, now, presigned, expires); err != nil {
+		return Result{}, err
+	}
+
+	var secret string
+	ok := false
+	if v.Lookup != nil {
+		secret, ok = v.Lookup(cred.AccessKeyID)
+	}
+	if !ok {
+		return Result{}, amplify.Errorf(amplify.UnrecognizedClient, UnknownKeyMessage)
+	}
+
+	payloads, err := payloadHashes(r, body, presigned)
+	if err != nil {
+		return Result{}, err
+	}
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	rawPath := requestPath(r)
+	uris := []string{CanonicalURI(rawPath)}
+	if n := NormalizePath(rawPath); n != rawPath {
+		uris = append(uris, CanonicalURI(n))
+	}
+	skip := ""
+	if presigned {
+		skip = paramSignature
+	}
+	queries := []string{canonicalQuery(params, skip, true)}
+	if q := canonicalQuery(params, skip, false); q != queries[0] {
+		queries = append(queries, q)
+	}
+	headerBlocks := []string{CanonicalHeaders(r, auth.SignedHeaders)}
+	if trimDiffers(r, auth.SignedHeaders) {
+		headerBlocks = append(headerBlocks, canonicalHeaders(r, auth.SignedHeaders, true))
+	}
+	key := SigningKey(secret, cred.Date, cred.Region, cred.Service)
+	scope := cred.Scope()
+
+	var firstCanonical, firstSTS string
+	// At most 2 (payload) x 2 (path) x 2 (query) x 2 (headers) HMACs, the extra ones only
+	// when the request has what makes the SDKs differ.
+	for _, payload := range payloads {
+		for _, uri := range uris {
+			for _, query := range queries {
+				for _, headers := range headerBlocks {
+					creq := CanonicalRequest(method, uri, query, headers, auth.SignedHeaders, payload)
+					sts := StringToSign(t, scope, creq)
+					if hmac.Equal(Signature(key, sts), auth.Signature) {
+						return Result{
+							AccessKeyID:   cred.AccessKeyID,
+							Region:        cred.Region,
+							Service:       cred.Service,
+							SignedHeaders: auth.SignedHeaders,
+							Time:          t,
+							Presigned:     presigned,
+							SecurityToken: token,
+						}, nil
+					}
+					if firstCanonical == "" {
+						firstCanonical, firstSTS = creq, sts
+					}
+				}
+			}
+		}
+	}
+	return Result{}, mismatch(firstCanonical, firstSTS)
+}
+
+// mismatch words a wrong signature as API Gateway does, with the canonical request and
+// string to sign the server computed, so that a client's author can see where they differ.
+func mismatch(canonical, sts string) error {
+	const max = 4 << 10
+	clip := func(s string) string {
+		if len(s) > max {
+			return s[:max] + "..."
+		}
+		return s
+	}
+	return invalid("%s\n\nThe Canonical String for this request should have been\n'%s'\n\nThe String-to-Sign should have been\n'%s'\n", MismatchMessage, clip(canonical), clip(sts))
+}
+
+// headerTime returns the signing time of a header-signed request: X-Amz-Date, else Date.
+func headerTime(r *http.Request) (time.Time, error) {
+	switch vals := r.Header.Values("X-Amz-Date"); len(vals) {
+	case 0:
+	case 1:
+		return ParseTime(vals[0])
+	default:
+		return time.Time{}, invalid("The request has more than one X-Amz-Date header.")
+	}
+	switch vals := r.Header.Values("Date"); len(vals) {
+	case 0:
+		return time.Time{}, invalid("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+	case 1:
+		return parseDateHeader(vals[0])
+	default:
+		return time.Time{}, invalid("The request has more than one Date header.")
+	}
+}
+
+// checkTime enforces the validity window of a signature made at t, as seen at now.
+func checkTime(t, now time.Time, presigned bool, expires time.Duration) error {
+	f := func(t time.Time) string { return t.UTC().Format(TimeFormat) }
+	if t.Sub(now) > MaxSkew {
+		return invalid("Signature not yet current: %s is still later than %s (%s + 15 min.)", f(t), f(now.Add(MaxSkew)), f(now))
+	}
+	if !presigned {
+		if now.Sub(t) > MaxSkew {
+			return invalid("Signature expired: %s is now earlier than %s (%s - 15 min.)", f(t), f(now.Add(-MaxSkew)), f(now))
+		}
+		return nil
+	}
+	if now.Sub(t) > expires {
+		return invalid("Signature expired: the presigned request expired at %s (X-Amz-Date %s + X-Amz-Expires %d sec.); it is now %s.", f(t.Add(expires)), f(t), int(expires/time.Second), f(now))
+	}
+	return nil
+}
+
+// payloadHashes returns the payload hashes the client may have signed.
+func payloadHashes(r *http.Request, body []byte, presigned bool) ([]string, error) {
+	vals := r.Header.Values("X-Amz-Content-Sha256")
+	switch len(vals) {
+	case 0:
+		if presigned {
+			return []string{PayloadHash(body), UnsignedPayload}, nil
+		}
+		return []string{PayloadHash(body)}, nil
+	case 1:
+	default:
+		return nil, invalid("The request has more than one X-Amz-Content-Sha256 header.")
+	}
+	h := vals[0]
+	switch {
+	case h == UnsignedPayload:
+		return vals, nil
+	case strings.HasPrefix(h, "STREAMING-"):
+		return nil, invalid("X-Amz-Content-Sha256 %s asks for streaming (chunked) payload signing, which this service does not support: sign the whole payload, or send UNSIGNED-PAYLOAD.", quote(h))
+	}
+	sum, err := hex.DecodeString(h)
+	if err != nil || len(sum) != 32 {
+		return nil, invalid("X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or the hex SHA-256 of the payload, not %s.", quote(h))
+	}
+	if want := PayloadHash(body); !strings.EqualFold(h, want) {
+		return nil, invalid("The provided 'x-amz-content-sha256' header does not match what was computed: the payload is not the one that was signed.")
+	}
+	return vals, nil
+}
+
+// requestPath returns the path of the request target exactly as the client sent it.
+func requestPath(r *http.Request) string {
+	if u := r.RequestURI; strings.HasPrefix(u, "/") {
+		if i := strings.IndexByte(u, '?'); i >= 0 {
+			u = u[:i]
+		}
+		return u
+	}
+	if r.URL == nil {
+		return "/"
+	}
+	if r.URL.Opaque != "" {
+		// "//host/path" in opaque form: the path starts at the third '/'.
+		if parts := strings.SplitN(r.URL.Opaque, "/", 4); len(parts) == 4 {
+			return "/" + parts[3]
+		}
+		return r.URL.Opaque
+	}
+	return r.URL.EscapedPath()
+}
