@@ -20,7 +20,8 @@ type Store interface {
 	// ClaimJob leases one due job (pending, RunAt not after now, no live lease) to owner
 	// until lease.Until and returns it; nil when no job is due.
 	ClaimJob(ctx context.Context, now time.Time, lease Lease) (*Job, error)
-	// NextRunAt returns the earliest RunAt of pending jobs, or the zero time if none.
+	// NextRunAt returns the earliest time a pending job can be claimed (its RunAt, or after
+	// the lease another worker holds on it expires), or the zero time if none is pending.
 	NextRunAt(ctx context.Context) (time.Time, error)
 
 	// Secret returns the named random secret of this deployment, creating it on first use.
@@ -43,7 +44,7 @@ var ErrBucketExists = errors.New("bucket name taken")
 // resource type) when it does not exist.
 type Tx interface {
 	App(key AppKey) (*App, error)
-	// PutApp inserts or replaces an app.
+	// PutApp inserts an app, or renames an existing one (it keeps its creation time).
 	PutApp(app *App) error
 	// DeleteApp deletes an app with its config and tokens (not its environments or jobs).
 	DeleteApp(key AppKey) error
@@ -73,6 +74,8 @@ type Tx interface {
 	// PendingJob returns the pending job that blocks new jobs of key's environment (a job of
 	// that environment or one of the whole app), or nil.
 	PendingJob(key EnvKey) (*Job, error)
+	// ListJobs lists q.Env's jobs and the app-wide ones, newest first; with q.Env "", the
+	// app-wide jobs only.
 	ListJobs(q JobQuery) ([]Job, error)
 
 	Config(key AppKey) (*AppConfig, error)

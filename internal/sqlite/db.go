@@ -283,10 +283,10 @@ func (db *DB) ClaimJob(ctx context.Context, now time.Time, lease amplify.Lease) 
 	return job, err
 }
 
-// NextRunAt returns the earliest RunAt of the pending jobs.
+// NextRunAt returns the earliest time a pending job can be claimed.
 func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	var ms sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, `SELECT min(run_at) FROM jobs WHERE pending = 1`).Scan(&ms); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT min(max(run_at, coalesce(lease_until + 1, run_at))) FROM jobs WHERE pending = 1`).Scan(&ms); err != nil {
 		return time.Time{}, err
 	}
 	if !ms.Valid {

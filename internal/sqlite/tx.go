@@ -323,11 +323,14 @@ func (t *txn) ListJobs(q amplify.JobQuery) ([]amplify.Job, error) {
 		filters = append(filters, q.Status)
 	}
 	part := `SELECT * FROM (SELECT ` + jobColumns + ` FROM jobs WHERE ` + where + ` ORDER BY seq DESC LIMIT ?)`
-	query := part + ` UNION ALL ` + part + ` ORDER BY seq DESC LIMIT ?`
-	args := []any{q.Account, q.Region, q.AppID, q.Env}
+	query := part
+	args := []any{q.Account, q.Region, q.AppID, ""}
 	args = append(append(args, filters...), q.Limit)
-	args = append(args, q.Account, q.Region, q.AppID, "")
-	args = append(append(args, filters...), q.Limit, q.Limit)
+	if q.Env != "" {
+		query = part + ` UNION ALL ` + part + ` ORDER BY seq DESC LIMIT ?`
+		args = append(args, q.Account, q.Region, q.AppID, q.Env)
+		args = append(append(args, filters...), q.Limit, q.Limit)
+	}
 	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, err

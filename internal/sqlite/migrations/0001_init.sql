@@ -64,12 +64,20 @@ CREATE INDEX jobs_due ON jobs (run_at) WHERE pending = 1;
 -- The pending-job rule, enforced by the database: one pending job per app and environment...
 CREATE UNIQUE INDEX jobs_one_pending ON jobs (account, region, app_id, env) WHERE pending = 1;
 -- ...and a pending job of the whole app (env '') excludes every other pending job of the app.
--- (A job never becomes pending again once it is not.)
 CREATE TRIGGER jobs_app_wide_pending_insert BEFORE INSERT ON jobs
 WHEN NEW.pending = 1 AND EXISTS (
 	SELECT 1 FROM jobs
 	WHERE account = NEW.account AND region = NEW.region AND app_id = NEW.app_id AND pending = 1
 	  AND (env = '' OR NEW.env = '')
+)
+BEGIN
+	SELECT RAISE(ABORT, 'pending job exists');
+END;
+CREATE TRIGGER jobs_app_wide_pending_update BEFORE UPDATE OF pending ON jobs
+WHEN NEW.pending = 1 AND OLD.pending = 0 AND EXISTS (
+	SELECT 1 FROM jobs
+	WHERE account = NEW.account AND region = NEW.region AND app_id = NEW.app_id AND pending = 1
+	  AND (env = '' OR NEW.env = '') AND seq <> NEW.seq
 )
 BEGIN
 	SELECT RAISE(ABORT, 'pending job exists');

@@ -1,0 +1,514 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
+	"github.com/amplifybackendd/amplifybackendd/internal/storetest"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// dsnEnv names the variable that holds the DSN of the database the tests use.
+const dsnEnv = "AMPLIFYBACKEND_TEST_POSTGRES"
+
+// database returns the test database's DSN, or skips the test.
+func database(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv(dsnEnv)
+	if dsn == "" {
+		t.Skipf("PostgreSQL tests need a database: run them with %s set to a DSN, e.g.\n"+
+			"\t%s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' go test ./internal/postgres/", dsnEnv, dsnEnv)
+	}
+	return dsn
+}
+
+// freshSchema creates a schema of its own for the test, drops it when the test ends, and
+// returns the DSN with its search_path (and application_name) set to it.
+func freshSchema(t *testing.T, dsn string) (string, string) {
+	t.Helper()
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "amplifytest_" + hex.EncodeToString(b)
+	admin(t, dsn, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize())
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withParams(t, dsn, "search_path", schema, "application_name", schema), schema
+}
+
+// withParams adds connection parameters to a URL or key=value DSN.
+func withParams(t *testing.T, dsn string, kv ...string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatalf("parse %s: %v", dsnEnv, err)
+		}
+		q := u.Query()
+		for i := 0; i+1 < len(kv); i += 2 {
+			q.Set(kv[i], kv[i+1])
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		dsn += " " + kv[i] + "=" + kv[i+1]
+	}
+	return dsn
+}
+
+// admin runs a statement on a connection of its own.
+func admin(t *testing.T, dsn, sql string, args ...any) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// handle is a store the suite can reopen, as a restarted replica.
+type handle struct {
+	*postgres.DB
+	dsn  string
+	once sync.Once
+}
+
+func open(t *testing.T, dsn string) *handle {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	h := &handle{DB: db, dsn: dsn}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// Close closes the store once, whether the suite or the cleanup asks first.
+func (h *handle) Close() error {
+	var err error
+	h.once.Do(func() { err = h.DB.Close() })
+	return err
+}
+
+// Reopen implements storetest.Reopener.
+func (h *handle) Reopen(t *testing.T) amplify.Store {
+	h.Close()
+	return open(t, h.dsn)
+}
+
+// TestStore runs the shared Store suite, each subtest in a fresh schema.
+func TestStore(t *testing.T) {
+	dsn := database(t)
+	storetest.Run(t, func(t *testing.T) amplify.Store {
+		schemaDSN, _ := freshSchema(t, dsn)
+		return open(t, schemaDSN)
+	})
+}
+
+// TestConcurrentOpen starts replicas together on an empty schema: the migrations run once,
+// and every replica works.
+func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
+	dsn, _ := freshSchema(t, database(t))
+	const replicas = 6
+	dbs := make([]*postgres.DB, replicas)
+	var wg sync.WaitGroup
+	errs := make([]error, replicas)
+	for i := range replicas {
+		wg.Go(func() {
+			db, err := postgres.Open(t.Context(), dsn)
+			if err == nil {
+				dbs[i] = db
+				t.Cleanup(func() { db.Close() })
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("replica %d: Open: %v", i, err)
+		}
+	}
+	for i, db := range dbs {
+		if err := db.Update(t.Context(), func(tx amplify.Tx) error {
+			return tx.PutApp(&amplify.App{AppKey: amplify.AppKey{AppID: fmt.Sprint(i)}, Name: "n"})
+		}); err != nil {
+			t.Errorf("replica %d: Update: %v", i, err)
+		}
+	}
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("schema_migrations has %d rows, want 1", n)
+	}
+}
+
+// replicas opens two stores on one fresh schema, as two server processes.
+func replicas(t *testing.T) [2]amplify.Store {
+	dsn, _ := freshSchema(t, database(t))
+	return [2]amplify.Store{open(t, dsn), open(t, dsn)}
+}
+
+var appKey = amplify.AppKey{Scope: amplify.Scope{Account: "111111111111", Region: "us-east-1"}, AppID: "app1"}
+
+func pendingJob(env, id string) *amplify.Job {
+	return &amplify.Job{
+		JobKey:    amplify.JobKey{AppKey: appKey, JobID: id},
+		Env:       env,
+		Operation: amplify.OpCreateBackend,
+		Status:    amplify.StatusInProgress,
+		Action:    amplify.OpCreateBackend,
+		Payload:   []byte(`{}`),
+		Pending:   true,
+	}
+}
+
+// race runs fn in n goroutines released together and returns their errors.
+func race(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// TestReplicasPendingRace races two replicas inserting pending jobs, of one environment and
+// of the whole app: exactly one wins each round.
+func TestReplicasPendingRace(t *testing.T) {
+	t.Parallel()
+	dbs := replicas(t)
+	for round := range 6 {
+		errs := race(20, func(i int) error {
+			env := fmt.Sprintf("env%d", round)
+			if i%4 == 3 {
+				env = "" // some racers want the whole app
+			}
+			job := pendingJob(env, fmt.Sprintf("r%d-%d", round, i))
+			return dbs[i%2].Update(t.Context(), func(tx amplify.Tx) error {
+				if _, err := tx.PendingJob(amplify.EnvKey{AppKey: appKey, Env: env}); err != nil {
+					return err
+				}
+				return tx.InsertJob(job)
+			})
+		})
+		wins := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+			case !errors.Is(err, amplify.ErrPendingJob):
+				t.Errorf("round %d, racer %d: %v", round, i, err)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("round %d: %d winners, want 1", round, wins)
+		}
+		// Close the winner before the next round.
+		err := dbs[0].Update(t.Context(), func(tx amplify.Tx) error {
+			job, err := tx.PendingJob(amplify.EnvKey{AppKey: appKey, Env: fmt.Sprintf("env%d", round)})
+			if err != nil || job == nil {
+				return fmt.Errorf("pending job: %v, %v", job, err)
+			}
+			job.Pending, job.Status = false, amplify.StatusCompleted
+			return tx.UpdateJob(job, nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReplicasClaimRace races claimers of two replicas: no job is claimed twice.
+func TestReplicasClaimRace(t *testing.T) {
+	t.Parallel()
+	dbs := replicas(t)
+	const jobs = 40
+	now := time.UnixMilli(1_700_000_000_000)
+	for i := range jobs {
+		job := pendingJob("", fmt.Sprint(i))
+		job.AppID = fmt.Sprintf("app%d", i)
+		job.RunAt = now
+		if err := dbs[i%2].Update(t.Context(), func(tx amplify.Tx) error { return tx.InsertJob(job) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	claimed := map[string]string{}
+	errs := race(8, func(i int) error {
+		owner := fmt.Sprintf("replica%d-worker%d", i%2, i)
+		for {
+			job, err := dbs[i%2].ClaimJob(t.Context(), now, amplify.Lease{Owner: owner, Until: now.Add(time.Minute)})
+			if err != nil || job == nil {
+				return err
+			}
+			mu.Lock()
+			if prev, ok := claimed[job.AppID]; ok {
+				t.Errorf("job of %s claimed by %s and %s", job.AppID, prev, owner)
+			}
+			claimed[job.AppID] = owner
+			mu.Unlock()
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if len(claimed) != jobs {
+		t.Errorf("%d jobs claimed, want %d", len(claimed), jobs)
+	}
+}
+
+// TestReplicasSecret checks that two replicas creating a secret at once agree on it.
+func TestReplicasSecret(t *testing.T) {
+	t.Parallel()
+	dbs := replicas(t)
+	values := make([]string, 10)
+	errs := race(len(values), func(i int) error {
+		v, err := dbs[i%2].Secret(t.Context(), "cursor")
+		values[i] = string(v)
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if values[i] != values[0] {
+			t.Fatalf("replicas got different secrets")
+		}
+	}
+}
+
+// waitForLockWait waits until a backend of the test's schema waits on a lock.
+func waitForLockWait(t *testing.T, dsn, app string) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, app).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("no transaction waited for the lock")
+}
+
+// TestLockedReads checks that a job read in a read-write transaction is locked until it
+// ends: a client closing a job while a runner completes it reads the runner's result, and
+// does not overwrite it with a decision taken on what it read before.
+func TestLockedReads(t *testing.T) {
+	t.Parallel()
+	dsn, schema := freshSchema(t, database(t))
+	db := open(t, dsn)
+	job := pendingJob("dev", "job1")
+	lease := amplify.Lease{Owner: "runner", Until: time.UnixMilli(1_700_000_060_000)}
+	if err := db.Update(t.Context(), func(tx amplify.Tx) error { return tx.InsertJob(job) }); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := db.ClaimJob(t.Context(), time.UnixMilli(1_700_000_000_000), lease); err != nil || j == nil {
+		t.Fatalf("ClaimJob: %v, %v", j, err)
+	}
+
+	read, proceed := make(chan struct{}), make(chan struct{})
+	// However the test ends, the runner goes on, so that its transaction ends.
+	var release sync.Once
+	defer release.Do(func() { close(proceed) })
+	runner := make(chan error, 1)
+	go func() {
+		runner <- db.Update(t.Context(), func(tx amplify.Tx) error {
+			j, err := tx.Job(job.JobKey)
+			if err != nil {
+				return err
+			}
+			close(read)
+			<-proceed
+			j.Pending, j.Status = false, amplify.StatusCompleted
+			return tx.UpdateJob(j, &lease)
+		})
+	}()
+	<-read
+	// The client closes the job as UpdateBackendJob does: only if it is still pending.
+	client := make(chan error, 1)
+	go func() {
+		client <- db.Update(t.Context(), func(tx amplify.Tx) error {
+			j, err := tx.Job(job.JobKey)
+			if err != nil || !j.Pending {
+				return err
+			}
+			j.Pending, j.Status = false, amplify.StatusFailed
+			return tx.UpdateJob(j, nil)
+		})
+	}()
+	waitForLockWait(t, dsn, schema)
+	release.Do(func() { close(proceed) })
+	if err := <-runner; err != nil {
+		t.Fatalf("runner: %v", err)
+	}
+	if err := <-client; err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	err := db.View(t.Context(), func(tx amplify.Tx) error {
+		j, err := tx.Job(job.JobKey)
+		if err == nil && j.Status != amplify.StatusCompleted {
+			t.Errorf("job status %s, want the runner's %s", j.Status, amplify.StatusCompleted)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUpdateRetriesDeadlock makes two transactions deadlock: the database fails one, and
+// Update runs it again.
+func TestUpdateRetriesDeadlock(t *testing.T) {
+	t.Parallel()
+	dsn, _ := freshSchema(t, database(t))
+	db := open(t, dsn)
+	keys := []amplify.AppKey{{AppID: "a"}, {AppID: "b"}}
+	if err := db.Update(t.Context(), func(tx amplify.Tx) error {
+		for _, k := range keys {
+			if err := tx.PutApp(&amplify.App{AppKey: k, Name: "0"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	var first sync.WaitGroup
+	first.Add(2)
+	errs := race(2, func(i int) error {
+		attempt := 0
+		return db.Update(t.Context(), func(tx amplify.Tx) error {
+			runs.Add(1)
+			attempt++
+			// Each locks one app, then, once both hold one, the other's.
+			a, b := keys[i], keys[1-i]
+			if _, err := tx.App(a); err != nil {
+				return err
+			}
+			if attempt == 1 {
+				first.Done()
+				first.Wait()
+			}
+			if _, err := tx.App(b); err != nil {
+				return err
+			}
+			return tx.PutApp(&amplify.App{AppKey: a, Name: fmt.Sprint(i)})
+		})
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("transaction %d: %v", i, err)
+		}
+	}
+	// The victim's second run may deadlock again with the winner, which has not yet locked
+	// the row the victim released.
+	if n := runs.Load(); n < 3 {
+		t.Errorf("fn ran %d times, want at least 3 (a deadlock victim run again)", n)
+	}
+}
+
+// TestRuleInDatabase checks that the pending-job rule holds for any writer, not only through
+// this package, and that the trigger refuses REPEATABLE READ, where its check could miss a job.
+func TestRuleInDatabase(t *testing.T) {
+	t.Parallel()
+	dsn, _ := freshSchema(t, database(t))
+	open(t, dsn) // migrates
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	insert := func(tx pgx.Tx, id, env string) error {
+		_, err := tx.Exec(t.Context(), `INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error,
+			created_at, updated_at, action, payload, pending, run_at) VALUES ('a', 'r', 'app', $1, $2, 'o', 's', '', 0, 0, 'a', '', true, 0)`, id, env)
+		return err
+	}
+	tests := []struct {
+		name       string
+		first, env string
+		constraint string
+	}{
+		{"same environment", "dev", "dev", "jobs_one_pending"},
+		{"environment then app", "dev", "", "jobs_app_pending"},
+		{"app then environment", "", "dev", "jobs_app_pending"},
+	}
+	for _, tc := range tests {
+		tx, err := conn.Begin(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := insert(tx, "j1", tc.first); err != nil {
+			t.Fatalf("%s: first insert: %v", tc.name, err)
+		}
+		err = insert(tx, "j2", tc.env)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23505" || pgErr.ConstraintName != tc.constraint {
+			t.Errorf("%s: second insert: got %v, want a unique violation of %s", tc.name, err, tc.constraint)
+		}
+		tx.Rollback(t.Context())
+	}
+
+	tx, err := conn.BeginTx(t.Context(), pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	err = insert(tx, "j1", "dev")
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "0A000" {
+		t.Errorf("pending job inserted at REPEATABLE READ: got %v, want feature_not_supported", err)
+	}
+}
