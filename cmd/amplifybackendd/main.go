@@ -21,6 +21,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/schema"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
@@ -59,6 +60,11 @@ type Config struct {
 	LogFormat   string
 	LogLevel    string
 	TokenTTL    time.Duration
+	// S3Buckets lists the buckets that exist before any storage resource, comma-separated:
+	// "name" (account 000000000000) or "ACCOUNT:name", all in the region of --region.
+	S3Buckets string
+	RateLimit float64
+	RateBurst int
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -111,6 +117,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of challenge tokens (Go duration)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second each account may send (0: no limit)")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests an account may send at once above --rate-limit (default: the rate, at least 1)")
+	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -149,6 +158,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	case c.Region == "":
 		return errors.New("--region must not be empty")
+	case c.RateLimit < 0 || c.RateBurst < 0:
+		return errors.New("--rate-limit and --rate-burst must not be negative")
 	}
 	var level slog.Level
 	return level.UnmarshalText([]byte(c.LogLevel))
@@ -177,6 +188,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = m.logger()
 	}
+	buckets, err := parseS3Buckets(m.Config.S3Buckets, m.Config.Region)
+	if err != nil {
+		return err
+	}
 	store, err := sqlite.Open(ctx, m.Config.DataDir)
 	if err != nil {
 		return err
@@ -189,8 +204,13 @@ func (m *Main) Run(ctx context.Context) error {
 		JobDuration: m.Config.JobDuration,
 		TokenTTL:    m.Config.TokenTTL,
 		JobAdded:    func(time.Time) { m.Runner.Wake() },
+		CheckSchema: schema.Check,
 	}
 	m.Runner.Executor = m.Service
+	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
+		store.Close()
+		return fmt.Errorf("--s3-buckets: %w", err)
+	}
 
 	handler := httpapi.New(httpapi.Config{
 		Service:     m.Service,
@@ -199,6 +219,8 @@ func (m *Main) Run(ctx context.Context) error {
 		CORSOrigins: strings.Split(m.Config.CORSOrigins, ","),
 		MaxBody:     m.Config.MaxBody,
 		Ready:       store.Ping,
+		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
+		Now:         m.Now,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -234,6 +256,30 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "dataDir", m.Config.DataDir,
 		"jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
+}
+
+// parseS3Buckets reads --s3-buckets: comma-separated "name" or "ACCOUNT:name" (ACCOUNT: 12
+// digits; default 000000000000), each bucket in region. Names must follow the S3 naming rules.
+func parseS3Buckets(list, region string) ([]amplify.Bucket, error) {
+	var out []amplify.Bucket
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		account, name := httpapi.DefaultAccount, item
+		if a, n, ok := strings.Cut(item, ":"); ok {
+			account, name = a, n
+			if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+				return nil, fmt.Errorf("--s3-buckets: %q: the account must be 12 digits (ACCOUNT:name)", item)
+			}
+		}
+		if err := amplify.ValidBucketName(name); err != nil {
+			return nil, fmt.Errorf("--s3-buckets: bucket %q: %w", name, err)
+		}
+		out = append(out, amplify.Bucket{Scope: amplify.Scope{Account: account, Region: region}, Name: name})
+	}
+	return out, nil
 }
 
 // URL is the base URL clients use as their endpoint.

@@ -216,3 +216,17 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestDotSegmentsAreNotNames(t *testing.T) {
+	s := startServer(t)
+	for _, path := range []string{"/backend/../details", "/backend/./details", "/backend/a/job/%2E%2E/x"} {
+		resp, body := s.raw("POST", path, "{}", nil)
+		if resp.StatusCode != 400 && resp.StatusCode != 404 {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	resp, body := s.raw("GET", "/backend/a/job/%2E%2E/x", "", nil)
+	if resp.StatusCode != 400 || !strings.Contains(body, "'.' or '..'") {
+		t.Errorf("encoded dot segment: %d %s", resp.StatusCode, body)
+	}
+}

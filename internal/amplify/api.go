@@ -1,4 +1,368 @@
 package amplify
 
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The statuses of GetBackendAPIModels.
+const (
+	// ModelsLatest says the models were generated from the API's current schema.
+	ModelsLatest = "LATEST"
+	// ModelsStale says the schema changed since the models were generated, or they never were.
+	ModelsStale = "STALE"
+)
+
+// APIModels is what GetBackendAPIModels answers: the last generated models (empty before any
+// generation) and whether they are up to date with the schema.
+type APIModels struct {
+	Models        string
+	Introspection string
+	Status        string
+}
+
+// apiPayload is the payload of the API jobs: the resource and, for Create, its configuration,
+// for Update, the members to merge into it.
+type apiPayload struct {
+	Name   string          `json:"name"`
+	Config json.RawMessage `json:"config,omitempty"`
+}
+
+// CreateBackendAPI submits a job that creates the environment's GraphQL API resource name with
+// config (the wire JSON of a BackendAPIResourceConfig). NotFound if the app or environment does
+// not exist; BadRequest if the environment has an API, if config has no transformSchema, or if
+// it uses Cognito user pools and the environment has no auth resource. The job validates the
+// schema and fails with the GraphQL error if it does not validate.
+func (s *Service) CreateBackendAPI(ctx context.Context, key EnvKey, name string, config json.RawMessage) (*Job, error) {
+	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
+		return nil, err
+	}
+	c, err := checkAPIConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	if c.TransformSchema == "" {
+		return nil, noSchema(config)
+	}
+	return s.submit(ctx, jobSpec{
+		key:     key,
+		action:  OpCreateBackendAPI,
+		payload: apiPayload{Name: name, Config: config},
+		check: func(tx Tx, _ time.Time) error {
+			if err := envPresent(tx, key); err != nil {
+				return err
+			}
+			if err := resourceAbsent(tx, key, KindAPI); err != nil {
+				return err
+			}
+			return apiAuthPresent(tx, key, config)
+		},
+	})
+}
+
+func (s *Service) createAPIEffect(tx Tx, job *Job, now time.Time) error {
+	var p apiPayload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return err
+	}
+	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
+	if err := envPresent(tx, key); err != nil {
+		return err
+	}
+	if err := resourceAbsent(tx, key, KindAPI); err != nil {
+		return err
+	}
+	if err := apiAuthPresent(tx, key, p.Config); err != nil {
+		return err
+	}
+	if err := s.checkSchema(p.Name, p.Config); err != nil {
+		return err
+	}
+	r := &Resource{Kind: KindAPI, Name: p.Name, Config: p.Config, Revision: 1, UpdatedAt: now}
+	if err := s.deploy(key, r); err != nil {
+		return err
+	}
+	return tx.PutResource(key, r)
+}
+
+// UpdateBackendAPI submits a job that merges patch (the wire JSON of the given members of a
+// BackendAPIResourceConfig; may be empty) into the API's configuration. NotFound if the app,
+// environment or API (by name) does not exist; BadRequest if the result has no schema or
+// needs an auth resource the environment lacks. The job validates the merged schema; a schema
+// that does not validate fails it and leaves the API as it was.
+func (s *Service) UpdateBackendAPI(ctx context.Context, key EnvKey, name string, patch json.RawMessage) (*Job, error) {
+	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
+		return nil, err
+	}
+	if _, err := checkAPIConfig(patch); err != nil {
+		return nil, err
+	}
+	return s.submit(ctx, jobSpec{
+		key:     key,
+		action:  OpUpdateBackendAPI,
+		payload: apiPayload{Name: name, Config: patch},
+		check: func(tx Tx, _ time.Time) error {
+			_, _, err := mergeAPI(tx, key, name, patch)
+			return err
+		},
+	})
+}
+
+// mergeAPI returns the API resource name of key and its configuration merged with patch,
+// checked for what a submission checks.
+func mergeAPI(tx Tx, key EnvKey, name string, patch json.RawMessage) (*Resource, json.RawMessage, error) {
+	r, err := resourceNamed(tx, key, KindAPI, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	merged, err := MergeJSON(r.Config, patch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("merge API config: %w", err)
+	}
+	c, err := checkAPIConfig(merged)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.TransformSchema == "" {
+		return nil, nil, noSchema(merged)
+	}
+	if err := apiAuthPresent(tx, key, merged); err != nil {
+		return nil, nil, err
+	}
+	return r, merged, nil
+}
+
+func (s *Service) updateAPIEffect(tx Tx, job *Job, now time.Time) error {
+	var p apiPayload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return err
+	}
+	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
+	r, merged, err := mergeAPI(tx, key, p.Name, p.Config)
+	if err != nil {
+		return err
+	}
+	if err := s.checkSchema(p.Name, merged); err != nil {
+		return err
+	}
+	oldSchema, newSchema := apiSchema(r.Config), apiSchema(merged)
+	modesBefore := apiKeyMode(r.Config)
+	r.Config = merged
+	r.UpdatedAt = now
+	if r.Deployed == nil {
+		r.Deployed = map[string]string{}
+	}
+	if oldSchema != newSchema {
+		r.Revision++
+	}
+	// The API key output exists while API_KEY is an auth mode; the API's id and endpoint stay.
+	switch after := apiKeyMode(merged); {
+	case after && !modesBefore:
+		r.Deployed["GraphQLAPIKeyOutput"] = "da2-" + s.randomString(lowerAlnum, 26)
+	case !after:
+		delete(r.Deployed, "GraphQLAPIKeyOutput")
+	}
+	return tx.PutResource(key, r)
+}
+
+// DeleteBackendAPI submits a job that removes the environment's API. NotFound if the app,
+// environment or API (by name) does not exist.
+func (s *Service) DeleteBackendAPI(ctx context.Context, key EnvKey, name string) (*Job, error) {
+	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
+		return nil, err
+	}
+	return s.submit(ctx, jobSpec{
+		key:     key,
+		action:  OpDeleteBackendAPI,
+		payload: apiPayload{Name: name},
+		check: func(tx Tx, _ time.Time) error {
+			_, err := resourceNamed(tx, key, KindAPI, name)
+			return err
+		},
+	})
+}
+
+func (s *Service) deleteAPIEffect(tx Tx, job *Job, _ time.Time) error {
+	var p apiPayload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return err
+	}
+	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
+	if _, err := resourceNamed(tx, key, KindAPI, p.Name); err != nil {
+		return err
+	}
+	return tx.DeleteResource(key, KindAPI)
+}
+
+// GetBackendAPI returns the environment's API resource, with its configuration as last
+// written. NotFound if the app, environment or API (by name) does not exist.
+func (s *Service) GetBackendAPI(ctx context.Context, key EnvKey, name string) (*Resource, error) {
+	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
+		return nil, err
+	}
+	var r *Resource
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		r, err = resourceNamed(tx, key, KindAPI, name)
+		return err
+	})
+	return r, err
+}
+
+// GenerateBackendAPIModels submits a job that turns the API's schema into DataStore models
+// with s.GenerateModels. NotFound if the app, environment or API (by name) does not exist;
+// NotImplemented if the service has no model generator.
+func (s *Service) GenerateBackendAPIModels(ctx context.Context, key EnvKey, name string) (*Job, error) {
+	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
+		return nil, err
+	}
+	if s.GenerateModels == nil {
+		return nil, Errorf(NotImplemented, "GenerateBackendAPIModels is not available: this amplifybackendd runs without a model generator.")
+	}
+	return s.submit(ctx, jobSpec{
+		key:     key,
+		action:  OpGenerateBackendAPIModels,
+		payload: apiPayload{Name: name},
+		check: func(tx Tx, _ time.Time) error {
+			_, err := resourceNamed(tx, key, KindAPI, name)
+			return err
+		},
+	})
+}
+
+func (s *Service) generateModelsEffect(tx Tx, job *Job, _ time.Time) error {
+	var p apiPayload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return err
+	}
+	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
+	r, err := resourceNamed(tx, key, KindAPI, p.Name)
+	if err != nil {
+		return err
+	}
+	if s.GenerateModels == nil {
+		// Submitted by a process that had a generator; this one has none.
+		return Errorf(NotImplemented, "The models of API %s could not be generated: this amplifybackendd runs without a model generator.", p.Name)
+	}
+	models, err := guard(func() (*GeneratedModels, error) { return s.GenerateModels(apiSchema(r.Config)) })
+	if err != nil {
+		return Invalid("The models of API %s could not be generated from its transformSchema: %v", p.Name, err)
+	}
+	if models == nil {
+		return Invalid("The models of API %s could not be generated: the generator returned nothing.", p.Name)
+	}
+	r.Models = &GeneratedModels{Models: models.Models, Introspection: models.Introspection, Revision: r.Revision}
+	// Generating changes no configuration: UpdatedAt (the deployment time in amplify-meta.json)
+	// stays.
+	return tx.PutResource(key, r)
+}
+
+// GetBackendAPIModels returns the API's last generated models: LATEST if they were generated
+// from its current schema, else STALE (with empty models before the first generation).
+// NotFound if the app, environment or API (by name) does not exist.
+func (s *Service) GetBackendAPIModels(ctx context.Context, key EnvKey, name string) (*APIModels, error) {
+	r, err := s.GetBackendAPI(ctx, key, name)
+	if err != nil {
+		return nil, err
+	}
+	out := &APIModels{Status: ModelsStale}
+	if r.Models != nil {
+		out.Models, out.Introspection = r.Models.Models, r.Models.Introspection
+		if r.Models.Revision == r.Revision {
+			out.Status = ModelsLatest
+		}
+	}
+	return out, nil
+}
+
 // addAPIEffects registers the job effects of the GraphQL API resource.
-func (s *Service) addAPIEffects(m map[string]effect) {}
+func (s *Service) addAPIEffects(m map[string]effect) {
+	m[OpCreateBackendAPI] = s.createAPIEffect
+	m[OpUpdateBackendAPI] = s.updateAPIEffect
+	m[OpDeleteBackendAPI] = s.deleteAPIEffect
+	m[OpGenerateBackendAPIModels] = s.generateModelsEffect
+}
+
+// checkAPIConfig parses an API config (or patch) as far as the service reads it.
+func checkAPIConfig(raw json.RawMessage) (*apiConfig, error) {
+	c, err := parseConfig[apiConfig](raw)
+	if err != nil {
+		return nil, Errorf(BadRequest, "The resourceConfig is not a valid API configuration: %v", err)
+	}
+	return c, nil
+}
+
+// noSchema is the BadRequest for an API config without a schema: the Amplify tool chain
+// builds an AppSync API from its annotated schema, so an API without one cannot exist.
+func noSchema(config json.RawMessage) error {
+	var given struct {
+		TransformSchema *string `json:"transformSchema"`
+	}
+	value := "null"
+	if json.Unmarshal(config, &given) == nil && given.TransformSchema != nil {
+		value = "''"
+	}
+	return Errorf(BadRequest, "1 validation error detected: Value %s at 'resourceConfig.transformSchema' failed to satisfy constraint: Member must not be null or empty (a GraphQL API is built from its annotated schema)", value)
+}
+
+// apiAuthPresent returns BadRequest if config uses Cognito user pools and the environment has
+// no auth resource: AppSync authorizes those requests with the environment's user pool.
+func apiAuthPresent(tx Tx, key EnvKey, config json.RawMessage) error {
+	if !usesUserPools(config) {
+		return nil
+	}
+	_, err := tx.Resource(key, KindAuth)
+	if ErrorCode(err) == NotFound {
+		return Invalid("The API uses the AMAZON_COGNITO_USER_POOLS auth mode, but backend environment %s of appId: %s has no auth resource: add auth first (CreateBackendAuth or ImportBackendAuth), or choose another auth mode.",
+			key.Env, key.AppID)
+	}
+	return err
+}
+
+// checkSchema validates the TransformSchema of an API config with s.CheckSchema; a schema that
+// does not validate is a BadRequest that carries the GraphQL error with its line and column.
+func (s *Service) checkSchema(name string, config json.RawMessage) error {
+	if s.CheckSchema == nil {
+		return nil
+	}
+	schema := apiSchema(config)
+	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	if err != nil {
+		return Invalid("The transformSchema of API %s is not valid: %v", name, err)
+	}
+	return nil
+}
+
+func apiSchema(config json.RawMessage) string {
+	c, err := parseConfig[apiConfig](config)
+	if err != nil {
+		return ""
+	}
+	return c.TransformSchema
+}
+
+func apiKeyMode(config json.RawMessage) bool {
+	c, err := parseConfig[apiConfig](config)
+	if err != nil {
+		return false
+	}
+	for _, m := range c.modes() {
+		if m == "API_KEY" {
+			return true
+		}
+	}
+	return false
+}
+
+// guard calls fn, turning a panic into an error: the schema checker and the model generator
+// take client input, and a bug there must fail the job, not the job runner.
+func guard[T any](fn func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return fn()
+}

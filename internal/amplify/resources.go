@@ -2,6 +2,7 @@ package amplify
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 )
@@ -329,10 +330,15 @@ func (s *Service) createBucket(tx Tx, key EnvKey, name string, now time.Time) (s
 		name = strings.TrimRight(name, "-.")
 	}
 	err := tx.InsertBucket(&Bucket{Scope: key.Scope, Name: name, CreatedAt: now, Owner: bucketOwner(key)})
-	if err == ErrBucketExists {
-		return "", Invalid("The bucket name %s is not available: bucket names are unique across all accounts. Choose another name.", name)
+	if errors.Is(err, ErrBucketExists) {
+		return "", bucketTaken(name)
 	}
 	return name, err
+}
+
+// bucketTaken is the BadRequest for a bucket name that exists, in any account.
+func bucketTaken(name string) error {
+	return Invalid("The bucket name %s is not available: bucket names are unique across all accounts. Choose another name, or import a bucket of your account with ImportBackendStorage.", name)
 }
 
 func bucketPrefix(appID string) string {

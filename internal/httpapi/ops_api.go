@@ -2,30 +2,163 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
 )
 
+// apiConfigJSON encodes a BackendAPIResourceConfig as the domain stores it: the wire JSON of
+// the members given (nil when the request has none).
+func apiConfigJSON(c *api.BackendAPIResourceConfig) (json.RawMessage, error) {
+	if c == nil {
+		return nil, nil
+	}
+	raw, err := givenJSON(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode API resourceConfig: %w", err)
+	}
+	return raw, nil
+}
+
+// givenJSON encodes a decoded wire struct back to the JSON of exactly the members the client
+// gave. Unlike json.Marshal with the generated omitempty tags, it keeps a given empty list,
+// so that an update can clear a list ("additionalAuthTypes": []) rather than leave the old
+// one in place.
+func givenJSON(v any) (json.RawMessage, error) {
+	return json.Marshal(givenValue(reflect.ValueOf(v)))
+}
+
+var jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+
+func givenValue(v reflect.Value) any {
+	if !v.IsValid() {
+		return nil
+	}
+	if v.Type().Implements(jsonMarshaler) {
+		return v.Interface()
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return givenValue(v.Elem())
+	case reflect.Struct:
+		t := v.Type()
+		out := make(map[string]any, t.NumField())
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			fv := v.Field(i)
+			switch fv.Kind() {
+			case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+				if fv.IsNil() {
+					continue // absent
+				}
+			}
+			out[name] = givenValue(fv)
+		}
+		return out
+	case reflect.Slice, reflect.Array:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = givenValue(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		out := make(map[string]any, v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			out[fmt.Sprint(iter.Key().Interface())] = givenValue(iter.Value())
+		}
+		return out
+	default:
+		return v.Interface()
+	}
+}
+
 func (o *operations) CreateBackendAPI(ctx context.Context, in *api.CreateBackendAPIRequest) (*api.CreateBackendAPIResponse, error) {
-	return nil, notImplemented("CreateBackendAPI")
+	config, err := apiConfigJSON(in.ResourceConfig)
+	if err != nil {
+		return nil, err
+	}
+	job, err := o.svc.CreateBackendAPI(ctx, envKey(ctx, in.AppId, in.BackendEnvironmentName), api.StringValue(in.ResourceName), config)
+	if err != nil {
+		return nil, err
+	}
+	r := reply(job)
+	return &api.CreateBackendAPIResponse{AppId: r.AppID, BackendEnvironmentName: r.Env, JobId: r.JobID, Operation: r.Operation, Status: r.Status, Error: r.Error}, nil
 }
 
 func (o *operations) DeleteBackendAPI(ctx context.Context, in *api.DeleteBackendAPIRequest) (*api.DeleteBackendAPIResponse, error) {
-	return nil, notImplemented("DeleteBackendAPI")
+	// The request's resourceConfig, which the model allows, says nothing a deletion needs.
+	job, err := o.svc.DeleteBackendAPI(ctx, envKey(ctx, in.AppId, in.BackendEnvironmentName), api.StringValue(in.ResourceName))
+	if err != nil {
+		return nil, err
+	}
+	r := reply(job)
+	return &api.DeleteBackendAPIResponse{AppId: r.AppID, BackendEnvironmentName: r.Env, JobId: r.JobID, Operation: r.Operation, Status: r.Status, Error: r.Error}, nil
 }
 
 func (o *operations) GenerateBackendAPIModels(ctx context.Context, in *api.GenerateBackendAPIModelsRequest) (*api.GenerateBackendAPIModelsResponse, error) {
-	return nil, notImplemented("GenerateBackendAPIModels")
+	job, err := o.svc.GenerateBackendAPIModels(ctx, envKey(ctx, in.AppId, in.BackendEnvironmentName), api.StringValue(in.ResourceName))
+	if err != nil {
+		return nil, err
+	}
+	r := reply(job)
+	return &api.GenerateBackendAPIModelsResponse{AppId: r.AppID, BackendEnvironmentName: r.Env, JobId: r.JobID, Operation: r.Operation, Status: r.Status, Error: r.Error}, nil
 }
 
 func (o *operations) GetBackendAPI(ctx context.Context, in *api.GetBackendAPIRequest) (*api.GetBackendAPIResponse, error) {
-	return nil, notImplemented("GetBackendAPI")
+	key := envKey(ctx, in.AppId, in.BackendEnvironmentName)
+	res, err := o.svc.GetBackendAPI(ctx, key, api.StringValue(in.ResourceName))
+	if err != nil {
+		return nil, err
+	}
+	config := new(api.BackendAPIResourceConfig)
+	if err := json.Unmarshal(res.Config, config); err != nil {
+		return nil, fmt.Errorf("decode stored API config of %s/%s: %w", key.AppID, key.Env, err)
+	}
+	return &api.GetBackendAPIResponse{
+		AppId:                  str(key.AppID),
+		BackendEnvironmentName: str(key.Env),
+		ResourceConfig:         config,
+		ResourceName:           str(res.Name),
+	}, nil
 }
 
 func (o *operations) GetBackendAPIModels(ctx context.Context, in *api.GetBackendAPIModelsRequest) (*api.GetBackendAPIModelsResponse, error) {
-	return nil, notImplemented("GetBackendAPIModels")
+	m, err := o.svc.GetBackendAPIModels(ctx, envKey(ctx, in.AppId, in.BackendEnvironmentName), api.StringValue(in.ResourceName))
+	if err != nil {
+		return nil, err
+	}
+	status := api.Status(m.Status)
+	// Before the first generation the models are empty strings, not absent members.
+	return &api.GetBackendAPIModelsResponse{
+		Models:                   str(m.Models),
+		ModelIntrospectionSchema: str(m.Introspection),
+		Status:                   &status,
+	}, nil
 }
 
 func (o *operations) UpdateBackendAPI(ctx context.Context, in *api.UpdateBackendAPIRequest) (*api.UpdateBackendAPIResponse, error) {
-	return nil, notImplemented("UpdateBackendAPI")
+	patch, err := apiConfigJSON(in.ResourceConfig)
+	if err != nil {
+		return nil, err
+	}
+	job, err := o.svc.UpdateBackendAPI(ctx, envKey(ctx, in.AppId, in.BackendEnvironmentName), api.StringValue(in.ResourceName), patch)
+	if err != nil {
+		return nil, err
+	}
+	r := reply(job)
+	return &api.UpdateBackendAPIResponse{AppId: r.AppID, BackendEnvironmentName: r.Env, JobId: r.JobID, Operation: r.Operation, Status: r.Status, Error: r.Error}, nil
 }
