@@ -173,7 +173,7 @@ func TestStorageLifecycle(t *testing.T) {
 	}
 	update(&amplifybackend.BackendStoragePermissions{Authenticated: aws.StringSlice([]string{"READ", "DELETE"}), UnAuthenticated: []*string{}})
 	_, body = s.raw("POST", "/backend/d1abc/storage/dev/details", `{"resourceName":"photos"}`, nil)
-	if !strings.Contains(body, `"permissions":{"authenticated":["READ","DELETE"]}`) {
+	if !strings.Contains(body, `"permissions":{"authenticated":["READ","DELETE"],"unAuthenticated":[]}`) {
 		t.Fatalf("after clearing unAuthenticated: %s", body)
 	}
 

@@ -5,253 +5,253 @@ package api
 // BackendAPIAppSyncAuthSettings is the authentication settings for accessing provisioned data models in your Amplify project.
 type BackendAPIAppSyncAuthSettings struct {
 	// CognitoUserPoolId is the Amazon Cognito user pool ID, if Amazon Cognito was used as an authentication setting to access your data models.
-	CognitoUserPoolId *string `json:"cognitoUserPoolId,omitempty"`
+	CognitoUserPoolId *string `json:"cognitoUserPoolId,omitzero"`
 
 	// Description is the API key description for API_KEY, if it was used as an authentication mechanism to access your data models.
-	Description *string `json:"description,omitempty"`
+	Description *string `json:"description,omitzero"`
 
 	// ExpirationTime is the API key expiration time for API_KEY, if it was used as an authentication mechanism to access your data models.
-	ExpirationTime *float64 `json:"expirationTime,omitempty"`
+	ExpirationTime *float64 `json:"expirationTime,omitzero"`
 
 	// OpenIDAuthTTL is the expiry time for the OpenID authentication mechanism.
-	OpenIDAuthTTL *string `json:"openIDAuthTTL,omitempty"`
+	OpenIDAuthTTL *string `json:"openIDAuthTTL,omitzero"`
 
 	// OpenIDClientId is the clientID for openID, if openID was used as an authentication setting to access your data models.
-	OpenIDClientId *string `json:"openIDClientId,omitempty"`
+	OpenIDClientId *string `json:"openIDClientId,omitzero"`
 
 	// OpenIDIatTTL is the expiry time for the OpenID authentication mechanism.
-	OpenIDIatTTL *string `json:"openIDIatTTL,omitempty"`
+	OpenIDIatTTL *string `json:"openIDIatTTL,omitzero"`
 
 	// OpenIDIssueURL is the openID issuer URL, if openID was used as an authentication setting to access your data models.
-	OpenIDIssueURL *string `json:"openIDIssueURL,omitempty"`
+	OpenIDIssueURL *string `json:"openIDIssueURL,omitzero"`
 
 	// OpenIDProviderName is the OpenID provider name, if OpenID was used as an authentication mechanism to access your data models.
-	OpenIDProviderName *string `json:"openIDProviderName,omitempty"`
+	OpenIDProviderName *string `json:"openIDProviderName,omitzero"`
 }
 
 // BackendAPIAuthType describes the auth types for your configured data models.
 type BackendAPIAuthType struct {
 	// Mode describes the authentication mode.
-	Mode *Mode `json:"mode,omitempty"`
+	Mode *Mode `json:"mode,omitzero"`
 
 	// Settings describes settings for the authentication mode.
-	Settings *BackendAPIAppSyncAuthSettings `json:"settings,omitempty"`
+	Settings *BackendAPIAppSyncAuthSettings `json:"settings,omitzero"`
 }
 
 // BackendAPICodegenReqObj is the request object for this operation.
 type BackendAPICodegenReqObj struct {
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // BackendAPICodegenRespObj is the response object sent when a backend is created.
 type BackendAPICodegenRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // BackendAPIConflictResolution describes the conflict resolution configuration for your data model configured in your Amplify project.
 type BackendAPIConflictResolution struct {
 	// ResolutionStrategy is the strategy for conflict resolution.
-	ResolutionStrategy *ResolutionStrategy `json:"resolutionStrategy,omitempty"`
+	ResolutionStrategy *ResolutionStrategy `json:"resolutionStrategy,omitzero"`
 }
 
 // BackendAPIReqObj is the request object for this operation.
 type BackendAPIReqObj struct {
 	// ResourceConfig defines the resource configuration for the data model in your Amplify project.
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // BackendAPIResourceConfig is the resource config for the data model, configured as a part of the Amplify project.
 type BackendAPIResourceConfig struct {
 	// AdditionalAuthTypes: Additional authentication methods used to interact with your data models.
-	AdditionalAuthTypes []BackendAPIAuthType `json:"additionalAuthTypes,omitempty"`
+	AdditionalAuthTypes []BackendAPIAuthType `json:"additionalAuthTypes,omitzero"`
 
 	// ApiName is the API name used to interact with the data model, configured as a part of your Amplify project.
-	ApiName *string `json:"apiName,omitempty"`
+	ApiName *string `json:"apiName,omitzero"`
 
 	// ConflictResolution is the conflict resolution strategy for your data stored in the data models.
-	ConflictResolution *BackendAPIConflictResolution `json:"conflictResolution,omitempty"`
+	ConflictResolution *BackendAPIConflictResolution `json:"conflictResolution,omitzero"`
 
 	// DefaultAuthType is the default authentication type for interacting with the configured data models in your Amplify project.
-	DefaultAuthType *BackendAPIAuthType `json:"defaultAuthType,omitempty"`
+	DefaultAuthType *BackendAPIAuthType `json:"defaultAuthType,omitzero"`
 
 	// Service is the service used to provision and interact with the data model.
-	Service *string `json:"service,omitempty"`
+	Service *string `json:"service,omitzero"`
 
 	// TransformSchema is the definition of the data model in the annotated transform of the GraphQL schema.
-	TransformSchema *string `json:"transformSchema,omitempty"`
+	TransformSchema *string `json:"transformSchema,omitzero"`
 }
 
 // BackendAPIRespObj is the response object sent when a backend is created.
 type BackendAPIRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // BackendAuthAppleProviderConfig describes Apple social federation configurations for allowing your app users to sign in using OAuth.
 type BackendAuthAppleProviderConfig struct {
 	// ClientId describes the client_id (also called Services ID) that comes from Apple.
-	ClientId *string `json:"client_id,omitempty"`
+	ClientId *string `json:"client_id,omitzero"`
 
 	// KeyId describes the key_id that comes from Apple.
-	KeyId *string `json:"key_id,omitempty"`
+	KeyId *string `json:"key_id,omitzero"`
 
 	// PrivateKey describes the private_key that comes from Apple.
-	PrivateKey *string `json:"private_key,omitempty"`
+	PrivateKey *string `json:"private_key,omitzero"`
 
 	// TeamId describes the team_id that comes from Apple.
-	TeamId *string `json:"team_id,omitempty"`
+	TeamId *string `json:"team_id,omitzero"`
 }
 
 // BackendAuthRespObj is the response object for this operation.
 type BackendAuthRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // BackendAuthSocialProviderConfig describes third-party social federation configurations for allowing your app users to sign in using OAuth.
 type BackendAuthSocialProviderConfig struct {
 	// ClientId describes the client_id, which can be obtained from the third-party social federation provider.
-	ClientId *string `json:"client_id,omitempty"`
+	ClientId *string `json:"client_id,omitzero"`
 
 	// ClientSecret describes the client_secret, which can be obtained from third-party social federation providers.
-	ClientSecret *string `json:"client_secret,omitempty"`
+	ClientSecret *string `json:"client_secret,omitzero"`
 }
 
 // BackendConfigRespObj is the response object for this operation.
 type BackendConfigRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendManagerAppId is the app ID for the backend manager.
-	BackendManagerAppId *string `json:"backendManagerAppId,omitempty"`
+	BackendManagerAppId *string `json:"backendManagerAppId,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// LoginAuthConfig describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
-	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitempty"`
+	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitzero"`
 }
 
 // BackendJobReqObj is the request object for this operation.
 type BackendJobReqObj struct {
 	// Operation filters the list of response objects to include only those with the specified operation name.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status filters the list of response objects to include only those with the specified status.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // BackendJobRespObj is the response object for this operation.
 type BackendJobRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// CreateTime is the time when the job was created.
-	CreateTime *string `json:"createTime,omitempty"`
+	CreateTime *string `json:"createTime,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 
 	// UpdateTime is the time when the job was last updated.
-	UpdateTime *string `json:"updateTime,omitempty"`
+	UpdateTime *string `json:"updateTime,omitzero"`
 }
 
 // BackendStoragePermissions describes the read, write, and delete permissions users have against your storage S3 bucket.
 type BackendStoragePermissions struct {
 	// Authenticated lists all authenticated user read, write, and delete permissions for your S3 bucket.
-	Authenticated []AuthenticatedElement `json:"authenticated,omitempty"`
+	Authenticated []AuthenticatedElement `json:"authenticated,omitzero"`
 
 	// UnAuthenticated lists all unauthenticated user read, write, and delete permissions for your S3 bucket.
-	UnAuthenticated []UnAuthenticatedElement `json:"unAuthenticated,omitempty"`
+	UnAuthenticated []UnAuthenticatedElement `json:"unAuthenticated,omitzero"`
 }
 
 // BackendStorageRespObj is the response object for this operation.
 type BackendStorageRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // BadRequestException is an error returned if a request is not formed properly.
 type BadRequestException struct {
 	// Message is an error message to inform that the request failed.
-	Message *string `json:"message,omitempty"`
+	Message *string `json:"message,omitzero"`
 }
 
 // CloneBackendReqObj is the request object for this operation.
 type CloneBackendReqObj struct {
 	// TargetEnvironmentName is the name of the destination backend environment to be created.
-	TargetEnvironmentName *string `json:"targetEnvironmentName,omitempty"`
+	TargetEnvironmentName *string `json:"targetEnvironmentName,omitzero"`
 }
 
 // CloneBackendRequest is the input of the CloneBackend operation.
@@ -263,61 +263,61 @@ type CloneBackendRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// TargetEnvironmentName is the body member "targetEnvironmentName". It is required.
-	TargetEnvironmentName *string `json:"targetEnvironmentName,omitempty"`
+	TargetEnvironmentName *string `json:"targetEnvironmentName,omitzero"`
 }
 
 // CloneBackendRespObj is the response object sent when a backend is created.
 type CloneBackendRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CloneBackendResponse is the output of the CloneBackend operation.
 type CloneBackendResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendAPIReqObj is the request object for this operation.
 type CreateBackendAPIReqObj struct {
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the resource configuration for this request.
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendAPIRequest is the input of the CreateBackendAPI operation.
@@ -326,106 +326,106 @@ type CreateBackendAPIRequest struct {
 	AppId *string `json:"-"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName". It is required.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig". It is required.
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendAPIResponse is the output of the CreateBackendAPI operation.
 type CreateBackendAPIResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendAuthForgotPasswordConfig: (DEPRECATED) Describes the forgot password policy for authenticating into the Amplify app.
 type CreateBackendAuthForgotPasswordConfig struct {
 	// DeliveryMethod: (DEPRECATED) Describes which mode to use (either SMS or email) to deliver messages to app users who want to recover their password.
-	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitempty"`
+	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitzero"`
 
 	// EmailSettings: (DEPRECATED) The configuration for the email sent when an app user forgets their password.
-	EmailSettings *EmailSettings `json:"emailSettings,omitempty"`
+	EmailSettings *EmailSettings `json:"emailSettings,omitzero"`
 
 	// SmsSettings: (DEPRECATED) The configuration for the SMS message sent when an app user forgets their password.
-	SmsSettings *SmsSettings `json:"smsSettings,omitempty"`
+	SmsSettings *SmsSettings `json:"smsSettings,omitzero"`
 }
 
 // CreateBackendAuthIdentityPoolConfig describes authorization configurations for the auth resources, configured as a part of your Amplify project.
 type CreateBackendAuthIdentityPoolConfig struct {
 	// IdentityPoolName: Name of the Amazon Cognito identity pool used for authorization.
-	IdentityPoolName *string `json:"identityPoolName,omitempty"`
+	IdentityPoolName *string `json:"identityPoolName,omitzero"`
 
 	// UnauthenticatedLogin: Set to true or false based on whether you want to enable guest authorization to your Amplify app.
-	UnauthenticatedLogin *bool `json:"unauthenticatedLogin,omitempty"`
+	UnauthenticatedLogin *bool `json:"unauthenticatedLogin,omitzero"`
 }
 
 // CreateBackendAuthMFAConfig describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
 type CreateBackendAuthMFAConfig struct {
 	// MFAMode describes whether MFA should be [ON, OFF, or OPTIONAL] for authentication in your Amplify project.
-	MFAMode *MFAMode `json:"MFAMode,omitempty"`
+	MFAMode *MFAMode `json:"MFAMode,omitzero"`
 
 	// Settings describes the configuration settings and methods for your Amplify app users to use MFA.
-	Settings *Settings `json:"settings,omitempty"`
+	Settings *Settings `json:"settings,omitzero"`
 }
 
 // CreateBackendAuthOAuthConfig creates the OAuth configuration for your Amplify project.
 type CreateBackendAuthOAuthConfig struct {
 	// DomainPrefix is the domain prefix for your Amplify app.
-	DomainPrefix *string `json:"domainPrefix,omitempty"`
+	DomainPrefix *string `json:"domainPrefix,omitzero"`
 
 	// OAuthGrantType is the OAuth grant type that you use to allow app users to authenticate from your Amplify app.
-	OAuthGrantType *OAuthGrantType `json:"oAuthGrantType,omitempty"`
+	OAuthGrantType *OAuthGrantType `json:"oAuthGrantType,omitzero"`
 
 	// OAuthScopes: List of OAuth-related flows used to allow your app users to authenticate from your Amplify app.
-	OAuthScopes []OAuthScopesElement `json:"oAuthScopes,omitempty"`
+	OAuthScopes []OAuthScopesElement `json:"oAuthScopes,omitzero"`
 
 	// RedirectSignInURIs is the redirected URI for signing in to your Amplify app.
-	RedirectSignInURIs []string `json:"redirectSignInURIs,omitempty"`
+	RedirectSignInURIs []string `json:"redirectSignInURIs,omitzero"`
 
 	// RedirectSignOutURIs: Redirect URLs that OAuth uses when a user signs out of an Amplify app.
-	RedirectSignOutURIs []string `json:"redirectSignOutURIs,omitempty"`
+	RedirectSignOutURIs []string `json:"redirectSignOutURIs,omitzero"`
 
 	// SocialProviderSettings is the settings for using social providers to access your Amplify app.
-	SocialProviderSettings *SocialProviderSettings `json:"socialProviderSettings,omitempty"`
+	SocialProviderSettings *SocialProviderSettings `json:"socialProviderSettings,omitzero"`
 }
 
 // CreateBackendAuthPasswordPolicyConfig is the password policy configuration for the backend to your Amplify project.
 type CreateBackendAuthPasswordPolicyConfig struct {
 	// AdditionalConstraints: Additional constraints for the password used to access the backend of your Amplify project.
-	AdditionalConstraints []AdditionalConstraintsElement `json:"additionalConstraints,omitempty"`
+	AdditionalConstraints []AdditionalConstraintsElement `json:"additionalConstraints,omitzero"`
 
 	// MinimumLength is the minimum length of the password used to access the backend of your Amplify project.
-	MinimumLength *float64 `json:"minimumLength,omitempty"`
+	MinimumLength *float64 `json:"minimumLength,omitzero"`
 }
 
 // CreateBackendAuthReqObj is the request object for this operation.
 type CreateBackendAuthReqObj struct {
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the resource configuration for this request object.
-	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendAuthRequest is the input of the CreateBackendAuth operation.
@@ -434,94 +434,94 @@ type CreateBackendAuthRequest struct {
 	AppId *string `json:"-"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName". It is required.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig". It is required.
-	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendAuthResourceConfig defines the resource configuration when creating an auth resource in your Amplify project.
 type CreateBackendAuthResourceConfig struct {
 	// AuthResources defines whether you want to configure only authentication or both authentication and authorization settings.
-	AuthResources *AuthResources `json:"authResources,omitempty"`
+	AuthResources *AuthResources `json:"authResources,omitzero"`
 
 	// IdentityPoolConfigs describes the authorization configuration for the Amazon Cognito identity pool, provisioned as a part of your auth resource in the Amplify project.
-	IdentityPoolConfigs *CreateBackendAuthIdentityPoolConfig `json:"identityPoolConfigs,omitempty"`
+	IdentityPoolConfigs *CreateBackendAuthIdentityPoolConfig `json:"identityPoolConfigs,omitzero"`
 
 	// Service defines the service name to use when configuring an authentication resource in your Amplify project.
-	Service *Service `json:"service,omitempty"`
+	Service *Service `json:"service,omitzero"`
 
 	// UserPoolConfigs describes authentication configuration for the Amazon Cognito user pool, provisioned as a part of your auth resource in the Amplify project.
-	UserPoolConfigs *CreateBackendAuthUserPoolConfig `json:"userPoolConfigs,omitempty"`
+	UserPoolConfigs *CreateBackendAuthUserPoolConfig `json:"userPoolConfigs,omitzero"`
 }
 
 // CreateBackendAuthResponse is the output of the CreateBackendAuth operation.
 type CreateBackendAuthResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendAuthUserPoolConfig describes the Amazon Cognito user pool configuration for the auth resource to be configured for your Amplify project.
 type CreateBackendAuthUserPoolConfig struct {
 	// ForgotPassword: (DEPRECATED) Describes the forgotten password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	ForgotPassword *CreateBackendAuthForgotPasswordConfig `json:"forgotPassword,omitempty"`
+	ForgotPassword *CreateBackendAuthForgotPasswordConfig `json:"forgotPassword,omitzero"`
 
 	// Mfa describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
-	Mfa *CreateBackendAuthMFAConfig `json:"mfa,omitempty"`
+	Mfa *CreateBackendAuthMFAConfig `json:"mfa,omitzero"`
 
 	// OAuth describes the OAuth policy and rules for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	OAuth *CreateBackendAuthOAuthConfig `json:"oAuth,omitempty"`
+	OAuth *CreateBackendAuthOAuthConfig `json:"oAuth,omitzero"`
 
 	// PasswordPolicy describes the password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	PasswordPolicy *CreateBackendAuthPasswordPolicyConfig `json:"passwordPolicy,omitempty"`
+	PasswordPolicy *CreateBackendAuthPasswordPolicyConfig `json:"passwordPolicy,omitzero"`
 
 	// RequiredSignUpAttributes is the required attributes to sign up new users in the user pool.
-	RequiredSignUpAttributes []RequiredSignUpAttributesElement `json:"requiredSignUpAttributes,omitempty"`
+	RequiredSignUpAttributes []RequiredSignUpAttributesElement `json:"requiredSignUpAttributes,omitzero"`
 
 	// SignInMethod describes the sign-in methods that your Amplify app users use to log in using the Amazon Cognito user pool, configured as a part of your Amplify project.
-	SignInMethod *SignInMethod `json:"signInMethod,omitempty"`
+	SignInMethod *SignInMethod `json:"signInMethod,omitzero"`
 
 	// UserPoolName is the Amazon Cognito user pool name.
-	UserPoolName *string `json:"userPoolName,omitempty"`
+	UserPoolName *string `json:"userPoolName,omitzero"`
 
 	// VerificationMessage describes the email or SMS verification message for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	VerificationMessage *CreateBackendAuthVerificationMessageConfig `json:"verificationMessage,omitempty"`
+	VerificationMessage *CreateBackendAuthVerificationMessageConfig `json:"verificationMessage,omitzero"`
 }
 
 // CreateBackendAuthVerificationMessageConfig creates an email or SMS verification message for the auth resource configured for your Amplify project.
 type CreateBackendAuthVerificationMessageConfig struct {
 	// DeliveryMethod is the type of verification message to send.
-	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitempty"`
+	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitzero"`
 
 	// EmailSettings is the settings for the email message.
-	EmailSettings *EmailSettings `json:"emailSettings,omitempty"`
+	EmailSettings *EmailSettings `json:"emailSettings,omitzero"`
 
 	// SmsSettings is the settings for the SMS message.
-	SmsSettings *SmsSettings `json:"smsSettings,omitempty"`
+	SmsSettings *SmsSettings `json:"smsSettings,omitzero"`
 }
 
 // CreateBackendConfigReqObj is the request object for this operation.
 type CreateBackendConfigReqObj struct {
 	// BackendManagerAppId is the app ID for the backend manager.
-	BackendManagerAppId *string `json:"backendManagerAppId,omitempty"`
+	BackendManagerAppId *string `json:"backendManagerAppId,omitzero"`
 }
 
 // CreateBackendConfigRequest is the input of the CreateBackendConfig operation.
@@ -530,127 +530,127 @@ type CreateBackendConfigRequest struct {
 	AppId *string `json:"-"`
 
 	// BackendManagerAppId is the body member "backendManagerAppId".
-	BackendManagerAppId *string `json:"backendManagerAppId,omitempty"`
+	BackendManagerAppId *string `json:"backendManagerAppId,omitzero"`
 }
 
 // CreateBackendConfigRespObj is the response object for this operation.
 type CreateBackendConfigRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendConfigResponse is the output of the CreateBackendConfig operation.
 type CreateBackendConfigResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendReqObj is the request object for this operation.
 type CreateBackendReqObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// AppName is the name of the app.
-	AppName *string `json:"appName,omitempty"`
+	AppName *string `json:"appName,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the resource configuration for creating a backend.
-	ResourceConfig *ResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *ResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of the resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendRequest is the input of the CreateBackend operation.
 type CreateBackendRequest struct {
 	// AppId is the body member "appId". It is required.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// AppName is the body member "appName". It is required.
-	AppName *string `json:"appName,omitempty"`
+	AppName *string `json:"appName,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName". It is required.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *ResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *ResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName".
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendRespObj is the response object sent when a backend is created.
 type CreateBackendRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendResponse is the output of the CreateBackend operation.
 type CreateBackendResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateBackendStorageReqObj is the request object for this operation.
 type CreateBackendStorageReqObj struct {
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the resource configuration for creating backend storage.
-	ResourceConfig *CreateBackendStorageResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *CreateBackendStorageResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of the storage resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendStorageRequest is the input of the CreateBackendStorage operation.
@@ -659,40 +659,40 @@ type CreateBackendStorageRequest struct {
 	AppId *string `json:"-"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName". It is required.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig". It is required.
-	ResourceConfig *CreateBackendStorageResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *CreateBackendStorageResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // CreateBackendStorageResourceConfig is the resource configuration for creating backend storage.
 type CreateBackendStorageResourceConfig struct {
 	// BucketName is the name of the S3 bucket.
-	BucketName *string `json:"bucketName,omitempty"`
+	BucketName *string `json:"bucketName,omitzero"`
 
 	// Permissions is the authorization configuration for the storage S3 bucket.
-	Permissions *BackendStoragePermissions `json:"permissions,omitempty"`
+	Permissions *BackendStoragePermissions `json:"permissions,omitzero"`
 
 	// ServiceName is the name of the storage service.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // CreateBackendStorageResponse is the output of the CreateBackendStorage operation.
 type CreateBackendStorageResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // CreateTokenRequest is the input of the CreateToken operation.
@@ -704,31 +704,31 @@ type CreateTokenRequest struct {
 // CreateTokenRespObj is the response object for this operation.
 type CreateTokenRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// ChallengeCode: One-time challenge code for authenticating into the Amplify Admin UI.
-	ChallengeCode *string `json:"challengeCode,omitempty"`
+	ChallengeCode *string `json:"challengeCode,omitzero"`
 
 	// SessionId is a unique ID provided when creating a new challenge token.
-	SessionId *string `json:"sessionId,omitempty"`
+	SessionId *string `json:"sessionId,omitzero"`
 
 	// Ttl is the expiry time for the one-time generated token code.
-	Ttl *string `json:"ttl,omitempty"`
+	Ttl *string `json:"ttl,omitzero"`
 }
 
 // CreateTokenResponse is the output of the CreateToken operation.
 type CreateTokenResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// ChallengeCode is the body member "challengeCode".
-	ChallengeCode *string `json:"challengeCode,omitempty"`
+	ChallengeCode *string `json:"challengeCode,omitzero"`
 
 	// SessionId is the body member "sessionId".
-	SessionId *string `json:"sessionId,omitempty"`
+	SessionId *string `json:"sessionId,omitzero"`
 
 	// Ttl is the body member "ttl".
-	Ttl *string `json:"ttl,omitempty"`
+	Ttl *string `json:"ttl,omitzero"`
 }
 
 // DeleteBackendAPIRequest is the input of the DeleteBackendAPI operation.
@@ -740,31 +740,31 @@ type DeleteBackendAPIRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // DeleteBackendAPIResponse is the output of the DeleteBackendAPI operation.
 type DeleteBackendAPIResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // DeleteBackendAuthRequest is the input of the DeleteBackendAuth operation.
@@ -776,28 +776,28 @@ type DeleteBackendAuthRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // DeleteBackendAuthResponse is the output of the DeleteBackendAuth operation.
 type DeleteBackendAuthResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // DeleteBackendRequest is the input of the DeleteBackend operation.
@@ -812,43 +812,43 @@ type DeleteBackendRequest struct {
 // DeleteBackendRespObj is the returned object for a request to delete a backend.
 type DeleteBackendRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // DeleteBackendResponse is the output of the DeleteBackend operation.
 type DeleteBackendResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // DeleteBackendStorageRequest is the input of the DeleteBackendStorage operation.
@@ -860,25 +860,25 @@ type DeleteBackendStorageRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 
 	// ServiceName is the body member "serviceName". It is required.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // DeleteBackendStorageResponse is the output of the DeleteBackendStorage operation.
 type DeleteBackendStorageResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // DeleteTokenRequest is the input of the DeleteToken operation.
@@ -893,28 +893,28 @@ type DeleteTokenRequest struct {
 // DeleteTokenRespObj is the response object for this operation.
 type DeleteTokenRespObj struct {
 	// IsSuccess indicates whether the request succeeded or failed.
-	IsSuccess *bool `json:"isSuccess,omitempty"`
+	IsSuccess *bool `json:"isSuccess,omitzero"`
 }
 
 // DeleteTokenResponse is the output of the DeleteToken operation.
 type DeleteTokenResponse struct {
 	// IsSuccess is the body member "isSuccess".
-	IsSuccess *bool `json:"isSuccess,omitempty"`
+	IsSuccess *bool `json:"isSuccess,omitzero"`
 }
 
 // EmailSettings is the settings for the email message.
 type EmailSettings struct {
 	// EmailMessage is the contents of the email message.
-	EmailMessage *string `json:"emailMessage,omitempty"`
+	EmailMessage *string `json:"emailMessage,omitzero"`
 
 	// EmailSubject is the contents of the subject line of the email message.
-	EmailSubject *string `json:"emailSubject,omitempty"`
+	EmailSubject *string `json:"emailSubject,omitzero"`
 }
 
 // GatewayTimeoutException is an error returned if there's a temporary issue with the service.
 type GatewayTimeoutException struct {
 	// Message is the body member "message".
-	Message *string `json:"message,omitempty"`
+	Message *string `json:"message,omitzero"`
 }
 
 // GenerateBackendAPIModelsRequest is the input of the GenerateBackendAPIModels operation.
@@ -926,28 +926,28 @@ type GenerateBackendAPIModelsRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GenerateBackendAPIModelsResponse is the output of the GenerateBackendAPIModels operation.
 type GenerateBackendAPIModelsResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // GetBackendAPIModelsRequest is the input of the GetBackendAPIModels operation.
@@ -959,19 +959,19 @@ type GetBackendAPIModelsRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAPIModelsResponse is the response object for this operation.
 type GetBackendAPIModelsResponse struct {
 	// Models: Stringified JSON of the datastore model.
-	Models *string `json:"models,omitempty"`
+	Models *string `json:"models,omitzero"`
 
 	// Status is the current status of the request.
-	Status *Status `json:"status,omitempty"`
+	Status *Status `json:"status,omitzero"`
 
 	// ModelIntrospectionSchema: Stringified JSON of the model introspection schema for an existing backend API resource.
-	ModelIntrospectionSchema *string `json:"modelIntrospectionSchema,omitempty"`
+	ModelIntrospectionSchema *string `json:"modelIntrospectionSchema,omitzero"`
 }
 
 // GetBackendAPIRequest is the input of the GetBackendAPI operation.
@@ -983,52 +983,52 @@ type GetBackendAPIRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAPIRespObj is the response object for this operation.
 type GetBackendAPIRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// ResourceConfig is the resource configuration for this response object.
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAPIResponse is the output of the GetBackendAPI operation.
 type GetBackendAPIResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName".
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAuthReqObj is the request object for this operation.
 type GetBackendAuthReqObj struct {
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAuthRequest is the input of the GetBackendAuth operation.
@@ -1040,43 +1040,43 @@ type GetBackendAuthRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAuthRespObj is the response object for this operation.
 type GetBackendAuthRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// ResourceConfig is the resource configuration for authorization requests to the backend of your Amplify project.
-	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendAuthResponse is the output of the GetBackendAuth operation.
 type GetBackendAuthResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *CreateBackendAuthResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName".
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendJobRequest is the input of the GetBackendJob operation.
@@ -1094,34 +1094,34 @@ type GetBackendJobRequest struct {
 // GetBackendJobResponse is the output of the GetBackendJob operation.
 type GetBackendJobResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// CreateTime is the body member "createTime".
-	CreateTime *string `json:"createTime,omitempty"`
+	CreateTime *string `json:"createTime,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 
 	// UpdateTime is the body member "updateTime".
-	UpdateTime *string `json:"updateTime,omitempty"`
+	UpdateTime *string `json:"updateTime,omitzero"`
 }
 
 // GetBackendReqObj is the request object for this operation.
 type GetBackendReqObj struct {
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 }
 
 // GetBackendRequest is the input of the GetBackend operation.
@@ -1130,61 +1130,61 @@ type GetBackendRequest struct {
 	AppId *string `json:"-"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 }
 
 // GetBackendRespObj is the response object for this operation.
 type GetBackendRespObj struct {
 	// AmplifyFeatureFlags is a stringified version of the cli.json file for your Amplify project.
-	AmplifyFeatureFlags *string `json:"amplifyFeatureFlags,omitempty"`
+	AmplifyFeatureFlags *string `json:"amplifyFeatureFlags,omitzero"`
 
 	// AmplifyMetaConfig is a stringified version of the current configs for your Amplify project.
-	AmplifyMetaConfig *string `json:"amplifyMetaConfig,omitempty"`
+	AmplifyMetaConfig *string `json:"amplifyMetaConfig,omitzero"`
 
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// AppName is the name of the app.
-	AppName *string `json:"appName,omitempty"`
+	AppName *string `json:"appName,omitzero"`
 
 	// BackendEnvironmentList is a list of backend environments in an array.
-	BackendEnvironmentList []string `json:"backendEnvironmentList,omitempty"`
+	BackendEnvironmentList []string `json:"backendEnvironmentList,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error: If the request failed, this is the returned error.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 }
 
 // GetBackendResponse is the output of the GetBackend operation.
 type GetBackendResponse struct {
 	// AmplifyFeatureFlags is the body member "amplifyFeatureFlags".
-	AmplifyFeatureFlags *string `json:"amplifyFeatureFlags,omitempty"`
+	AmplifyFeatureFlags *string `json:"amplifyFeatureFlags,omitzero"`
 
 	// AmplifyMetaConfig is the body member "amplifyMetaConfig".
-	AmplifyMetaConfig *string `json:"amplifyMetaConfig,omitempty"`
+	AmplifyMetaConfig *string `json:"amplifyMetaConfig,omitzero"`
 
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// AppName is the body member "appName".
-	AppName *string `json:"appName,omitempty"`
+	AppName *string `json:"appName,omitzero"`
 
 	// BackendEnvironmentList is the body member "backendEnvironmentList".
-	BackendEnvironmentList []string `json:"backendEnvironmentList,omitempty"`
+	BackendEnvironmentList []string `json:"backendEnvironmentList,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 }
 
 // GetBackendStorageReqObj is the request object for this operation.
 type GetBackendStorageReqObj struct {
 	// ResourceName is the name of the storage resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendStorageRequest is the input of the GetBackendStorage operation.
@@ -1196,52 +1196,52 @@ type GetBackendStorageRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendStorageResourceConfig is the details for a backend storage resource.
 type GetBackendStorageResourceConfig struct {
 	// BucketName is the name of the S3 bucket.
-	BucketName *string `json:"bucketName,omitempty"`
+	BucketName *string `json:"bucketName,omitzero"`
 
 	// Imported returns True if the storage resource has been imported.
-	Imported *bool `json:"imported,omitempty"`
+	Imported *bool `json:"imported,omitzero"`
 
 	// Permissions is the authorization configuration for the storage S3 bucket.
-	Permissions *BackendStoragePermissions `json:"permissions,omitempty"`
+	Permissions *BackendStoragePermissions `json:"permissions,omitzero"`
 
 	// ServiceName is the name of the storage service.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // GetBackendStorageRespObj is the response object for this operation.
 type GetBackendStorageRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the name of the backend environment.
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the resource configuration for the backend storage resource.
-	ResourceConfig *GetBackendStorageResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *GetBackendStorageResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of the storage resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetBackendStorageResponse is the output of the GetBackendStorage operation.
 type GetBackendStorageResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *GetBackendStorageResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *GetBackendStorageResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName".
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // GetTokenRequest is the input of the GetToken operation.
@@ -1256,46 +1256,46 @@ type GetTokenRequest struct {
 // GetTokenRespObj is the response object for this operation.
 type GetTokenRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// ChallengeCode is the one-time challenge code for authenticating into the Amplify Admin UI.
-	ChallengeCode *string `json:"challengeCode,omitempty"`
+	ChallengeCode *string `json:"challengeCode,omitzero"`
 
 	// SessionId is a unique ID provided when creating a new challenge token.
-	SessionId *string `json:"sessionId,omitempty"`
+	SessionId *string `json:"sessionId,omitzero"`
 
 	// Ttl is the expiry time for the one-time generated token code.
-	Ttl *string `json:"ttl,omitempty"`
+	Ttl *string `json:"ttl,omitzero"`
 }
 
 // GetTokenResponse is the output of the GetToken operation.
 type GetTokenResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// ChallengeCode is the body member "challengeCode".
-	ChallengeCode *string `json:"challengeCode,omitempty"`
+	ChallengeCode *string `json:"challengeCode,omitzero"`
 
 	// SessionId is the body member "sessionId".
-	SessionId *string `json:"sessionId,omitempty"`
+	SessionId *string `json:"sessionId,omitzero"`
 
 	// Ttl is the body member "ttl".
-	Ttl *string `json:"ttl,omitempty"`
+	Ttl *string `json:"ttl,omitzero"`
 }
 
 // ImportBackendAuthReqObj is the request object for this operation.
 type ImportBackendAuthReqObj struct {
 	// IdentityPoolId is the ID of the Amazon Cognito identity pool.
-	IdentityPoolId *string `json:"identityPoolId,omitempty"`
+	IdentityPoolId *string `json:"identityPoolId,omitzero"`
 
 	// NativeClientId is the ID of the Amazon Cognito native client.
-	NativeClientId *string `json:"nativeClientId,omitempty"`
+	NativeClientId *string `json:"nativeClientId,omitzero"`
 
 	// UserPoolId is the ID of the Amazon Cognito user pool.
-	UserPoolId *string `json:"userPoolId,omitempty"`
+	UserPoolId *string `json:"userPoolId,omitzero"`
 
 	// WebClientId is the ID of the Amazon Cognito web client.
-	WebClientId *string `json:"webClientId,omitempty"`
+	WebClientId *string `json:"webClientId,omitzero"`
 }
 
 // ImportBackendAuthRequest is the input of the ImportBackendAuth operation.
@@ -1307,46 +1307,46 @@ type ImportBackendAuthRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// IdentityPoolId is the body member "identityPoolId".
-	IdentityPoolId *string `json:"identityPoolId,omitempty"`
+	IdentityPoolId *string `json:"identityPoolId,omitzero"`
 
 	// NativeClientId is the body member "nativeClientId". It is required.
-	NativeClientId *string `json:"nativeClientId,omitempty"`
+	NativeClientId *string `json:"nativeClientId,omitzero"`
 
 	// UserPoolId is the body member "userPoolId". It is required.
-	UserPoolId *string `json:"userPoolId,omitempty"`
+	UserPoolId *string `json:"userPoolId,omitzero"`
 
 	// WebClientId is the body member "webClientId". It is required.
-	WebClientId *string `json:"webClientId,omitempty"`
+	WebClientId *string `json:"webClientId,omitzero"`
 }
 
 // ImportBackendAuthResponse is the output of the ImportBackendAuth operation.
 type ImportBackendAuthResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // ImportBackendStorageReqObj is the request object for this operation.
 type ImportBackendStorageReqObj struct {
 	// BucketName is the name of the S3 bucket.
-	BucketName *string `json:"bucketName,omitempty"`
+	BucketName *string `json:"bucketName,omitzero"`
 
 	// ServiceName is the name of the storage service.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // ImportBackendStorageRequest is the input of the ImportBackendStorage operation.
@@ -1358,67 +1358,67 @@ type ImportBackendStorageRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// BucketName is the body member "bucketName".
-	BucketName *string `json:"bucketName,omitempty"`
+	BucketName *string `json:"bucketName,omitzero"`
 
 	// ServiceName is the body member "serviceName". It is required.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // ImportBackendStorageResponse is the output of the ImportBackendStorage operation.
 type ImportBackendStorageResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // InternalServiceException is an error returned if there's a temporary issue with the service.
 type InternalServiceException struct {
 	// Message is an error message to inform that the request failed.
-	Message *string `json:"message,omitempty"`
+	Message *string `json:"message,omitzero"`
 }
 
 // LimitExceededException is an error that is returned when a limit of a specific type has been exceeded.
 type LimitExceededException struct {
 	// LimitType is the type of limit that was exceeded.
-	LimitType *string `json:"limitType,omitempty"`
+	LimitType *string `json:"limitType,omitzero"`
 
 	// Message is an error message to inform that the request has failed.
-	Message *string `json:"message,omitempty"`
+	Message *string `json:"message,omitzero"`
 }
 
 // ListBackendJobReqObj is the request object for this operation.
 type ListBackendJobReqObj struct {
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// MaxResults is the maximum number of results that you want in the response.
-	MaxResults *int64 `json:"maxResults,omitempty"`
+	MaxResults *int64 `json:"maxResults,omitzero"`
 
 	// NextToken is the token for the next set of results.
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 
 	// Operation filters the list of response objects to include only those with the specified operation name.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status filters the list of response objects to include only those with the specified status.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // ListBackendJobRespObj is the returned list of backend jobs.
 type ListBackendJobRespObj struct {
 	// Jobs is an array of jobs and their properties.
-	Jobs []BackendJobRespObj `json:"jobs,omitempty"`
+	Jobs []BackendJobRespObj `json:"jobs,omitzero"`
 
 	// NextToken is the token for the next set of results.
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 }
 
 // ListBackendJobsRequest is the input of the ListBackendJobs operation.
@@ -1430,88 +1430,88 @@ type ListBackendJobsRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// MaxResults is the body member "maxResults".
-	MaxResults *int64 `json:"maxResults,omitempty"`
+	MaxResults *int64 `json:"maxResults,omitzero"`
 
 	// NextToken is the body member "nextToken".
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // ListBackendJobsResponse is the output of the ListBackendJobs operation.
 type ListBackendJobsResponse struct {
 	// Jobs is the body member "jobs".
-	Jobs []BackendJobRespObj `json:"jobs,omitempty"`
+	Jobs []BackendJobRespObj `json:"jobs,omitzero"`
 
 	// NextToken is the body member "nextToken".
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 }
 
 // ListS3BucketsReqObj is the request object for this operation.
 type ListS3BucketsReqObj struct {
 	// NextToken: Reserved for future use.
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 }
 
 // ListS3BucketsRequest is the input of the ListS3Buckets operation.
 type ListS3BucketsRequest struct {
 	// NextToken is the body member "nextToken".
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 }
 
 // ListS3BucketsRespObj is the response object for this operation.
 type ListS3BucketsRespObj struct {
 	// Buckets is the list of S3 buckets.
-	Buckets []S3BucketInfo `json:"buckets,omitempty"`
+	Buckets []S3BucketInfo `json:"buckets,omitzero"`
 
 	// NextToken: Reserved for future use.
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 }
 
 // ListS3BucketsResponse is the output of the ListS3Buckets operation.
 type ListS3BucketsResponse struct {
 	// Buckets is the body member "buckets".
-	Buckets []S3BucketInfo `json:"buckets,omitempty"`
+	Buckets []S3BucketInfo `json:"buckets,omitzero"`
 
 	// NextToken is the body member "nextToken".
-	NextToken *string `json:"nextToken,omitempty"`
+	NextToken *string `json:"nextToken,omitzero"`
 }
 
 // LoginAuthConfigReqObj is the request object for this operation.
 type LoginAuthConfigReqObj struct {
 	// AwsCognitoIdentityPoolId is the Amazon Cognito identity pool ID used for the Amplify Admin UI login authorization.
-	AwsCognitoIdentityPoolId *string `json:"aws_cognito_identity_pool_id,omitempty"`
+	AwsCognitoIdentityPoolId *string `json:"aws_cognito_identity_pool_id,omitzero"`
 
 	// AwsCognitoRegion is the AWS Region for the Amplify Admin UI login.
-	AwsCognitoRegion *string `json:"aws_cognito_region,omitempty"`
+	AwsCognitoRegion *string `json:"aws_cognito_region,omitzero"`
 
 	// AwsUserPoolsId is the Amazon Cognito user pool ID used for Amplify Admin UI login authentication.
-	AwsUserPoolsId *string `json:"aws_user_pools_id,omitempty"`
+	AwsUserPoolsId *string `json:"aws_user_pools_id,omitzero"`
 
 	// AwsUserPoolsWebClientId is the web client ID for the Amazon Cognito user pools.
-	AwsUserPoolsWebClientId *string `json:"aws_user_pools_web_client_id,omitempty"`
+	AwsUserPoolsWebClientId *string `json:"aws_user_pools_web_client_id,omitzero"`
 }
 
 // NotFoundException is an error returned when a specific resource type is not found.
 type NotFoundException struct {
 	// Message is an error message to inform that the request has failed.
-	Message *string `json:"message,omitempty"`
+	Message *string `json:"message,omitzero"`
 
 	// ResourceType is the type of resource that is not found.
-	ResourceType *string `json:"resourceType,omitempty"`
+	ResourceType *string `json:"resourceType,omitzero"`
 }
 
 // RemoveAllBackendsReqObj is the request object for this operation.
 type RemoveAllBackendsReqObj struct {
 	// CleanAmplifyApp cleans up the Amplify Console app if this value is set to true.
-	CleanAmplifyApp *bool `json:"cleanAmplifyApp,omitempty"`
+	CleanAmplifyApp *bool `json:"cleanAmplifyApp,omitzero"`
 }
 
 // RemoveAllBackendsRequest is the input of the RemoveAllBackends operation.
@@ -1520,49 +1520,49 @@ type RemoveAllBackendsRequest struct {
 	AppId *string `json:"-"`
 
 	// CleanAmplifyApp is the body member "cleanAmplifyApp".
-	CleanAmplifyApp *bool `json:"cleanAmplifyApp,omitempty"`
+	CleanAmplifyApp *bool `json:"cleanAmplifyApp,omitzero"`
 }
 
 // RemoveAllBackendsRespObj is the response object for this operation.
 type RemoveAllBackendsRespObj struct {
 	// AppId is the app ID.
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the ID for the job.
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the name of the operation.
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the current status of the request.
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // RemoveAllBackendsResponse is the output of the RemoveAllBackends operation.
 type RemoveAllBackendsResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // RemoveBackendAuthReqObj is the request object for this operation.
 type RemoveBackendAuthReqObj struct {
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // RemoveBackendConfigRequest is the input of the RemoveBackendConfig operation.
@@ -1574,22 +1574,22 @@ type RemoveBackendConfigRequest struct {
 // RemoveBackendConfigRespObj is the response object for this operation.
 type RemoveBackendConfigRespObj struct {
 	// Error: If the request fails, this error is returned.
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 }
 
 // RemoveBackendConfigResponse is the output of the RemoveBackendConfig operation.
 type RemoveBackendConfigResponse struct {
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 }
 
 // RemoveBackendStorageReqObj is the request object for this operation.
 type RemoveBackendStorageReqObj struct {
 	// ResourceName is the name of the storage resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 
 	// ServiceName is the name of the storage service.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // ResourceConfig is the ResourceConfig structure of the API model.
@@ -1599,49 +1599,49 @@ type ResourceConfig struct {
 // S3BucketInfo describes the metadata of the S3 bucket.
 type S3BucketInfo struct {
 	// CreationDate is the creation date of the S3 bucket.
-	CreationDate *string `json:"creationDate,omitempty"`
+	CreationDate *string `json:"creationDate,omitzero"`
 
 	// Name is the name of the S3 bucket.
-	Name *string `json:"name,omitempty"`
+	Name *string `json:"name,omitzero"`
 }
 
 // Settings is the Settings structure of the API model.
 type Settings struct {
 	// MfaTypes is the body member "mfaTypes".
-	MfaTypes []MfaTypesElement `json:"mfaTypes,omitempty"`
+	MfaTypes []MfaTypesElement `json:"mfaTypes,omitzero"`
 
 	// SmsMessage is the body of the SMS message.
-	SmsMessage *string `json:"smsMessage,omitempty"`
+	SmsMessage *string `json:"smsMessage,omitzero"`
 }
 
 // SmsSettings is the settings for the SMS message.
 type SmsSettings struct {
 	// SmsMessage is the contents of the SMS message.
-	SmsMessage *string `json:"smsMessage,omitempty"`
+	SmsMessage *string `json:"smsMessage,omitzero"`
 }
 
 // SocialProviderSettings is the SocialProviderSettings structure of the API model.
 type SocialProviderSettings struct {
 	// Facebook is the body member "Facebook".
-	Facebook *BackendAuthSocialProviderConfig `json:"Facebook,omitempty"`
+	Facebook *BackendAuthSocialProviderConfig `json:"Facebook,omitzero"`
 
 	// Google is the body member "Google".
-	Google *BackendAuthSocialProviderConfig `json:"Google,omitempty"`
+	Google *BackendAuthSocialProviderConfig `json:"Google,omitzero"`
 
 	// LoginWithAmazon is the body member "LoginWithAmazon".
-	LoginWithAmazon *BackendAuthSocialProviderConfig `json:"LoginWithAmazon,omitempty"`
+	LoginWithAmazon *BackendAuthSocialProviderConfig `json:"LoginWithAmazon,omitzero"`
 
 	// SignInWithApple is the body member "SignInWithApple".
-	SignInWithApple *BackendAuthAppleProviderConfig `json:"SignInWithApple,omitempty"`
+	SignInWithApple *BackendAuthAppleProviderConfig `json:"SignInWithApple,omitzero"`
 }
 
 // TooManyRequestsException is an error that is returned when a limit of a specific type has been exceeded.
 type TooManyRequestsException struct {
 	// LimitType is the body member "limitType".
-	LimitType *string `json:"limitType,omitempty"`
+	LimitType *string `json:"limitType,omitzero"`
 
 	// Message is the body member "message".
-	Message *string `json:"message,omitempty"`
+	Message *string `json:"message,omitzero"`
 }
 
 // UpdateBackendAPIRequest is the input of the UpdateBackendAPI operation.
@@ -1653,97 +1653,97 @@ type UpdateBackendAPIRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceConfig is the body member "resourceConfig".
-	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *BackendAPIResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // UpdateBackendAPIResponse is the output of the UpdateBackendAPI operation.
 type UpdateBackendAPIResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // UpdateBackendAuthForgotPasswordConfig: (DEPRECATED) Describes the forgot password policy for authenticating into the Amplify app.
 type UpdateBackendAuthForgotPasswordConfig struct {
 	// DeliveryMethod: (DEPRECATED) Describes which mode to use (either SMS or email) to deliver messages to app users that want to recover their password.
-	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitempty"`
+	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitzero"`
 
 	// EmailSettings: (DEPRECATED) The configuration for the email sent when an app user forgets their password.
-	EmailSettings *EmailSettings `json:"emailSettings,omitempty"`
+	EmailSettings *EmailSettings `json:"emailSettings,omitzero"`
 
 	// SmsSettings: (DEPRECATED) The configuration for the SMS message sent when an Amplify app user forgets their password.
-	SmsSettings *SmsSettings `json:"smsSettings,omitempty"`
+	SmsSettings *SmsSettings `json:"smsSettings,omitzero"`
 }
 
 // UpdateBackendAuthIdentityPoolConfig describes the authorization configuration for the Amazon Cognito identity pool, provisioned as a part of your auth resource in the Amplify project.
 type UpdateBackendAuthIdentityPoolConfig struct {
 	// UnauthenticatedLogin is a boolean value that can be set to allow or disallow guest-level authorization into your Amplify app.
-	UnauthenticatedLogin *bool `json:"unauthenticatedLogin,omitempty"`
+	UnauthenticatedLogin *bool `json:"unauthenticatedLogin,omitzero"`
 }
 
 // UpdateBackendAuthMFAConfig updates the multi-factor authentication (MFA) configuration for the backend of your Amplify project.
 type UpdateBackendAuthMFAConfig struct {
 	// MFAMode is the MFA mode for the backend of your Amplify project.
-	MFAMode *MFAMode `json:"MFAMode,omitempty"`
+	MFAMode *MFAMode `json:"MFAMode,omitzero"`
 
 	// Settings is the settings of your MFA configuration for the backend of your Amplify project.
-	Settings *Settings `json:"settings,omitempty"`
+	Settings *Settings `json:"settings,omitzero"`
 }
 
 // UpdateBackendAuthOAuthConfig is the OAuth configurations for authenticating users into your Amplify app.
 type UpdateBackendAuthOAuthConfig struct {
 	// DomainPrefix is the Amazon Cognito domain prefix used to create a hosted UI for authentication.
-	DomainPrefix *string `json:"domainPrefix,omitempty"`
+	DomainPrefix *string `json:"domainPrefix,omitzero"`
 
 	// OAuthGrantType is the OAuth grant type to allow app users to authenticate from your Amplify app.
-	OAuthGrantType *OAuthGrantType `json:"oAuthGrantType,omitempty"`
+	OAuthGrantType *OAuthGrantType `json:"oAuthGrantType,omitzero"`
 
 	// OAuthScopes is the list of OAuth-related flows that can allow users to authenticate from your Amplify app.
-	OAuthScopes []OAuthScopesElement `json:"oAuthScopes,omitempty"`
+	OAuthScopes []OAuthScopesElement `json:"oAuthScopes,omitzero"`
 
 	// RedirectSignInURIs: Redirect URLs that OAuth uses when a user signs in to an Amplify app.
-	RedirectSignInURIs []string `json:"redirectSignInURIs,omitempty"`
+	RedirectSignInURIs []string `json:"redirectSignInURIs,omitzero"`
 
 	// RedirectSignOutURIs: Redirect URLs that OAuth uses when a user signs out of an Amplify app.
-	RedirectSignOutURIs []string `json:"redirectSignOutURIs,omitempty"`
+	RedirectSignOutURIs []string `json:"redirectSignOutURIs,omitzero"`
 
 	// SocialProviderSettings describes third-party social federation configurations for allowing your users to sign in with OAuth.
-	SocialProviderSettings *SocialProviderSettings `json:"socialProviderSettings,omitempty"`
+	SocialProviderSettings *SocialProviderSettings `json:"socialProviderSettings,omitzero"`
 }
 
 // UpdateBackendAuthPasswordPolicyConfig describes the password policy for your Amazon Cognito user pool configured as a part of your Amplify project.
 type UpdateBackendAuthPasswordPolicyConfig struct {
 	// AdditionalConstraints describes additional constraints on password requirements to sign in to the auth resource, configured as a part of your Amplify project.
-	AdditionalConstraints []AdditionalConstraintsElement `json:"additionalConstraints,omitempty"`
+	AdditionalConstraints []AdditionalConstraintsElement `json:"additionalConstraints,omitzero"`
 
 	// MinimumLength describes the minimum length of the password required to sign in to the auth resource, configured as a part of your Amplify project.
-	MinimumLength *float64 `json:"minimumLength,omitempty"`
+	MinimumLength *float64 `json:"minimumLength,omitzero"`
 }
 
 // UpdateBackendAuthReqObj is the request object for this operation.
 type UpdateBackendAuthReqObj struct {
 	// ResourceConfig is the resource configuration for this request object.
-	ResourceConfig *UpdateBackendAuthResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *UpdateBackendAuthResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of this resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // UpdateBackendAuthRequest is the input of the UpdateBackendAuth operation.
@@ -1755,82 +1755,82 @@ type UpdateBackendAuthRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceConfig is the body member "resourceConfig". It is required.
-	ResourceConfig *UpdateBackendAuthResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *UpdateBackendAuthResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // UpdateBackendAuthResourceConfig defines the resource configuration when updating an authentication resource in your Amplify project.
 type UpdateBackendAuthResourceConfig struct {
 	// AuthResources defines the service name to use when configuring an authentication resource in your Amplify project.
-	AuthResources *AuthResources `json:"authResources,omitempty"`
+	AuthResources *AuthResources `json:"authResources,omitzero"`
 
 	// IdentityPoolConfigs describes the authorization configuration for the Amazon Cognito identity pool, provisioned as a part of your auth resource in the Amplify project.
-	IdentityPoolConfigs *UpdateBackendAuthIdentityPoolConfig `json:"identityPoolConfigs,omitempty"`
+	IdentityPoolConfigs *UpdateBackendAuthIdentityPoolConfig `json:"identityPoolConfigs,omitzero"`
 
 	// Service defines the service name to use when configuring an authentication resource in your Amplify project.
-	Service *Service `json:"service,omitempty"`
+	Service *Service `json:"service,omitzero"`
 
 	// UserPoolConfigs describes the authentication configuration for the Amazon Cognito user pool, provisioned as a part of your auth resource in the Amplify project.
-	UserPoolConfigs *UpdateBackendAuthUserPoolConfig `json:"userPoolConfigs,omitempty"`
+	UserPoolConfigs *UpdateBackendAuthUserPoolConfig `json:"userPoolConfigs,omitzero"`
 }
 
 // UpdateBackendAuthResponse is the output of the UpdateBackendAuth operation.
 type UpdateBackendAuthResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // UpdateBackendAuthUserPoolConfig describes the Amazon Cognito user pool configuration for the authorization resource to be configured for your Amplify project on an update.
 type UpdateBackendAuthUserPoolConfig struct {
 	// ForgotPassword: (DEPRECATED) Describes the forgot password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	ForgotPassword *UpdateBackendAuthForgotPasswordConfig `json:"forgotPassword,omitempty"`
+	ForgotPassword *UpdateBackendAuthForgotPasswordConfig `json:"forgotPassword,omitzero"`
 
 	// Mfa describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
-	Mfa *UpdateBackendAuthMFAConfig `json:"mfa,omitempty"`
+	Mfa *UpdateBackendAuthMFAConfig `json:"mfa,omitzero"`
 
 	// OAuth describes the OAuth policy and rules for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	OAuth *UpdateBackendAuthOAuthConfig `json:"oAuth,omitempty"`
+	OAuth *UpdateBackendAuthOAuthConfig `json:"oAuth,omitzero"`
 
 	// PasswordPolicy describes the password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	PasswordPolicy *UpdateBackendAuthPasswordPolicyConfig `json:"passwordPolicy,omitempty"`
+	PasswordPolicy *UpdateBackendAuthPasswordPolicyConfig `json:"passwordPolicy,omitzero"`
 
 	// VerificationMessage describes the email or SMS verification message for your Amazon Cognito user pool, configured as a part of your Amplify project.
-	VerificationMessage *UpdateBackendAuthVerificationMessageConfig `json:"verificationMessage,omitempty"`
+	VerificationMessage *UpdateBackendAuthVerificationMessageConfig `json:"verificationMessage,omitzero"`
 }
 
 // UpdateBackendAuthVerificationMessageConfig updates the configuration of the email or SMS message for the auth resource configured for your Amplify project.
 type UpdateBackendAuthVerificationMessageConfig struct {
 	// DeliveryMethod is the type of verification message to send.
-	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitempty"`
+	DeliveryMethod *DeliveryMethod `json:"deliveryMethod,omitzero"`
 
 	// EmailSettings is the settings for the email message.
-	EmailSettings *EmailSettings `json:"emailSettings,omitempty"`
+	EmailSettings *EmailSettings `json:"emailSettings,omitzero"`
 
 	// SmsSettings is the settings for the SMS message.
-	SmsSettings *SmsSettings `json:"smsSettings,omitempty"`
+	SmsSettings *SmsSettings `json:"smsSettings,omitzero"`
 }
 
 // UpdateBackendConfigReqObj is the request object for this operation.
 type UpdateBackendConfigReqObj struct {
 	// LoginAuthConfig describes the Amazon Cognito configuration for Admin UI access.
-	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitempty"`
+	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitzero"`
 }
 
 // UpdateBackendConfigRequest is the input of the UpdateBackendConfig operation.
@@ -1839,22 +1839,22 @@ type UpdateBackendConfigRequest struct {
 	AppId *string `json:"-"`
 
 	// LoginAuthConfig is the body member "loginAuthConfig".
-	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitempty"`
+	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitzero"`
 }
 
 // UpdateBackendConfigResponse is the output of the UpdateBackendConfig operation.
 type UpdateBackendConfigResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendManagerAppId is the body member "backendManagerAppId".
-	BackendManagerAppId *string `json:"backendManagerAppId,omitempty"`
+	BackendManagerAppId *string `json:"backendManagerAppId,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// LoginAuthConfig is the body member "loginAuthConfig".
-	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitempty"`
+	LoginAuthConfig *LoginAuthConfigReqObj `json:"loginAuthConfig,omitzero"`
 }
 
 // UpdateBackendJobRequest is the input of the UpdateBackendJob operation.
@@ -1869,46 +1869,46 @@ type UpdateBackendJobRequest struct {
 	JobId *string `json:"-"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }
 
 // UpdateBackendJobResponse is the output of the UpdateBackendJob operation.
 type UpdateBackendJobResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// CreateTime is the body member "createTime".
-	CreateTime *string `json:"createTime,omitempty"`
+	CreateTime *string `json:"createTime,omitzero"`
 
 	// Error is the body member "error".
-	Error *string `json:"error,omitempty"`
+	Error *string `json:"error,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Operation is the body member "operation".
-	Operation *string `json:"operation,omitempty"`
+	Operation *string `json:"operation,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 
 	// UpdateTime is the body member "updateTime".
-	UpdateTime *string `json:"updateTime,omitempty"`
+	UpdateTime *string `json:"updateTime,omitzero"`
 }
 
 // UpdateBackendStorageReqObj is the request object for this operation.
 type UpdateBackendStorageReqObj struct {
 	// ResourceConfig is the resource configuration for updating backend storage.
-	ResourceConfig *UpdateBackendStorageResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *UpdateBackendStorageResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the name of the storage resource.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // UpdateBackendStorageRequest is the input of the UpdateBackendStorage operation.
@@ -1920,32 +1920,32 @@ type UpdateBackendStorageRequest struct {
 	BackendEnvironmentName *string `json:"-"`
 
 	// ResourceConfig is the body member "resourceConfig". It is required.
-	ResourceConfig *UpdateBackendStorageResourceConfig `json:"resourceConfig,omitempty"`
+	ResourceConfig *UpdateBackendStorageResourceConfig `json:"resourceConfig,omitzero"`
 
 	// ResourceName is the body member "resourceName". It is required.
-	ResourceName *string `json:"resourceName,omitempty"`
+	ResourceName *string `json:"resourceName,omitzero"`
 }
 
 // UpdateBackendStorageResourceConfig is the resource configuration for updating backend storage.
 type UpdateBackendStorageResourceConfig struct {
 	// Permissions is the authorization configuration for the storage S3 bucket.
-	Permissions *BackendStoragePermissions `json:"permissions,omitempty"`
+	Permissions *BackendStoragePermissions `json:"permissions,omitzero"`
 
 	// ServiceName is the name of the storage service.
-	ServiceName *ServiceName `json:"serviceName,omitempty"`
+	ServiceName *ServiceName `json:"serviceName,omitzero"`
 }
 
 // UpdateBackendStorageResponse is the output of the UpdateBackendStorage operation.
 type UpdateBackendStorageResponse struct {
 	// AppId is the body member "appId".
-	AppId *string `json:"appId,omitempty"`
+	AppId *string `json:"appId,omitzero"`
 
 	// BackendEnvironmentName is the body member "backendEnvironmentName".
-	BackendEnvironmentName *string `json:"backendEnvironmentName,omitempty"`
+	BackendEnvironmentName *string `json:"backendEnvironmentName,omitzero"`
 
 	// JobId is the body member "jobId".
-	JobId *string `json:"jobId,omitempty"`
+	JobId *string `json:"jobId,omitzero"`
 
 	// Status is the body member "status".
-	Status *string `json:"status,omitempty"`
+	Status *string `json:"status,omitzero"`
 }

@@ -117,12 +117,14 @@ func memberFallback(s *shape, mem member) string {
 	return fmt.Sprintf("%s is the %s %q.%s", mem.Name, where, mem.wireName(), req)
 }
 
-// jsonTag is the json struct tag of a member.
+// jsonTag is the json struct tag of a member. omitzero leaves out absent members (nil
+// pointers and nil lists) but keeps an empty list: a response can say "buckets": [], and an
+// update can clear a list.
 func jsonTag(mem member) string {
 	if mem.Location == "uri" {
 		return "-"
 	}
-	return mem.wireName() + ",omitempty"
+	return mem.wireName() + ",omitzero"
 }
 
 // goType is the Go type of a value of shape name; ptr asks for a pointer to scalars and

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"strings"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
 )
@@ -16,74 +14,11 @@ func apiConfigJSON(c *api.BackendAPIResourceConfig) (json.RawMessage, error) {
 	if c == nil {
 		return nil, nil
 	}
-	raw, err := givenJSON(c)
+	raw, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("encode API resourceConfig: %w", err)
 	}
 	return raw, nil
-}
-
-// givenJSON encodes a decoded wire struct back to the JSON of exactly the members the client
-// gave. Unlike json.Marshal with the generated omitempty tags, it keeps a given empty list,
-// so that an update can clear a list ("additionalAuthTypes": []) rather than leave the old
-// one in place.
-func givenJSON(v any) (json.RawMessage, error) {
-	return json.Marshal(givenValue(reflect.ValueOf(v)))
-}
-
-var jsonMarshaler = reflect.TypeFor[json.Marshaler]()
-
-func givenValue(v reflect.Value) any {
-	if !v.IsValid() {
-		return nil
-	}
-	if v.Type().Implements(jsonMarshaler) {
-		return v.Interface()
-	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		return givenValue(v.Elem())
-	case reflect.Struct:
-		t := v.Type()
-		out := make(map[string]any, t.NumField())
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			fv := v.Field(i)
-			switch fv.Kind() {
-			case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
-				if fv.IsNil() {
-					continue // absent
-				}
-			}
-			out[name] = givenValue(fv)
-		}
-		return out
-	case reflect.Slice, reflect.Array:
-		out := make([]any, v.Len())
-		for i := range out {
-			out[i] = givenValue(v.Index(i))
-		}
-		return out
-	case reflect.Map:
-		out := make(map[string]any, v.Len())
-		iter := v.MapRange()
-		for iter.Next() {
-			out[fmt.Sprint(iter.Key().Interface())] = givenValue(iter.Value())
-		}
-		return out
-	default:
-		return v.Interface()
-	}
 }
 
 func (o *operations) CreateBackendAPI(ctx context.Context, in *api.CreateBackendAPIRequest) (*api.CreateBackendAPIResponse, error) {

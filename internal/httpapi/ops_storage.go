@@ -13,7 +13,7 @@ import (
 const s3CreationDate = "2006-01-02T15:04:05.000Z"
 
 func (o *operations) CreateBackendStorage(ctx context.Context, in *api.CreateBackendStorageRequest) (*api.CreateBackendStorageResponse, error) {
-	config, err := givenJSON(in.ResourceConfig)
+	config, err := json.Marshal(in.ResourceConfig)
 	if err != nil {
 		return nil, fmt.Errorf("encode storage resourceConfig: %w", err)
 	}
@@ -85,7 +85,7 @@ func (o *operations) ListS3Buckets(ctx context.Context, in *api.ListS3BucketsReq
 }
 
 func (o *operations) UpdateBackendStorage(ctx context.Context, in *api.UpdateBackendStorageRequest) (*api.UpdateBackendStorageResponse, error) {
-	patch, err := givenJSON(in.ResourceConfig)
+	patch, err := json.Marshal(in.ResourceConfig)
 	if err != nil {
 		return nil, fmt.Errorf("encode storage resourceConfig: %w", err)
 	}
