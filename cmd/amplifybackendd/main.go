@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -21,7 +22,10 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
+	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
+	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
@@ -40,7 +44,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
 		os.Exit(1)
 	}
-	<-ctx.Done()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	for done := false; !done; {
+		select {
+		case <-hup:
+			m.Reload()
+		case <-ctx.Done():
+			done = true
+		}
+	}
+	signal.Stop(hup)
 	stop()
 	m.Logger.Info("shutting down")
 	if err := m.Close(); err != nil {
@@ -65,6 +79,11 @@ type Config struct {
 	S3Buckets string
 	RateLimit float64
 	RateBurst int
+	// Store is "" for the embedded SQLite database under DataDir, or a PostgreSQL URL.
+	Store string
+	// Auth is "any" (accept every request) or "sigv4" (verify signatures against Credentials).
+	Auth        string
+	Credentials string
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -79,9 +98,11 @@ type Main struct {
 	// themselves with Runner.RunDue.
 	ManualJobs bool
 
-	Store   *sqlite.DB
+	Store   amplify.Store
 	Service *amplify.Service
 	Runner  *jobs.Runner
+	// Keys are the credentials of auth mode sigv4 (nil in mode any).
+	Keys *sigv4.Keyring
 
 	listener   net.Listener
 	server     *http.Server
@@ -100,6 +121,7 @@ func NewMain() *Main {
 		LogFormat:   "text",
 		LogLevel:    "info",
 		TokenTTL:    10 * time.Minute,
+		Auth:        "any",
 	}}
 }
 
@@ -119,6 +141,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of challenge tokens (Go duration)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second each account may send (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests an account may send at once above --rate-limit (default: the rate, at least 1)")
+	fs.StringVar(&c.Store, "store", c.Store, "a postgres:// URL to share state between replicas (default: SQLite under --data-dir)")
+	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
+	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -160,6 +185,12 @@ func (c *Config) validate() error {
 		return errors.New("--region must not be empty")
 	case c.RateLimit < 0 || c.RateBurst < 0:
 		return errors.New("--rate-limit and --rate-burst must not be negative")
+	case c.Auth != "any" && c.Auth != "sigv4":
+		return fmt.Errorf("--auth must be any or sigv4, not %q", c.Auth)
+	case c.Auth == "sigv4" && c.Credentials == "":
+		return errors.New("--auth sigv4 needs --credentials FILE")
+	case c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
+		return errors.New("--store must be a postgres:// URL (or empty for SQLite under --data-dir)")
 	}
 	var level slog.Level
 	return level.UnmarshalText([]byte(c.LogLevel))
@@ -192,7 +223,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, m.Config.DataDir)
+	auth, err := m.authenticator()
+	if err != nil {
+		return err
+	}
+	store, err := m.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -205,6 +240,13 @@ func (m *Main) Run(ctx context.Context) error {
 		TokenTTL:    m.Config.TokenTTL,
 		JobAdded:    func(time.Time) { m.Runner.Wake() },
 		CheckSchema: schema.Check,
+		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
+			r, err := modelgen.Generate(schema)
+			if err != nil {
+				return nil, err
+			}
+			return &amplify.GeneratedModels{Models: r.Models, Introspection: r.Introspection}, nil
+		},
 	}
 	m.Runner.Executor = m.Service
 	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
@@ -214,7 +256,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	handler := httpapi.New(httpapi.Config{
 		Service:     m.Service,
-		Auth:        httpapi.AnyAuth{Region: m.Config.Region},
+		Auth:        auth,
 		Logger:      m.Logger,
 		CORSOrigins: strings.Split(m.Config.CORSOrigins, ","),
 		MaxBody:     m.Config.MaxBody,
@@ -253,8 +295,54 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
-	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "dataDir", m.Config.DataDir,
-		"jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
+	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.storeName(),
+		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
+	return nil
+}
+
+// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
+func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
+	if m.Config.Store != "" {
+		return postgres.Open(ctx, m.Config.Store)
+	}
+	return sqlite.Open(ctx, m.Config.DataDir)
+}
+
+// storeName says which store serves, without the URL's credentials.
+func (m *Main) storeName() string {
+	if m.Config.Store == "" {
+		return "sqlite:" + m.Config.DataDir
+	}
+	if u, err := url.Parse(m.Config.Store); err == nil {
+		return "postgres://" + u.Host + u.Path
+	}
+	return "postgres"
+}
+
+func (m *Main) authenticator() (httpapi.Authenticator, error) {
+	if m.Config.Auth != "sigv4" {
+		return httpapi.AnyAuth{Region: m.Config.Region}, nil
+	}
+	keys, err := sigv4.OpenKeyring(m.Config.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	m.Keys = keys
+	m.Logger.Info("sigv4 credentials loaded", "file", m.Config.Credentials, "keys", keys.Len())
+	return httpapi.SigV4Auth{Keys: keys, Now: m.Now}, nil
+}
+
+// Reload re-reads the credentials file (SIGHUP). Requests in flight keep the keys they
+// started with; a file that does not load leaves the old keys in place.
+func (m *Main) Reload() error {
+	if m.Keys == nil {
+		return nil
+	}
+	if err := m.Keys.Reload(); err != nil {
+		m.Logger.Error("credentials not reloaded; the previous keys stay", "file", m.Config.Credentials, "err", err)
+		return err
+	}
+	m.Logger.Info("sigv4 credentials reloaded", "file", m.Config.Credentials, "keys", m.Keys.Len())
 	return nil
 }
 
