@@ -2,11 +2,7 @@ package amplify
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 )
 
 // MaxJobsPage is the largest and the default page of ListBackendJobs.
@@ -122,9 +118,8 @@ func (s *Service) UpdateJob(ctx context.Context, key EnvKey, jobID, operation, s
 	return job, nil
 }
 
-// A cursor is 8 bytes of position (the Seq to continue below) and a MAC over the position and
-// the query, so a token is valid only for the listing it came from and cannot be forged.
-const cursorMACLen = 16
+// A job listing's NextToken is a signed token (pagetoken.go) whose payload is the Seq to
+// continue below, bound to the query it continues.
 
 func (s *Service) cursorSecret(ctx context.Context) ([]byte, error) {
 	s.cursorOnce.Do(func() {
@@ -133,43 +128,21 @@ func (s *Service) cursorSecret(ctx context.Context) ([]byte, error) {
 	return s.cursorKey, s.cursorErr
 }
 
-func cursorMAC(key []byte, q JobQuery, before []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write(before)
-	fmt.Fprintf(m, "\x00%q\x00%q\x00%q\x00%q\x00%q\x00%q\x00%q\x00%q",
-		q.Account, q.Region, q.AppID, q.Env, q.JobID, q.Operation, q.Status, "jobs")
-	return m.Sum(nil)[:cursorMACLen]
+func cursorBinding(q JobQuery) []string {
+	return []string{q.Account, q.Region, q.AppID, q.Env, q.JobID, q.Operation, q.Status}
 }
 
 func (s *Service) encodeCursor(ctx context.Context, q JobQuery, before int64) (string, error) {
-	key, err := s.cursorSecret(ctx)
-	if err != nil {
-		return "", err
-	}
-	buf := binary.BigEndian.AppendUint64(nil, uint64(before))
-	buf = append(buf, cursorMAC(key, q, buf)...)
-	return base64.RawURLEncoding.EncodeToString(buf), nil
+	return s.sealToken(ctx, "jobs", cursorBinding(q), binary.BigEndian.AppendUint64(nil, uint64(before)))
 }
 
 func (s *Service) decodeCursor(ctx context.Context, q JobQuery, token string) (int64, error) {
-	invalid := Invalid("The NextToken is not valid for this request: get a new one by listing from the start.")
-	if len(token) > 64 {
-		return 0, invalid
-	}
-	buf, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(buf) != 8+cursorMACLen {
-		return 0, invalid
-	}
-	key, err := s.cursorSecret(ctx)
+	payload, err := s.openToken(ctx, "jobs", cursorBinding(q), token)
 	if err != nil {
 		return 0, err
 	}
-	if !hmac.Equal(buf[8:], cursorMAC(key, q, buf[:8])) {
-		return 0, invalid
+	if len(payload) != 8 || int64(binary.BigEndian.Uint64(payload)) <= 0 {
+		return 0, invalidToken()
 	}
-	before := int64(binary.BigEndian.Uint64(buf[:8]))
-	if before <= 0 {
-		return 0, invalid
-	}
-	return before, nil
+	return int64(binary.BigEndian.Uint64(payload)), nil
 }
