@@ -18,7 +18,7 @@
 // # Parsing and validation
 //
 // The schema is parsed and validated with github.com/vektah/gqlparser/v2
-// together with the Amplify directive definitions (directives.graphql, copied
+// together with the Amplify directive definitions (internal/schema/directives.graphql, copied
 // from @aws-amplify/graphql-directives 2.8.0 DefaultDirectives, as the
 // reference appends them) and the AWS AppSync scalars AWSDate, AWSTime,
 // AWSDateTime, AWSTimestamp, AWSEmail, AWSJSON, AWSURL, AWSPhone and

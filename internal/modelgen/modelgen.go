@@ -1,7 +1,6 @@
 package modelgen
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"math"
@@ -11,10 +10,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
-)
 
-//go:embed directives.graphql
-var directivesSDL string
+	"github.com/amplifybackendd/amplifybackendd/internal/schema"
+)
 
 // Result is what GenerateBackendAPIModels stores.
 type Result struct {
@@ -100,7 +98,7 @@ func validateSchema(user *ast.SchemaDocument) (rootNames, error) {
 		}
 	}
 	prelude.Directives = dirs
-	amplify, err := parser.ParseSchema(&ast.Source{Name: "amplify-directives.graphql", Input: directivesSDL, BuiltIn: true})
+	amplify, err := parser.ParseSchema(&ast.Source{Name: "amplify-directives.graphql", Input: schema.Definitions, BuiltIn: true})
 	if err != nil {
 		return roots, err
 	}
@@ -196,7 +194,7 @@ type rootNames struct {
 // typesUsedInDirectives lists the enum and input types the directive
 // definitions declare; the reference skips user types of those names.
 var typesUsedInDirectives = func() map[string]bool {
-	doc, err := parser.ParseSchema(&ast.Source{Input: directivesSDL})
+	doc, err := parser.ParseSchema(&ast.Source{Input: schema.Definitions})
 	if err != nil {
 		panic(err)
 	}

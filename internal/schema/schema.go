@@ -17,11 +17,12 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 )
 
-// amplifyDefinitions holds the directive definitions of the Amplify GraphQL transformer v2
-// and the AppSync scalars; see the file for its source.
+// Definitions is the SDL of the Amplify GraphQL transformer v2 directives and the AppSync
+// scalars that every Amplify schema may use; see directives.graphql for its source. The
+// model generator parses schemas against the same text.
 //
 //go:embed directives.graphql
-var amplifyDefinitions string
+var Definitions string
 
 // FileName is the name schema errors give the checked schema.
 const FileName = "schema.graphql"
@@ -59,7 +60,7 @@ func Check(schema string) (err error) {
 	}()
 	doc, perr := parser.ParseSchemas(
 		validator.Prelude,
-		&ast.Source{Name: definitionsName, Input: amplifyDefinitions, BuiltIn: true},
+		&ast.Source{Name: definitionsName, Input: Definitions, BuiltIn: true},
 		&ast.Source{Name: FileName, Input: schema},
 	)
 	if perr != nil {
