@@ -62,7 +62,7 @@ func (s *Service) CreateBackendAPI(ctx context.Context, key EnvKey, name string,
 	})
 }
 
-func (s *Service) createAPIEffect(tx Tx, job *Job, now time.Time) error {
+func (s *Service) createAPIEffect(work *prepared, tx Tx, job *Job, now time.Time) error {
 	var p apiPayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *Service) createAPIEffect(tx Tx, job *Job, now time.Time) error {
 	if err := apiAuthPresent(tx, key, p.Config); err != nil {
 		return err
 	}
-	if err := s.checkSchema(p.Name, p.Config); err != nil {
+	if err := s.checkSchema(work, p.Name, p.Config); err != nil {
 		return err
 	}
 	r := &Resource{Kind: KindAPI, Name: p.Name, Config: p.Config, Revision: 1, UpdatedAt: now}
@@ -134,7 +134,7 @@ func mergeAPI(tx Tx, key EnvKey, name string, patch json.RawMessage) (*Resource,
 	return r, merged, nil
 }
 
-func (s *Service) updateAPIEffect(tx Tx, job *Job, now time.Time) error {
+func (s *Service) updateAPIEffect(work *prepared, tx Tx, job *Job, now time.Time) error {
 	var p apiPayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Service) updateAPIEffect(tx Tx, job *Job, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkSchema(p.Name, merged); err != nil {
+	if err := s.checkSchema(work, p.Name, merged); err != nil {
 		return err
 	}
 	oldSchema, newSchema := apiSchema(r.Config), apiSchema(merged)
@@ -232,7 +232,7 @@ func (s *Service) GenerateBackendAPIModels(ctx context.Context, key EnvKey, name
 	})
 }
 
-func (s *Service) generateModelsEffect(tx Tx, job *Job, _ time.Time) error {
+func (s *Service) generateModelsEffect(work *prepared, tx Tx, job *Job, _ time.Time) error {
 	var p apiPayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
 		return err
@@ -246,7 +246,7 @@ func (s *Service) generateModelsEffect(tx Tx, job *Job, _ time.Time) error {
 		// Submitted by a process that had a generator; this one has none.
 		return Errorf(NotImplemented, "The models of API %s could not be generated: this amplifybackendd runs without a model generator.", p.Name)
 	}
-	models, err := guard(func() (*GeneratedModels, error) { return s.GenerateModels(apiSchema(r.Config)) })
+	models, err := s.generateModels(work, apiSchema(r.Config))
 	if err != nil {
 		return Invalid("The models of API %s could not be generated from its transformSchema: %v", p.Name, err)
 	}
@@ -278,11 +278,94 @@ func (s *Service) GetBackendAPIModels(ctx context.Context, key EnvKey, name stri
 }
 
 // addAPIEffects registers the job effects of the GraphQL API resource.
-func (s *Service) addAPIEffects(m map[string]effect) {
-	m[OpCreateBackendAPI] = s.createAPIEffect
-	m[OpUpdateBackendAPI] = s.updateAPIEffect
+func (s *Service) addAPIEffects(m map[string]effect, work *prepared) {
+	withWork := func(fn func(*prepared, Tx, *Job, time.Time) error) effect {
+		return func(tx Tx, job *Job, now time.Time) error { return fn(work, tx, job, now) }
+	}
+	m[OpCreateBackendAPI] = withWork(s.createAPIEffect)
+	m[OpUpdateBackendAPI] = withWork(s.updateAPIEffect)
 	m[OpDeleteBackendAPI] = s.deleteAPIEffect
-	m[OpGenerateBackendAPIModels] = s.generateModelsEffect
+	m[OpGenerateBackendAPIModels] = withWork(s.generateModelsEffect)
+}
+
+// prepared is the slow, pure work of an API job (validating its schema, generating models),
+// done before the job's transaction from a snapshot of the store. The effect uses a result
+// only when the schema it sees in the transaction is the one the result was computed from,
+// and otherwise does the work itself.
+type prepared struct {
+	schema   string
+	checked  bool
+	checkErr error
+	models   *GeneratedModels
+	genErr   error
+}
+
+// prepare does the slow work of the API jobs ahead of their transaction; nil for other jobs
+// or when the snapshot cannot be read (the effect then does the work itself).
+func (s *Service) prepare(ctx context.Context, job *Job) *prepared {
+	var p apiPayload
+	switch job.Action {
+	case OpCreateBackendAPI, OpUpdateBackendAPI, OpGenerateBackendAPIModels:
+		if json.Unmarshal(job.Payload, &p) != nil {
+			return nil
+		}
+	default:
+		return nil
+	}
+	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
+	schema := ""
+	var err error
+	switch job.Action {
+	case OpCreateBackendAPI:
+		schema = apiSchema(p.Config)
+	case OpUpdateBackendAPI:
+		err = s.Store.View(ctx, func(tx Tx) error {
+			_, merged, err := mergeAPI(tx, key, p.Name, p.Config)
+			schema = apiSchema(merged)
+			return err
+		})
+	case OpGenerateBackendAPIModels:
+		err = s.Store.View(ctx, func(tx Tx) error {
+			r, err := resourceNamed(tx, key, KindAPI, p.Name)
+			if err == nil {
+				schema = apiSchema(r.Config)
+			}
+			return err
+		})
+	}
+	if err != nil {
+		return nil
+	}
+	work := &prepared{schema: schema}
+	if job.Action == OpGenerateBackendAPIModels {
+		if s.GenerateModels != nil {
+			work.models, work.genErr = guard(func() (*GeneratedModels, error) { return s.GenerateModels(schema) })
+		}
+		return work
+	}
+	if s.CheckSchema != nil {
+		_, work.checkErr = guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+		work.checked = true
+	}
+	return work
+}
+
+// check validates schema, reusing the prepared result when it was made from schema.
+func (w *prepared) check(s *Service, schema string) error {
+	if w != nil && w.checked && w.schema == schema {
+		return w.checkErr
+	}
+	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	return err
+}
+
+// generateModels generates models from schema, reusing the prepared result when it was made
+// from schema.
+func (s *Service) generateModels(w *prepared, schema string) (*GeneratedModels, error) {
+	if w != nil && (w.models != nil || w.genErr != nil) && w.schema == schema {
+		return w.models, w.genErr
+	}
+	return guard(func() (*GeneratedModels, error) { return s.GenerateModels(schema) })
 }
 
 // checkAPIConfig parses an API config (or patch) as far as the service reads it.
@@ -323,12 +406,11 @@ func apiAuthPresent(tx Tx, key EnvKey, config json.RawMessage) error {
 
 // checkSchema validates the TransformSchema of an API config with s.CheckSchema; a schema that
 // does not validate is a BadRequest that carries the GraphQL error with its line and column.
-func (s *Service) checkSchema(name string, config json.RawMessage) error {
+func (s *Service) checkSchema(work *prepared, name string, config json.RawMessage) error {
 	if s.CheckSchema == nil {
 		return nil
 	}
-	schema := apiSchema(config)
-	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	err := work.check(s, apiSchema(config))
 	if err != nil {
 		return Invalid("The transformSchema of API %s is not valid: %v", name, err)
 	}

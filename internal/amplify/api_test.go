@@ -62,33 +62,33 @@ func TestCreateAPIEffectRechecks(t *testing.T) {
 
 	// The auth resource went away after submission: the job fails and writes nothing.
 	tx := &apiTestTx{resources: map[ResourceKind]*Resource{}}
-	err := s.createAPIEffect(tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
+	err := s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "add auth first") || tx.puts != 0 {
 		t.Fatalf("without auth: %v (%d writes)", err, tx.puts)
 	}
 	// An API appeared after submission.
 	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
 	tx.resources[KindAPI] = &Resource{Kind: KindAPI, Name: "other"}
-	err = s.createAPIEffect(tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
+	err = s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "already has a api resource (other)") || tx.puts != 0 {
 		t.Fatalf("with an API: %v (%d writes)", err, tx.puts)
 	}
 	delete(tx.resources, KindAPI)
 	// The schema does not validate: the error names it, nothing is written.
 	bad := json.RawMessage(`{"transformSchema":"type A { a: Strin }"}`)
-	err = s.createAPIEffect(tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: bad}), now)
+	err = s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: bad}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "The transformSchema of API todo is not valid: schema.graphql:1:14: Undefined type Strin.") || tx.puts != 0 {
 		t.Fatalf("bad schema: %v (%d writes)", err, tx.puts)
 	}
 	// A checker that panics fails the job instead of the runner.
 	s.CheckSchema = func(string) error { panic("checker bug") }
-	err = s.createAPIEffect(tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
+	err = s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "checker bug") || tx.puts != 0 {
 		t.Fatalf("panicking checker: %v", err)
 	}
 	// Without a checker, the schema is not checked; the API is created at revision 1.
 	s.CheckSchema = nil
-	if err := s.createAPIEffect(tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now); err != nil {
+	if err := s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now); err != nil {
 		t.Fatal(err)
 	}
 	r := tx.resources[KindAPI]
@@ -105,7 +105,7 @@ func TestUpdateAPIEffectRevision(t *testing.T) {
 			Deployed: map[string]string{"GraphQLAPIIdOutput": "id1"}},
 	}}
 	update := func(patch string) error {
-		return s.updateAPIEffect(tx, apiTestJob(t, OpUpdateBackendAPI, apiPayload{Name: "todo", Config: json.RawMessage(patch)}), now)
+		return s.updateAPIEffect(nil, tx, apiTestJob(t, OpUpdateBackendAPI, apiPayload{Name: "todo", Config: json.RawMessage(patch)}), now)
 	}
 	if err := update(`{"apiName":"b"}`); err != nil || tx.resources[KindAPI].Revision != 1 {
 		t.Fatalf("name change: %v, revision %d; want 1", err, tx.resources[KindAPI].Revision)
@@ -118,7 +118,7 @@ func TestUpdateAPIEffectRevision(t *testing.T) {
 		t.Fatalf("merged %s, deployed %v", r.Config, r.Deployed)
 	}
 	// Another name than the API's is NotFound, and the auth requirement is re-checked.
-	if err := s.updateAPIEffect(tx, apiTestJob(t, OpUpdateBackendAPI, apiPayload{Name: "other"}), now); ErrorCode(err) != NotFound {
+	if err := s.updateAPIEffect(nil, tx, apiTestJob(t, OpUpdateBackendAPI, apiPayload{Name: "other"}), now); ErrorCode(err) != NotFound {
 		t.Fatalf("other name: %v", err)
 	}
 	if err := update(`{"additionalAuthTypes":[{"mode":"AMAZON_COGNITO_USER_POOLS"}]}`); ErrorCode(err) != BadRequest {
@@ -133,20 +133,52 @@ func TestGenerateModelsEffect(t *testing.T) {
 	}}
 	s := &Service{}
 	job := apiTestJob(t, OpGenerateBackendAPIModels, apiPayload{Name: "todo"})
-	if err := s.generateModelsEffect(tx, job, now); ErrorCode(err) != NotImplemented {
+	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != NotImplemented {
 		t.Fatalf("without a generator: %v", err)
 	}
 	s.GenerateModels = func(schema string) (*GeneratedModels, error) {
 		return &GeneratedModels{Models: "m:" + schema, Introspection: "i", Revision: 99}, nil
 	}
-	if err := s.generateModelsEffect(tx, job, now); err != nil {
+	if err := s.generateModelsEffect(nil, tx, job, now); err != nil {
 		t.Fatal(err)
 	}
 	if m := tx.resources[KindAPI].Models; m == nil || m.Models != "m:type A @model { id: ID! }" || m.Introspection != "i" || m.Revision != 3 {
 		t.Fatalf("stored models %+v; want the API's revision 3", m)
 	}
 	s.GenerateModels = func(string) (*GeneratedModels, error) { return nil, nil }
-	if err := s.generateModelsEffect(tx, job, now); ErrorCode(err) != BadRequest {
+	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != BadRequest {
 		t.Fatalf("nil models: %v", err)
+	}
+}
+
+// TestPreparedWorkIsReusedOnlyForItsSchema: RunJob validates a schema before the job's
+// transaction; the effect may reuse that result only for the very schema it sees.
+func TestPreparedWorkIsReusedOnlyForItsSchema(t *testing.T) {
+	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
+	calls := 0
+	s := &Service{CheckSchema: func(schema string) error {
+		calls++
+		if strings.Contains(schema, "Strin ") {
+			return errors.New("schema.graphql:1:14: Undefined type Strin.")
+		}
+		return nil
+	}}
+	good := json.RawMessage(`{"transformSchema":"type A { a: Int }","defaultAuthType":{"mode":"API_KEY"}}`)
+	bad := json.RawMessage(`{"transformSchema":"type A { a: Strin }","defaultAuthType":{"mode":"API_KEY"}}`)
+
+	// Prepared for this schema: no second validation inside the transaction.
+	work := &prepared{schema: "type A { a: Int }", checked: true}
+	tx := &apiTestTx{resources: map[ResourceKind]*Resource{}}
+	if err := s.createAPIEffect(work, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: good}), now); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 0 {
+		t.Errorf("CheckSchema ran %d times although the prepared result matched", calls)
+	}
+	// Prepared for another schema: the effect validates what it sees, and refuses it.
+	tx = &apiTestTx{resources: map[ResourceKind]*Resource{}}
+	err := s.createAPIEffect(work, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: bad}), now)
+	if ErrorCode(err) != BadRequest || calls != 1 || tx.puts != 0 {
+		t.Errorf("stale prepared result used: err %v, %d checks, %d writes", err, calls, tx.puts)
 	}
 }

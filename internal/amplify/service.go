@@ -251,7 +251,11 @@ func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
 // RunJob applies a claimed job's effect and completes it, or fails it with the reason its
 // effect gave. A job that is no longer pending, or whose lease was taken over, is left alone.
 func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
-	effect, ok := s.effects()[claimed.Action]
+	// Slow, pure work (validating a schema, generating models) happens here, before the
+	// transaction, so that it does not hold the store's writer; the effect reuses a result
+	// only if it sees the same input in the transaction.
+	work := s.prepare(ctx, claimed)
+	effect, ok := s.effects(work)[claimed.Action]
 	var failure *Error
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		job, err := tx.Job(claimed.JobKey)
@@ -299,8 +303,9 @@ func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
 // effect applies a job's whole change within tx. A *Error fails the job with its message.
 type effect func(tx Tx, job *Job, now time.Time) error
 
-// effects maps each job action to its effect; each area of the API adds its own.
-func (s *Service) effects() map[string]effect {
+// effects maps each job action to its effect; each area of the API adds its own. work holds
+// what prepare computed for the job being run.
+func (s *Service) effects(work *prepared) map[string]effect {
 	m := map[string]effect{
 		OpCreateBackend:     s.createBackendEffect,
 		OpCloneBackend:      s.cloneBackendEffect,
@@ -308,7 +313,7 @@ func (s *Service) effects() map[string]effect {
 		OpRemoveAllBackends: s.removeAllBackendsEffect,
 	}
 	s.addAuthEffects(m)
-	s.addAPIEffects(m)
+	s.addAPIEffects(m, work)
 	s.addStorageEffects(m)
 	s.addConfigEffects(m)
 	return m
