@@ -38,6 +38,8 @@ type DB struct {
 	read  *sql.DB
 	lock  *os.File
 
+	writeStmts, readStmts *stmtCache
+
 	writes     chan *writeRequest
 	closing    chan struct{}
 	writerDone chan struct{}
@@ -93,12 +95,14 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.writeStmts = newStmtCache(db.write)
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxIdleTime(0)
 	if db.read, err = sql.Open("sqlite", dsn("_pragma", "query_only(true)")); err != nil {
 		db.Close()
 		return nil, err
 	}
+	db.readStmts = newStmtCache(db.read)
 	db.read.SetMaxOpenConns(8)
 	db.read.SetMaxIdleConns(8)
 	if err := db.migrate(ctx); err != nil {
@@ -253,7 +257,7 @@ func (db *DB) runInSavepoint(tx *sql.Tx, r *writeRequest) (err error) {
 			err = rerr
 		}
 	}()
-	return r.fn(&txn{ctx: ctx, tx: tx})
+	return r.fn(&txn{ctx: ctx, tx: tx, stmts: db.writeStmts})
 }
 
 // View runs fn in a read-only transaction on a snapshot.
@@ -263,7 +267,7 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{ctx: ctx, tx: tx, readOnly: true})
+	return fn(&txn{ctx: ctx, tx: tx, stmts: db.readStmts, readOnly: true})
 }
 
 // ClaimJob leases the earliest due job.
@@ -329,6 +333,7 @@ func (db *DB) Close() error {
 			<-db.writerDone
 		}
 	})
+	errs = append(errs, db.readStmts.close(), db.writeStmts.close())
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
@@ -339,5 +344,68 @@ func (db *DB) Close() error {
 	if db.lock != nil {
 		errs = append(errs, db.lock.Close())
 	}
+	return errors.Join(errs...)
+}
+
+// stmtCache holds the statements prepared on one pool, by query text; the queries are the
+// store's own (constants and a bounded set of ListJobs variants), so it stays small.
+//
+// Creating a pool-level statement takes a free connection of the pool. A transaction that
+// asked for it would hold the writer's only connection (or, in a burst, all readers'
+// connections) while waiting for one, so a miss never waits: the caller runs its query
+// unprepared and the statement is prepared in the background, once a connection is free.
+// database/sql then prepares it once on each connection that uses it (Tx.StmtContext).
+type stmtCache struct {
+	pool    *sql.DB
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+	pending map[string]bool
+	closed  bool
+}
+
+func newStmtCache(pool *sql.DB) *stmtCache {
+	return &stmtCache{pool: pool, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// get returns the prepared statement for query, or nil (and has it prepared) on a miss.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok || c.closed || c.pending[query] {
+		return st
+	}
+	c.pending[query] = true
+	go c.prepare(query)
+	return nil
+}
+
+func (c *stmtCache) prepare(query string) {
+	st, err := c.pool.Prepare(query)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.pending, query)
+	switch {
+	case err != nil:
+		// Unprepared calls keep working; the next miss tries again.
+	case c.closed:
+		st.Close()
+	default:
+		c.stmts[query] = st
+	}
+}
+
+// close closes the statements; preparations under way close theirs when they finish.
+func (c *stmtCache) close() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	c.closed = true
+	var errs []error
+	for _, st := range c.stmts {
+		errs = append(errs, st.Close())
+	}
+	c.stmts = nil
+	c.mu.Unlock()
 	return errors.Join(errs...)
 }

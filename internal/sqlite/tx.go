@@ -15,7 +15,31 @@ import (
 type txn struct {
 	ctx      context.Context
 	tx       *sql.Tx
+	stmts    *stmtCache // the prepared statements of the pool tx belongs to
 	readOnly bool
+}
+
+// queryRow, query and execResult run a statement prepared once per connection where the
+// cache has it (see stmtCache), else unprepared.
+func (t *txn) queryRow(query string, args ...any) *sql.Row {
+	if st := t.stmts.get(query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmts.get(query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, query, args...)
+}
+
+func (t *txn) execResult(query string, args ...any) (sql.Result, error) {
+	if st := t.stmts.get(query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, query, args...)
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -30,7 +54,7 @@ func boolInt(b bool) int {
 }
 
 func (t *txn) exec(query string, args ...any) error {
-	_, err := t.tx.ExecContext(t.ctx, query, args...)
+	_, err := t.execResult(query, args...)
 	return err
 }
 
@@ -45,7 +69,7 @@ func notFound(err error, missing func() error) error {
 func (t *txn) App(key amplify.AppKey) (*amplify.App, error) {
 	app := amplify.App{AppKey: key}
 	var created int64
-	err := t.tx.QueryRowContext(t.ctx, `SELECT name, created_at FROM apps WHERE account = ? AND region = ? AND app_id = ?`,
+	err := t.queryRow(`SELECT name, created_at FROM apps WHERE account = ? AND region = ? AND app_id = ?`,
 		key.Account, key.Region, key.AppID).Scan(&app.Name, &created)
 	if err != nil {
 		return nil, notFound(err, func() error { return amplify.NoApp(key) })
@@ -82,7 +106,7 @@ func scanEnv(s interface{ Scan(...any) error }, key amplify.AppKey) (*amplify.En
 }
 
 func (t *txn) Environment(key amplify.EnvKey) (*amplify.Environment, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+envColumns+` FROM environments WHERE account = ? AND region = ? AND app_id = ? AND env = ?`,
+	row := t.queryRow(`SELECT `+envColumns+` FROM environments WHERE account = ? AND region = ? AND app_id = ? AND env = ?`,
 		key.Account, key.Region, key.AppID, key.Env)
 	env, err := scanEnv(row, key.AppKey)
 	if err != nil {
@@ -92,7 +116,7 @@ func (t *txn) Environment(key amplify.EnvKey) (*amplify.Environment, error) {
 }
 
 func (t *txn) Environments(key amplify.AppKey) ([]amplify.Environment, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+envColumns+` FROM environments WHERE account = ? AND region = ? AND app_id = ? ORDER BY env`,
+	rows, err := t.query(`SELECT `+envColumns+` FROM environments WHERE account = ? AND region = ? AND app_id = ? ORDER BY env`,
 		key.Account, key.Region, key.AppID)
 	if err != nil {
 		return nil, err
@@ -154,7 +178,7 @@ func scanResource(s interface{ Scan(...any) error }) (*amplify.Resource, error) 
 }
 
 func (t *txn) Resource(key amplify.EnvKey, kind amplify.ResourceKind) (*amplify.Resource, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? AND kind = ?`,
+	row := t.queryRow(`SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? AND kind = ?`,
 		key.Account, key.Region, key.AppID, key.Env, string(kind))
 	r, err := scanResource(row)
 	if err != nil {
@@ -164,7 +188,7 @@ func (t *txn) Resource(key amplify.EnvKey, kind amplify.ResourceKind) (*amplify.
 }
 
 func (t *txn) Resources(key amplify.EnvKey) ([]amplify.Resource, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? ORDER BY kind`,
+	rows, err := t.query(`SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? ORDER BY kind`,
 		key.Account, key.Region, key.AppID, key.Env)
 	if err != nil {
 		return nil, err
@@ -230,7 +254,7 @@ func scanJob(s interface{ Scan(...any) error }) (*amplify.Job, error) {
 }
 
 func (t *txn) Job(key amplify.JobKey) (*amplify.Job, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+jobColumns+` FROM jobs WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`,
+	row := t.queryRow(`SELECT `+jobColumns+` FROM jobs WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`,
 		key.Account, key.Region, key.AppID, key.JobID)
 	job, err := scanJob(row)
 	if err != nil {
@@ -244,7 +268,7 @@ func (t *txn) InsertJob(job *amplify.Job) error {
 	if payload == nil {
 		payload = []byte("null")
 	}
-	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at)
+	err := t.queryRow(`INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 		job.Account, job.Region, job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error,
 		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, boolInt(job.Pending), ms(job.RunAt)).Scan(&job.Seq)
@@ -270,7 +294,7 @@ func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
 		query += ` AND lease_owner = ?`
 		args = append(args, lease.Owner)
 	}
-	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	res, err := t.execResult(query, args...)
 	if err != nil {
 		return err
 	}
@@ -294,7 +318,7 @@ func (t *txn) PendingJob(key amplify.EnvKey) (*amplify.Job, error) {
 		query += ` AND env IN (?, '')`
 		args = append(args, key.Env)
 	}
-	job, err := scanJob(t.tx.QueryRowContext(t.ctx, query+` LIMIT 1`, args...))
+	job, err := scanJob(t.queryRow(query+` LIMIT 1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -331,7 +355,7 @@ func (t *txn) ListJobs(q amplify.JobQuery) ([]amplify.Job, error) {
 		args = append(args, q.Account, q.Region, q.AppID, q.Env)
 		args = append(append(args, filters...), q.Limit, q.Limit)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +375,7 @@ func (t *txn) Config(key amplify.AppKey) (*amplify.AppConfig, error) {
 	cfg := amplify.AppConfig{AppKey: key}
 	var login, deployed string
 	var updated int64
-	err := t.tx.QueryRowContext(t.ctx, `SELECT manager_app_id, login_auth, deployed, updated_at FROM configs WHERE account = ? AND region = ? AND app_id = ?`,
+	err := t.queryRow(`SELECT manager_app_id, login_auth, deployed, updated_at FROM configs WHERE account = ? AND region = ? AND app_id = ?`,
 		key.Account, key.Region, key.AppID).Scan(&cfg.BackendManagerAppID, &login, &deployed, &updated)
 	if err != nil {
 		return nil, notFound(err, func() error { return amplify.NoConfig(key) })
@@ -384,7 +408,7 @@ func (t *txn) DeleteConfig(key amplify.AppKey) error {
 func (t *txn) Token(key amplify.AppKey, sessionID string) (*amplify.Token, error) {
 	tok := amplify.Token{AppKey: key, SessionID: sessionID}
 	var expires int64
-	err := t.tx.QueryRowContext(t.ctx, `SELECT challenge_code, expires_at FROM tokens WHERE account = ? AND region = ? AND app_id = ? AND session_id = ?`,
+	err := t.queryRow(`SELECT challenge_code, expires_at FROM tokens WHERE account = ? AND region = ? AND app_id = ? AND session_id = ?`,
 		key.Account, key.Region, key.AppID, sessionID).Scan(&tok.ChallengeCode, &expires)
 	if err != nil {
 		return nil, notFound(err, func() error { return amplify.NoToken(key, sessionID) })
@@ -416,7 +440,7 @@ func scanBucket(s interface{ Scan(...any) error }) (*amplify.Bucket, error) {
 }
 
 func (t *txn) Bucket(name string) (*amplify.Bucket, error) {
-	b, err := scanBucket(t.tx.QueryRowContext(t.ctx, `SELECT `+bucketColumns+` FROM buckets WHERE name = ?`, name))
+	b, err := scanBucket(t.queryRow(`SELECT `+bucketColumns+` FROM buckets WHERE name = ?`, name))
 	if err != nil {
 		return nil, notFound(err, func() error { return amplify.NoBucket(name) })
 	}
@@ -437,7 +461,7 @@ func (t *txn) DeleteBucket(name string) error {
 }
 
 func (t *txn) Buckets(scope amplify.Scope, after string, limit int) ([]amplify.Bucket, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+bucketColumns+` FROM buckets WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?`,
+	rows, err := t.query(`SELECT `+bucketColumns+` FROM buckets WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?`,
 		scope.Account, scope.Region, after, limit)
 	if err != nil {
 		return nil, err
