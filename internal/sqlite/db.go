@@ -39,6 +39,7 @@ type DB struct {
 	lock  *os.File
 
 	writeStmts, readStmts *stmtCache
+	jobs                  *jobCache
 
 	writes     chan *writeRequest
 	closing    chan struct{}
@@ -72,6 +73,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{
+		jobs:       newJobCache(),
 		lock:       lock,
 		writes:     make(chan *writeRequest),
 		closing:    make(chan struct{}),
@@ -221,12 +223,15 @@ func (db *DB) writer() {
 // and answers each request.
 func (db *DB) commitBatch(batch []*writeRequest) {
 	results := make([]error, len(batch))
+	var touched []amplify.JobKey
 	err := db.inTx(context.Background(), func(tx *sql.Tx) error {
 		for i, r := range batch {
-			results[i] = db.runInSavepoint(tx, r)
+			results[i] = db.runInSavepoint(tx, r, &touched)
 		}
 		return nil
 	})
+	// Before anyone hears of the commit, the job cache forgets what it changed.
+	db.jobs.invalidate(touched)
 	for i, r := range batch {
 		if err != nil && results[i] == nil {
 			results[i] = fmt.Errorf("commit: %w", err)
@@ -236,7 +241,7 @@ func (db *DB) commitBatch(batch []*writeRequest) {
 }
 
 // runInSavepoint runs one request's function; on error (or panic) its writes are undone.
-func (db *DB) runInSavepoint(tx *sql.Tx, r *writeRequest) (err error) {
+func (db *DB) runInSavepoint(tx *sql.Tx, r *writeRequest, touched *[]amplify.JobKey) (err error) {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
@@ -257,17 +262,22 @@ func (db *DB) runInSavepoint(tx *sql.Tx, r *writeRequest) (err error) {
 			err = rerr
 		}
 	}()
-	return r.fn(&txn{ctx: ctx, tx: tx, stmts: db.writeStmts})
+	return r.fn(&txn{ctx: ctx, tx: tx, stmts: db.writeStmts, touched: touched})
 }
 
 // View runs fn in a read-only transaction on a snapshot.
+// The transaction begins at fn's first statement; a View answered from the job cache needs
+// none.
 func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	return fn(&txn{ctx: ctx, tx: tx, stmts: db.readStmts, readOnly: true})
+	t := &txn{ctx: ctx, stmts: db.readStmts, readOnly: true, jobs: db.jobs, begin: func() (*sql.Tx, error) {
+		return db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	}}
+	defer func() {
+		if t.tx != nil {
+			t.tx.Rollback()
+		}
+	}()
+	return fn(t)
 }
 
 // ClaimJob leases the earliest due job.

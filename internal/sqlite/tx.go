@@ -17,11 +17,38 @@ type txn struct {
 	tx       *sql.Tx
 	stmts    *stmtCache // the prepared statements of the pool tx belongs to
 	readOnly bool
+
+	// A read transaction begins at its first statement (one answered from the job cache
+	// needs none); epoch is the job cache's epoch taken just before it began.
+	begin func() (*sql.Tx, error)
+	jobs  *jobCache
+	epoch uint64
+	// touched collects the jobs a write transaction wrote, for the cache to drop.
+	touched *[]amplify.JobKey
+}
+
+// open begins the transaction if it has not begun.
+func (t *txn) open() error {
+	if t.tx != nil {
+		return nil
+	}
+	if t.jobs != nil {
+		t.epoch = t.jobs.now()
+	}
+	tx, err := t.begin()
+	if err != nil {
+		return err
+	}
+	t.tx = tx
+	return nil
 }
 
 // queryRow, query and execResult run a statement prepared once per connection where the
 // cache has it (see stmtCache), else unprepared.
-func (t *txn) queryRow(query string, args ...any) *sql.Row {
+func (t *txn) queryRow(query string, args ...any) rowScanner {
+	if err := t.open(); err != nil {
+		return errRow{err}
+	}
 	if st := t.stmts.get(query); st != nil {
 		return t.tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
 	}
@@ -29,6 +56,9 @@ func (t *txn) queryRow(query string, args ...any) *sql.Row {
 }
 
 func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
+	if err := t.open(); err != nil {
+		return nil, err
+	}
 	if st := t.stmts.get(query); st != nil {
 		return t.tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
 	}
@@ -36,10 +66,27 @@ func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
 }
 
 func (t *txn) execResult(query string, args ...any) (sql.Result, error) {
+	if err := t.open(); err != nil {
+		return nil, err
+	}
 	if st := t.stmts.get(query); st != nil {
 		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
 	}
 	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+// rowScanner is a single-row result: *sql.Row, or errRow when the transaction did not begin.
+type rowScanner interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// touch records that the transaction wrote a job.
+func (t *txn) touch(key amplify.JobKey) {
+	if t.touched != nil {
+		*t.touched = append(*t.touched, key)
+	}
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -254,6 +301,20 @@ func scanJob(s interface{ Scan(...any) error }) (*amplify.Job, error) {
 }
 
 func (t *txn) Job(key amplify.JobKey) (*amplify.Job, error) {
+	if t.readOnly && t.jobs != nil {
+		if job, ok := t.jobs.get(key); ok {
+			return &job, nil
+		}
+		job, err := t.readJob(key)
+		if err == nil {
+			t.jobs.fill(job, t.epoch)
+		}
+		return job, err
+	}
+	return t.readJob(key)
+}
+
+func (t *txn) readJob(key amplify.JobKey) (*amplify.Job, error) {
 	row := t.queryRow(`SELECT `+jobColumns+` FROM jobs WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`,
 		key.Account, key.Region, key.AppID, key.JobID)
 	job, err := scanJob(row)
@@ -264,6 +325,7 @@ func (t *txn) Job(key amplify.JobKey) (*amplify.Job, error) {
 }
 
 func (t *txn) InsertJob(job *amplify.Job) error {
+	t.touch(job.JobKey)
 	payload := []byte(job.Payload)
 	if payload == nil {
 		payload = []byte("null")
@@ -286,6 +348,7 @@ func isPendingViolation(err error) bool {
 }
 
 func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
+	t.touch(job.JobKey)
 	query := `UPDATE jobs SET operation = ?, status = ?, error = ?, updated_at = ?, pending = ?
 		WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`
 	args := []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
