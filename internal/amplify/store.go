@@ -17,9 +17,10 @@ type Store interface {
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error
 
-	// ClaimJob leases one due job (pending, RunAt not after now, no live lease) to owner
-	// until lease.Until and returns it; nil when no job is due.
-	ClaimJob(ctx context.Context, now time.Time, lease Lease) (*Job, error)
+	// ClaimJobs leases up to limit due jobs (pending, RunAt not after now, no live lease),
+	// earliest first, to lease.Owner until lease.Until and returns them; none when no job
+	// is due. Concurrent claimers, in any process, never get the same job.
+	ClaimJobs(ctx context.Context, now time.Time, lease Lease, limit int) ([]*Job, error)
 	// NextRunAt returns the earliest time a pending job can be claimed (its RunAt, or after
 	// the lease another worker holds on it expires), or the zero time if none is pending.
 	NextRunAt(ctx context.Context) (time.Time, error)

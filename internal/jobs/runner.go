@@ -33,6 +33,9 @@ type Runner struct {
 	// Poll bounds how long the runner sleeps without a wake-up, so that it sees jobs that
 	// other processes submit (1s when 0).
 	Poll time.Duration
+	// Batch is how many due jobs the runner claims at once and runs side by side (64 when
+	// 0): their completions share the store's commits.
+	Batch int
 
 	once sync.Once
 	wake chan struct{}
@@ -49,6 +52,9 @@ func (r *Runner) init() {
 		}
 		if r.Poll <= 0 {
 			r.Poll = time.Second
+		}
+		if r.Batch <= 0 {
+			r.Batch = 64
 		}
 		if r.Logger == nil {
 			r.Logger = slog.Default()
@@ -104,19 +110,45 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
 		now := r.now()
 		lease := amplify.Lease{Owner: r.Owner, Until: now.Add(r.Lease)}
-		job, err := r.Store.ClaimJob(ctx, now, lease)
+		claimed, err := r.Store.ClaimJobs(ctx, now, lease, r.Batch)
 		if err != nil {
 			return n, err
 		}
-		if job == nil {
+		if len(claimed) == 0 {
 			return n, nil
 		}
-		if err := r.Executor.RunJob(ctx, job, lease); err != nil {
-			// The job stays pending; it runs again once the lease expires.
-			r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
-			continue
+		// Jobs of different environments of one app can depend on each other (a clone and a
+		// create may race for one environment name), so an app's jobs run one after another
+		// in the order they became due; different apps' jobs run side by side.
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			byApp = map[amplify.AppKey][]*amplify.Job{}
+			order []amplify.AppKey
+		)
+		for _, job := range claimed {
+			if _, ok := byApp[job.AppKey]; !ok {
+				order = append(order, job.AppKey)
+			}
+			byApp[job.AppKey] = append(byApp[job.AppKey], job)
 		}
-		n++
+		for _, app := range order {
+			wg.Add(1)
+			go func(jobs []*amplify.Job) {
+				defer wg.Done()
+				for _, job := range jobs {
+					if err := r.Executor.RunJob(ctx, job, lease); err != nil {
+						// The job stays pending; it runs again once the lease expires.
+						r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
+						continue
+					}
+					mu.Lock()
+					n++
+					mu.Unlock()
+				}
+			}(byApp[app])
+		}
+		wg.Wait()
 	}
 	return n, ctx.Err()
 }

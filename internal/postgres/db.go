@@ -165,29 +165,43 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 	return fn(&txn{ctx: ctx, tx: tx, readOnly: true})
 }
 
-// ClaimJob leases the earliest due job. SKIP LOCKED passes over the jobs that concurrent
+// ClaimJobs leases the earliest due jobs. SKIP LOCKED passes over the jobs that concurrent
 // claims (or transactions running them) have locked, so claimers neither wait for each other
 // nor take the same job; a job whose lease another claim has just written fails the recheck
 // of the WHERE clause that FOR UPDATE makes on the newest version.
-func (db *DB) ClaimJob(ctx context.Context, now time.Time, lease amplify.Lease) (*amplify.Job, error) {
-	row := db.pool.QueryRow(ctx, `
+func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease, limit int) ([]*amplify.Job, error) {
+	rows, err := db.pool.Query(ctx, `
 		UPDATE jobs SET lease_owner = $1, lease_until = $2
-		WHERE seq = (
+		WHERE seq IN (
 			SELECT seq FROM jobs
 			WHERE pending AND run_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
 			ORDER BY run_at, seq
-			LIMIT 1
+			LIMIT $4
 			FOR UPDATE SKIP LOCKED)
 		RETURNING `+jobColumns,
-		lease.Owner, ms(lease.Until), ms(now))
-	job, err := scanJob(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
+		lease.Owner, ms(lease.Until), ms(now), limit)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: claim job: %w", err)
+		return nil, fmt.Errorf("postgres: claim jobs: %w", err)
 	}
-	return job, nil
+	defer rows.Close()
+	var jobs []*amplify.Job
+	for rows.Next() {
+		job, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: claim jobs: %w", err)
+		}
+		jobs = append(jobs, job)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: claim jobs: %w", err)
+	}
+	sort.Slice(jobs, func(a, b int) bool {
+		if !jobs[a].RunAt.Equal(jobs[b].RunAt) {
+			return jobs[a].RunAt.Before(jobs[b].RunAt)
+		}
+		return jobs[a].Seq < jobs[b].Seq
+	})
+	return jobs, nil
 }
 
 // NextRunAt returns the earliest time a pending job can be claimed: a job another replica

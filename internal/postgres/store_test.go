@@ -277,15 +277,17 @@ func TestReplicasClaimRace(t *testing.T) {
 	errs := race(8, func(i int) error {
 		owner := fmt.Sprintf("replica%d-worker%d", i%2, i)
 		for {
-			job, err := dbs[i%2].ClaimJob(t.Context(), now, amplify.Lease{Owner: owner, Until: now.Add(time.Minute)})
-			if err != nil || job == nil {
+			jobs, err := dbs[i%2].ClaimJobs(t.Context(), now, amplify.Lease{Owner: owner, Until: now.Add(time.Minute)}, 3)
+			if err != nil || len(jobs) == 0 {
 				return err
 			}
 			mu.Lock()
-			if prev, ok := claimed[job.AppID]; ok {
-				t.Errorf("job of %s claimed by %s and %s", job.AppID, prev, owner)
+			for _, job := range jobs {
+				if prev, ok := claimed[job.AppID]; ok {
+					t.Errorf("job of %s claimed by %s and %s", job.AppID, prev, owner)
+				}
+				claimed[job.AppID] = owner
 			}
-			claimed[job.AppID] = owner
 			mu.Unlock()
 		}
 	})
@@ -354,8 +356,8 @@ func TestLockedReads(t *testing.T) {
 	if err := db.Update(t.Context(), func(tx amplify.Tx) error { return tx.InsertJob(job) }); err != nil {
 		t.Fatal(err)
 	}
-	if j, err := db.ClaimJob(t.Context(), time.UnixMilli(1_700_000_000_000), lease); err != nil || j == nil {
-		t.Fatalf("ClaimJob: %v, %v", j, err)
+	if jobs, err := db.ClaimJobs(t.Context(), time.UnixMilli(1_700_000_000_000), lease, 1); err != nil || len(jobs) != 1 {
+		t.Fatalf("ClaimJobs: %v, %v", jobs, err)
 	}
 
 	read, proceed := make(chan struct{}), make(chan struct{})

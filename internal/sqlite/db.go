@@ -280,21 +280,42 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 	return fn(t)
 }
 
-// ClaimJob leases the earliest due job.
-func (db *DB) ClaimJob(ctx context.Context, now time.Time, lease amplify.Lease) (*amplify.Job, error) {
-	row := db.write.QueryRowContext(ctx, `
-		UPDATE jobs SET lease_owner = ?, lease_until = ?
-		WHERE seq = (
-			SELECT seq FROM jobs
-			WHERE pending = 1 AND run_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-			ORDER BY run_at, seq LIMIT 1)
-		RETURNING `+jobColumns,
-		lease.Owner, lease.Until.UnixMilli(), now.UnixMilli(), now.UnixMilli())
-	job, err := scanJob(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return job, err
+// ClaimJobs leases the earliest due jobs. It goes through the writer like any Update, so a
+// claim shares its commit with the writes waiting beside it.
+func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease, limit int) ([]*amplify.Job, error) {
+	var jobs []*amplify.Job
+	err := db.Update(ctx, func(tx amplify.Tx) error {
+		t := tx.(*txn)
+		rows, err := t.query(`
+			UPDATE jobs SET lease_owner = ?, lease_until = ?
+			WHERE seq IN (
+				SELECT seq FROM jobs
+				WHERE pending = 1 AND run_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+				ORDER BY run_at, seq LIMIT ?)
+			RETURNING `+jobColumns,
+			lease.Owner, lease.Until.UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		jobs = jobs[:0]
+		for rows.Next() {
+			job, err := scanJob(rows)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job)
+		}
+		return rows.Err()
+	})
+	// RETURNING gives rows in no particular order; runners expect the earliest first.
+	sort.Slice(jobs, func(a, b int) bool {
+		if !jobs[a].RunAt.Equal(jobs[b].RunAt) {
+			return jobs[a].RunAt.Before(jobs[b].RunAt)
+		}
+		return jobs[a].Seq < jobs[b].Seq
+	})
+	return jobs, err
 }
 
 // NextRunAt returns the earliest time a pending job can be claimed.

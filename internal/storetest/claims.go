@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,9 +11,18 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
+// claimOne claims at most one job.
+func claimOne(ctx context.Context, s amplify.Store, now time.Time, lease amplify.Lease) (*amplify.Job, error) {
+	jobs, err := s.ClaimJobs(ctx, now, lease, 1)
+	if err != nil || len(jobs) == 0 {
+		return nil, err
+	}
+	return jobs[0], nil
+}
+
 func claim(t *testing.T, s amplify.Store, now time.Time, owner string, until time.Time) *amplify.Job {
 	t.Helper()
-	job, err := s.ClaimJob(t.Context(), now, amplify.Lease{Owner: owner, Until: until})
+	job, err := claimOne(t.Context(), s, now, amplify.Lease{Owner: owner, Until: until})
 	if err != nil {
 		t.Fatalf("ClaimJob at %v by %s: %v", now.Sub(base), owner, err)
 	}
@@ -294,7 +304,7 @@ func testConcurrentClaims(t *testing.T, s amplify.Store) {
 	errs := race(claimers, func(i int) error {
 		owner := fmt.Sprintf("w%d", i)
 		for {
-			job, err := s.ClaimJob(t.Context(), at(time.Hour), amplify.Lease{Owner: owner, Until: at(2 * time.Hour)})
+			job, err := claimOne(t.Context(), s, at(time.Hour), amplify.Lease{Owner: owner, Until: at(2 * time.Hour)})
 			if err != nil || job == nil {
 				return err
 			}
@@ -322,5 +332,32 @@ func testConcurrentClaims(t *testing.T, s amplify.Store) {
 			t.Errorf("UpdateJob of %s's job by another owner: got %v, want ErrLeaseLost", owner, err)
 		}
 		update(t, s, func(tx amplify.Tx) error { return tx.UpdateJob(job, &amplify.Lease{Owner: owner}) })
+	}
+}
+
+// testClaimJobsBatch checks that a batch claim takes the earliest due jobs, up to the limit,
+// and leaves the rest to the next claim.
+func testClaimJobsBatch(t *testing.T, s amplify.Store) {
+	scope := amplify.Scope{Account: "000000000000", Region: "us-east-1"}
+	for i := 0; i < 8; i++ {
+		job := newJob(envKey(scope, fmt.Sprintf("app%d", i), "dev"), fmt.Sprintf("job%d", i), true, time.Duration(8-i)*time.Second)
+		update(t, s, func(tx amplify.Tx) error { return tx.InsertJob(job) })
+	}
+	lease := amplify.Lease{Owner: "w", Until: at(time.Hour)}
+	first, err := s.ClaimJobs(t.Context(), at(time.Minute), lease, 5)
+	if err != nil || len(first) != 5 {
+		t.Fatalf("ClaimJobs(5) of 8 due: %d jobs, %v", len(first), err)
+	}
+	for i, job := range first {
+		if want := fmt.Sprintf("job%d", 7-i); job.JobID != want {
+			t.Errorf("claim %d = %s; want %s (earliest RunAt first)", i, job.JobID, want)
+		}
+	}
+	rest, err := s.ClaimJobs(t.Context(), at(time.Minute), lease, 5)
+	if err != nil || len(rest) != 3 {
+		t.Fatalf("second ClaimJobs: %d jobs, %v; want the 3 left", len(rest), err)
+	}
+	if none, err := s.ClaimJobs(t.Context(), at(time.Minute), lease, 5); err != nil || len(none) != 0 {
+		t.Errorf("third ClaimJobs: %d jobs, %v", len(none), err)
 	}
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"ListJobs", testListJobs},
 		{"ClaimJob", testClaimJob},
 		{"ClaimJobAcrossScopes", testClaimJobAcrossScopes},
+		{"ClaimJobsBatch", testClaimJobsBatch},
 		{"Leases", testLeases},
 		{"NextRunAt", testNextRunAt},
 		{"ConcurrentPendingSameEnv", testConcurrentPendingSameEnv},

@@ -1,0 +1,105 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+)
+
+// recorder is an Executor that records what it ran and when, completes the jobs in the store
+// as the domain does, and fails the jobs it is told to.
+type recorder struct {
+	store   amplify.Store
+	mu      sync.Mutex
+	ran     map[string][]string // app -> job ids in the order run
+	running int
+	most    int
+	fail    map[string]bool
+}
+
+func (r *recorder) RunJob(ctx context.Context, job *amplify.Job, lease amplify.Lease) error {
+	r.mu.Lock()
+	r.running++
+	r.most = max(r.most, r.running)
+	r.mu.Unlock()
+	time.Sleep(10 * time.Millisecond) // long enough for jobs of other apps to overlap
+	r.mu.Lock()
+	r.running--
+	failed := r.fail[job.JobID]
+	if !failed {
+		r.ran[job.AppID] = append(r.ran[job.AppID], job.JobID)
+	}
+	r.mu.Unlock()
+	if failed {
+		return errors.New("store unavailable")
+	}
+	return r.store.Update(ctx, func(tx amplify.Tx) error {
+		j := *job
+		j.Pending, j.Status = false, amplify.StatusCompleted
+		return tx.UpdateJob(&j, &lease)
+	})
+}
+
+func TestRunDueOrdersAppsAndOverlapsThem(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Date(2026, 7, 7, 0, 0, 0, 0, time.UTC)
+	scope := amplify.Scope{Account: "000000000000", Region: "us-east-1"}
+	insert := func(app, env, id string, runAt time.Time) {
+		job := &amplify.Job{
+			JobKey: amplify.JobKey{AppKey: amplify.AppKey{Scope: scope, AppID: app}, JobID: id}, Env: env,
+			Operation: "CreateBackend", Status: amplify.StatusInProgress, CreatedAt: now, UpdatedAt: now,
+			Action: "CreateBackend", Payload: []byte("{}"), Pending: true, RunAt: runAt,
+		}
+		if err := store.Update(ctx, func(tx amplify.Tx) error { return tx.InsertJob(job) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// App a has three jobs in different environments, due in the order c, b, a; apps x and y
+	// one each; z's job fails to run.
+	insert("a", "e1", "a-third", now.Add(3*time.Second))
+	insert("a", "e2", "a-second", now.Add(2*time.Second))
+	insert("a", "e3", "a-first", now.Add(1*time.Second))
+	for _, app := range []string{"x", "y", "z"} {
+		insert(app, "dev", app+"-only", now.Add(time.Second))
+	}
+	insert("a", "late", "a-not-due", now.Add(time.Hour))
+
+	rec := &recorder{store: store, ran: map[string][]string{}, fail: map[string]bool{"z-only": true}}
+	r := &Runner{Store: store, Executor: rec, Now: func() time.Time { return now.Add(time.Minute) },
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	n, err := r.RunDue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 {
+		t.Errorf("ran %d jobs; want 5 (the failing one does not count)", n)
+	}
+	if got := fmt.Sprint(rec.ran["a"]); got != "[a-first a-second a-third]" {
+		t.Errorf("app a ran %s; want its jobs in the order they became due", got)
+	}
+	if rec.most < 2 {
+		t.Errorf("at most %d job ran at once; jobs of different apps should overlap", rec.most)
+	}
+	// The failed job is still leased, so it is not claimed again until the lease expires.
+	if jobs, _ := store.ClaimJobs(ctx, now.Add(time.Minute), amplify.Lease{Owner: "other", Until: now.Add(2 * time.Minute)}, 10); len(jobs) != 0 {
+		t.Errorf("claimable right after the run: %d jobs", len(jobs))
+	}
+	later := now.Add(time.Minute + r.Lease + time.Second)
+	jobs, err := store.ClaimJobs(ctx, later, amplify.Lease{Owner: "other", Until: later.Add(time.Minute)}, 10)
+	if err != nil || len(jobs) != 1 || jobs[0].JobID != "z-only" {
+		t.Errorf("after the lease expired: %v, %v; want z-only again", jobs, err)
+	}
+}
