@@ -41,7 +41,11 @@ func newRouter(ops []api.Operation) *router {
 // has this path under any method (an OPTIONS preflight answers for it). A path parameter that
 // is not a valid name is a BadRequest error.
 func (r *router) match(method, escapedPath string) (rt *route, params []string, pathKnown bool, err error) {
-	segs := strings.Split(strings.Trim(escapedPath, "/"), "/")
+	var buf [8]string // the longest route has 6 segments; a longer path matches nothing
+	segs, ok := splitPath(escapedPath, buf[:0])
+	if !ok {
+		return nil, nil, false, nil
+	}
 	if len(segs) > 0 && segs[0] == "prod" {
 		segs = segs[1:]
 	}
@@ -65,9 +69,12 @@ func (r *router) match(method, escapedPath string) (rt *route, params []string, 
 			continue
 		}
 		name := rt.params[len(params)]
-		value, uerr := url.PathUnescape(segs[i])
-		if uerr != nil {
-			return rt, nil, true, amplify.Errorf(amplify.BadRequest, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be a valid percent-encoded path segment", name)
+		value := segs[i]
+		if strings.IndexByte(value, '%') >= 0 {
+			var uerr error
+			if value, uerr = url.PathUnescape(value); uerr != nil {
+				return rt, nil, true, amplify.Errorf(amplify.BadRequest, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be a valid percent-encoded path segment", name)
+			}
 		}
 		if err := amplify.CheckName(name, value); err != nil {
 			return rt, nil, true, err
@@ -75,6 +82,23 @@ func (r *router) match(method, escapedPath string) (rt *route, params []string, 
 		params = append(params, value)
 	}
 	return rt, params, true, nil
+}
+
+// splitPath splits a path at '/' into segs (without the leading and trailing '/'), without
+// allocating; ok is false when it has more segments than segs can hold.
+func splitPath(path string, segs []string) ([]string, bool) {
+	path = strings.Trim(path, "/")
+	for {
+		if len(segs) == cap(segs) {
+			return segs, false
+		}
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(segs, path), true
+		}
+		segs = append(segs, path[:i])
+		path = path[i+1:]
+	}
 }
 
 func (rt *route) matches(segs []string) bool {

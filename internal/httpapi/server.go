@@ -88,7 +88,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &exchange{id: uuid.NewString()}
 	h := w.Header()
-	h.Set("x-amzn-RequestId", x.id)
+	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
 	defer func() {
 		if p := recover(); p != nil {
@@ -150,8 +150,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	h[hdrContentType] = jsonContentType
+	h[hdrContentLength] = []string{strconv.Itoa(len(buf))}
 	x.status = http.StatusOK
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf)
@@ -195,6 +195,19 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, x *exchange) {
 	w.WriteHeader(x.status)
 	io.WriteString(w, `{"status":"ok"}`)
 }
+
+// Response header keys in canonical form, assigned directly (Header.Set canonicalizes the key
+// on every call). Header names are case-insensitive on the wire.
+var (
+	hdrRequestID     = http.CanonicalHeaderKey("x-amzn-RequestId")
+	hdrContentType   = http.CanonicalHeaderKey("Content-Type")
+	hdrContentLength = http.CanonicalHeaderKey("Content-Length")
+	hdrAllowOrigin   = http.CanonicalHeaderKey("Access-Control-Allow-Origin")
+	hdrExposeHeaders = http.CanonicalHeaderKey("Access-Control-Expose-Headers")
+	jsonContentType  = []string{"application/json"}
+	anyOrigin        = []string{"*"}
+	exposeHeaders    = []string{corsExposeHeaders}
+)
 
 // errorStatus maps the codes that are not modeled exceptions to their HTTP status.
 var errorStatus = map[string]int{
@@ -298,14 +311,14 @@ func (c cors) apply(h http.Header, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	switch {
 	case c.any:
-		h.Set("Access-Control-Allow-Origin", "*")
+		h[hdrAllowOrigin] = anyOrigin
 	case origin != "" && c.origins[origin]:
-		h.Set("Access-Control-Allow-Origin", origin)
+		h[hdrAllowOrigin] = []string{origin}
 		h.Add("Vary", "Origin")
 	default:
 		return
 	}
-	h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+	h[hdrExposeHeaders] = exposeHeaders
 }
 
 func (c cors) preflight(h http.Header, r *http.Request) {
