@@ -47,7 +47,8 @@ func (s *Service) openToken(ctx context.Context, purpose string, binding []strin
 		return nil, invalid
 	}
 	buf, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(buf) <= tokenMACLen {
+	// The decoder skips line breaks: only the token's one canonical spelling is accepted.
+	if err != nil || len(buf) <= tokenMACLen || base64.RawURLEncoding.EncodeToString(buf) != token {
 		return nil, invalid
 	}
 	key, err := s.cursorSecret(ctx)

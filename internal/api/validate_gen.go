@@ -46,9 +46,10 @@ func (s *BackendAPIConflictResolution) validate(path string, v *validator) {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *BackendAPIResourceConfig) validate(path string, v *validator) {
-	v.maxLength(joinPath(path, "additionalAuthTypes"), len(s.AdditionalAuthTypes), MaxListLength)
-	for i := range s.AdditionalAuthTypes {
-		s.AdditionalAuthTypes[i].validate(memberPath(joinPath(path, "additionalAuthTypes"), i), v)
+	if v.maxLength(joinPath(path, "additionalAuthTypes"), len(s.AdditionalAuthTypes), MaxListLength) {
+		for i := range s.AdditionalAuthTypes {
+			s.AdditionalAuthTypes[i].validate(memberPath(joinPath(path, "additionalAuthTypes"), i), v)
+		}
 	}
 	if s.ApiName != nil {
 		v.maxLength(joinPath(path, "apiName"), len(*s.ApiName), MaxStringLength)
@@ -95,13 +96,15 @@ func (s *BackendStoragePermissions) validate(path string, v *validator) {
 	if s.Authenticated == nil {
 		v.required(joinPath(path, "authenticated"))
 	}
-	v.maxLength(joinPath(path, "authenticated"), len(s.Authenticated), MaxListLength)
-	for i := range s.Authenticated {
-		v.enum(memberPath(joinPath(path, "authenticated"), i), string(s.Authenticated[i]), AuthenticatedElementValues())
+	if v.maxLength(joinPath(path, "authenticated"), len(s.Authenticated), MaxListLength) {
+		for i := range s.Authenticated {
+			v.enum(memberPath(joinPath(path, "authenticated"), i), string(s.Authenticated[i]), AuthenticatedElementValues())
+		}
 	}
-	v.maxLength(joinPath(path, "unAuthenticated"), len(s.UnAuthenticated), MaxListLength)
-	for i := range s.UnAuthenticated {
-		v.enum(memberPath(joinPath(path, "unAuthenticated"), i), string(s.UnAuthenticated[i]), UnAuthenticatedElementValues())
+	if v.maxLength(joinPath(path, "unAuthenticated"), len(s.UnAuthenticated), MaxListLength) {
+		for i := range s.UnAuthenticated {
+			v.enum(memberPath(joinPath(path, "unAuthenticated"), i), string(s.UnAuthenticated[i]), UnAuthenticatedElementValues())
+		}
 	}
 }
 
@@ -233,17 +236,20 @@ func (s *CreateBackendAuthOAuthConfig) validate(path string, v *validator) {
 	if s.OAuthGrantType != nil {
 		v.enum(joinPath(path, "oAuthGrantType"), string(*s.OAuthGrantType), OAuthGrantTypeValues())
 	}
-	v.maxLength(joinPath(path, "oAuthScopes"), len(s.OAuthScopes), MaxListLength)
-	for i := range s.OAuthScopes {
-		v.enum(memberPath(joinPath(path, "oAuthScopes"), i), string(s.OAuthScopes[i]), OAuthScopesElementValues())
+	if v.maxLength(joinPath(path, "oAuthScopes"), len(s.OAuthScopes), MaxListLength) {
+		for i := range s.OAuthScopes {
+			v.enum(memberPath(joinPath(path, "oAuthScopes"), i), string(s.OAuthScopes[i]), OAuthScopesElementValues())
+		}
 	}
-	v.maxLength(joinPath(path, "redirectSignInURIs"), len(s.RedirectSignInURIs), MaxListLength)
-	for i := range s.RedirectSignInURIs {
-		v.maxLength(memberPath(joinPath(path, "redirectSignInURIs"), i), len(s.RedirectSignInURIs[i]), MaxStringLength)
+	if v.maxLength(joinPath(path, "redirectSignInURIs"), len(s.RedirectSignInURIs), MaxListLength) {
+		for i := range s.RedirectSignInURIs {
+			v.maxLength(memberPath(joinPath(path, "redirectSignInURIs"), i), len(s.RedirectSignInURIs[i]), MaxStringLength)
+		}
 	}
-	v.maxLength(joinPath(path, "redirectSignOutURIs"), len(s.RedirectSignOutURIs), MaxListLength)
-	for i := range s.RedirectSignOutURIs {
-		v.maxLength(memberPath(joinPath(path, "redirectSignOutURIs"), i), len(s.RedirectSignOutURIs[i]), MaxStringLength)
+	if v.maxLength(joinPath(path, "redirectSignOutURIs"), len(s.RedirectSignOutURIs), MaxListLength) {
+		for i := range s.RedirectSignOutURIs {
+			v.maxLength(memberPath(joinPath(path, "redirectSignOutURIs"), i), len(s.RedirectSignOutURIs[i]), MaxStringLength)
+		}
 	}
 	if s.SocialProviderSettings != nil {
 		s.SocialProviderSettings.validate(joinPath(path, "socialProviderSettings"), v)
@@ -255,9 +261,10 @@ func (s *CreateBackendAuthPasswordPolicyConfig) validate(path string, v *validat
 	if s.MinimumLength == nil {
 		v.required(joinPath(path, "minimumLength"))
 	}
-	v.maxLength(joinPath(path, "additionalConstraints"), len(s.AdditionalConstraints), MaxListLength)
-	for i := range s.AdditionalConstraints {
-		v.enum(memberPath(joinPath(path, "additionalConstraints"), i), string(s.AdditionalConstraints[i]), AdditionalConstraintsElementValues())
+	if v.maxLength(joinPath(path, "additionalConstraints"), len(s.AdditionalConstraints), MaxListLength) {
+		for i := range s.AdditionalConstraints {
+			v.enum(memberPath(joinPath(path, "additionalConstraints"), i), string(s.AdditionalConstraints[i]), AdditionalConstraintsElementValues())
+		}
 	}
 }
 
@@ -345,9 +352,10 @@ func (s *CreateBackendAuthUserPoolConfig) validate(path string, v *validator) {
 	if s.PasswordPolicy != nil {
 		s.PasswordPolicy.validate(joinPath(path, "passwordPolicy"), v)
 	}
-	v.maxLength(joinPath(path, "requiredSignUpAttributes"), len(s.RequiredSignUpAttributes), MaxListLength)
-	for i := range s.RequiredSignUpAttributes {
-		v.enum(memberPath(joinPath(path, "requiredSignUpAttributes"), i), string(s.RequiredSignUpAttributes[i]), RequiredSignUpAttributesElementValues())
+	if v.maxLength(joinPath(path, "requiredSignUpAttributes"), len(s.RequiredSignUpAttributes), MaxListLength) {
+		for i := range s.RequiredSignUpAttributes {
+			v.enum(memberPath(joinPath(path, "requiredSignUpAttributes"), i), string(s.RequiredSignUpAttributes[i]), RequiredSignUpAttributesElementValues())
+		}
 	}
 	if s.SignInMethod != nil {
 		v.enum(joinPath(path, "signInMethod"), string(*s.SignInMethod), SignInMethodValues())
@@ -1080,9 +1088,10 @@ func (s *ResourceConfig) validate(path string, v *validator) {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *Settings) validate(path string, v *validator) {
-	v.maxLength(joinPath(path, "mfaTypes"), len(s.MfaTypes), MaxListLength)
-	for i := range s.MfaTypes {
-		v.enum(memberPath(joinPath(path, "mfaTypes"), i), string(s.MfaTypes[i]), MfaTypesElementValues())
+	if v.maxLength(joinPath(path, "mfaTypes"), len(s.MfaTypes), MaxListLength) {
+		for i := range s.MfaTypes {
+			v.enum(memberPath(joinPath(path, "mfaTypes"), i), string(s.MfaTypes[i]), MfaTypesElementValues())
+		}
 	}
 	if s.SmsMessage != nil {
 		v.maxLength(joinPath(path, "smsMessage"), len(*s.SmsMessage), MaxStringLength)
@@ -1181,17 +1190,20 @@ func (s *UpdateBackendAuthOAuthConfig) validate(path string, v *validator) {
 	if s.OAuthGrantType != nil {
 		v.enum(joinPath(path, "oAuthGrantType"), string(*s.OAuthGrantType), OAuthGrantTypeValues())
 	}
-	v.maxLength(joinPath(path, "oAuthScopes"), len(s.OAuthScopes), MaxListLength)
-	for i := range s.OAuthScopes {
-		v.enum(memberPath(joinPath(path, "oAuthScopes"), i), string(s.OAuthScopes[i]), OAuthScopesElementValues())
+	if v.maxLength(joinPath(path, "oAuthScopes"), len(s.OAuthScopes), MaxListLength) {
+		for i := range s.OAuthScopes {
+			v.enum(memberPath(joinPath(path, "oAuthScopes"), i), string(s.OAuthScopes[i]), OAuthScopesElementValues())
+		}
 	}
-	v.maxLength(joinPath(path, "redirectSignInURIs"), len(s.RedirectSignInURIs), MaxListLength)
-	for i := range s.RedirectSignInURIs {
-		v.maxLength(memberPath(joinPath(path, "redirectSignInURIs"), i), len(s.RedirectSignInURIs[i]), MaxStringLength)
+	if v.maxLength(joinPath(path, "redirectSignInURIs"), len(s.RedirectSignInURIs), MaxListLength) {
+		for i := range s.RedirectSignInURIs {
+			v.maxLength(memberPath(joinPath(path, "redirectSignInURIs"), i), len(s.RedirectSignInURIs[i]), MaxStringLength)
+		}
 	}
-	v.maxLength(joinPath(path, "redirectSignOutURIs"), len(s.RedirectSignOutURIs), MaxListLength)
-	for i := range s.RedirectSignOutURIs {
-		v.maxLength(memberPath(joinPath(path, "redirectSignOutURIs"), i), len(s.RedirectSignOutURIs[i]), MaxStringLength)
+	if v.maxLength(joinPath(path, "redirectSignOutURIs"), len(s.RedirectSignOutURIs), MaxListLength) {
+		for i := range s.RedirectSignOutURIs {
+			v.maxLength(memberPath(joinPath(path, "redirectSignOutURIs"), i), len(s.RedirectSignOutURIs[i]), MaxStringLength)
+		}
 	}
 	if s.SocialProviderSettings != nil {
 		s.SocialProviderSettings.validate(joinPath(path, "socialProviderSettings"), v)
@@ -1200,9 +1212,10 @@ func (s *UpdateBackendAuthOAuthConfig) validate(path string, v *validator) {
 
 // validate records the violations of s, whose path is path, in v.
 func (s *UpdateBackendAuthPasswordPolicyConfig) validate(path string, v *validator) {
-	v.maxLength(joinPath(path, "additionalConstraints"), len(s.AdditionalConstraints), MaxListLength)
-	for i := range s.AdditionalConstraints {
-		v.enum(memberPath(joinPath(path, "additionalConstraints"), i), string(s.AdditionalConstraints[i]), AdditionalConstraintsElementValues())
+	if v.maxLength(joinPath(path, "additionalConstraints"), len(s.AdditionalConstraints), MaxListLength) {
+		for i := range s.AdditionalConstraints {
+			v.enum(memberPath(joinPath(path, "additionalConstraints"), i), string(s.AdditionalConstraints[i]), AdditionalConstraintsElementValues())
+		}
 	}
 }
 

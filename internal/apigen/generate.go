@@ -439,9 +439,12 @@ func emitValueCheck(m *apiModel, w *writer, owner string, mem member) {
 		return
 	}
 	if s.Type == "list" {
-		w.p("v.maxLength(%s, len(%s), MaxListLength)", pathExpr, field)
+		// The elements of a list over its bound are not looked at: the request is refused
+		// anyway, and checking them would only grow the message with the body.
+		w.p("if v.maxLength(%s, len(%s), MaxListLength) {", pathExpr, field)
 		w.p("for i := range %s {", field)
 		emitElemCheck(m, w, s.Member.Shape, field+"[i]", fmt.Sprintf("memberPath(%s, i)", pathExpr))
+		w.p("}")
 		w.p("}")
 		return
 	}
