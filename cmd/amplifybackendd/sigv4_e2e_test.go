@@ -1,0 +1,389 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go/aws/awserr"
+	"github.com/aws/aws-sdk-go/aws/credentials"
+	"github.com/aws/aws-sdk-go/aws/session"
+	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
+	"github.com/aws/aws-sdk-go/service/amplifybackend"
+)
+
+// End-to-end tests of auth mode sigv4: the real server verifying real aws-sdk-go signatures
+// against a credentials file. The boto3 and JavaScript SDK round trips are elsewhere:
+// internal/sigv4/testdata/clients (the verifier), e2e/python/test_clients.py and
+// e2e/js/node/sigv4.test.js (the built server in sigv4 mode).
+
+// sigKey is one profile of a test credentials file.
+type sigKey struct {
+	profile, id, secret, account string
+}
+
+var (
+	sigAlpha = sigKey{"alpha", "AKIAALPHA00000000001", "alpha/Secret+Key0000000000000000000000000", "111111111111"}
+	sigBeta  = sigKey{"beta", "AKIABETA000000000002", "beta/Secret+Key00000000000000000000000000", "222222222222"}
+	// sigDigits has a 12-digit access key id that is another account's number: in mode sigv4
+	// the account is the file's, never the key id.
+	sigDigits = sigKey{"digits", "222222222222", "digits/Secret+Key000000000000000000000000", "111111111111"}
+	sigDelta  = sigKey{"delta", "AKIADELTA00000000004", "delta/Secret+Key0000000000000000000000000", "444444444444"}
+)
+
+// writeCredentials writes keys as an AWS shared-credentials file.
+func writeCredentials(t testing.TB, path string, keys ...sigKey) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# amplifybackendd test credentials\n")
+	for _, k := range keys {
+		b.WriteString("[" + k.profile + "]\naws_access_key_id = " + k.id + "\naws_secret_access_key = " + k.secret + "\naws_account_id = " + k.account + "\nregion = us-east-1\n\n")
+	}
+	// Write and rename, as an operator's tooling should: a reload never sees half a file.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startSigV4Server starts the server in auth mode sigv4 with keys; its clock is frozen at the
+// real time, so that the SDK's signatures (made at time.Now) are current.
+func startSigV4Server(t *testing.T, opts []func(*Main), keys ...sigKey) (*testServer, string) {
+	t.Helper()
+	creds := filepath.Join(t.TempDir(), "credentials")
+	writeCredentials(t, creds, keys...)
+	opts = append([]func(*Main){func(m *Main) {
+		m.Config.Auth = "sigv4"
+		m.Config.Credentials = creds
+	}}, opts...)
+	s := startServer(t, opts...)
+	s.clock.Advance(time.Since(s.clock.Now()))
+	return s, creds
+}
+
+// sigClient is an SDK client signing with the given key.
+func sigClient(url string, creds *credentials.Credentials, region string) *amplifybackend.AmplifyBackend {
+	return amplifybackend.New(session.Must(session.NewSession(&aws.Config{
+		Endpoint: aws.String(url), Region: aws.String(region), Credentials: creds, MaxRetries: aws.Int(0),
+	})))
+}
+
+func (k sigKey) creds() *credentials.Credentials {
+	return credentials.NewStaticCredentials(k.id, k.secret, "")
+}
+
+// wantAuthError fails unless err is the 403 code with a message containing fragment.
+func wantAuthError(t testing.TB, err error, code, fragment string) {
+	t.Helper()
+	ae := wantCode(t, err, code)
+	var rf awserr.RequestFailure
+	if !errors.As(err, &rf) || rf.StatusCode() != http.StatusForbidden {
+		t.Fatalf("%s: status %v; want 403", code, err)
+	}
+	if !strings.Contains(ae.Message(), fragment) {
+		t.Fatalf("%s message %q; want it to contain %q", code, ae.Message(), fragment)
+	}
+}
+
+// sigResponse is a raw response: status, X-Amzn-ErrorType and body.
+type sigResponse struct {
+	status  int
+	errType string
+	message string
+	body    string
+}
+
+func sigDo(t testing.TB, req *http.Request) sigResponse {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		Message string `json:"message"`
+	}
+	json.Unmarshal(body, &e)
+	return sigResponse{status: resp.StatusCode, errType: resp.Header.Get("X-Amzn-ErrorType"), message: e.Message, body: string(body)}
+}
+
+// signedRequest builds a request signed by k with aws-sdk-go's v1 signer at signTime.
+func signedRequest(t testing.TB, base, method, path, body string, k sigKey, region string, signTime time.Time) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	if _, err := v4.NewSigner(k.creds()).Sign(req, strings.NewReader(body), "amplifybackend", region, signTime); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func (r sigResponse) want(t testing.TB, status int, errType, fragment string) {
+	t.Helper()
+	if r.status != status || r.errType != errType || !strings.Contains(r.message, fragment) {
+		t.Fatalf("got %d %q %q (%s); want %d %q with %q", r.status, r.errType, r.message, r.body, status, errType, fragment)
+	}
+}
+
+func TestSigV4AccountsAndErrors(t *testing.T) {
+	s, _ := startSigV4Server(t, nil, sigAlpha, sigBeta, sigDigits)
+	alpha := sigClient(s.URL(), sigAlpha.creds(), "us-east-1")
+	beta := sigClient(s.URL(), sigBeta.creds(), "us-east-1")
+	digits := sigClient(s.URL(), sigDigits.creds(), "us-east-1")
+
+	// The right keys work and act in their file's accounts.
+	s.createBackend(alpha, "d1sig", "alpha-app", "dev")
+	got, err := alpha.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1sig"), BackendEnvironmentName: aws.String("dev")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta := aws.StringValue(got.AmplifyMetaConfig); !strings.Contains(meta, "arn:aws:iam::"+sigAlpha.account+":role/") {
+		t.Fatalf("alpha's app is not in account %s: %s", sigAlpha.account, meta)
+	}
+	_, err = beta.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1sig")})
+	wantCode(t, err, amplifybackend.ErrCodeNotFoundException)
+	s.createBackend(beta, "d1sig", "beta-app", "dev")
+	got, err = beta.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1sig"), BackendEnvironmentName: aws.String("dev")})
+	if err != nil || aws.StringValue(got.AppName) != "beta-app" || !strings.Contains(aws.StringValue(got.AmplifyMetaConfig), "arn:aws:iam::"+sigBeta.account+":role/") {
+		t.Fatalf("beta's own app: %v, %v", got, err)
+	}
+	// A key whose id is 12 digits acts in its file's account, not in the account it spells.
+	got, err = digits.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1sig")})
+	if err != nil || aws.StringValue(got.AppName) != "alpha-app" {
+		t.Fatalf("key %s (account %s in the file) sees %v, %v; want alpha's app", sigDigits.id, sigDigits.account, got, err)
+	}
+	// The region is the credential scope's: alpha in eu-west-1 sees nothing of us-east-1.
+	_, err = sigClient(s.URL(), sigAlpha.creds(), "eu-west-1").GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1sig")})
+	wantCode(t, err, amplifybackend.ErrCodeNotFoundException)
+
+	get := func(c *amplifybackend.AmplifyBackend) error {
+		_, err := c.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1sig")})
+		return err
+	}
+	wrong := sigAlpha
+	wrong.secret = "not-" + wrong.secret
+	wantAuthError(t, get(sigClient(s.URL(), wrong.creds(), "us-east-1")), "InvalidSignatureException", "signature we calculated does not match")
+	wantAuthError(t, get(sigClient(s.URL(), credentials.NewStaticCredentials("AKIAUNKNOWN000000000", sigAlpha.secret, ""), "us-east-1")), "UnrecognizedClientException", "security token included in the request is invalid")
+	wantAuthError(t, get(sigClient(s.URL(), credentials.AnonymousCredentials, "us-east-1")), "MissingAuthenticationTokenException", "Missing Authentication Token")
+	// A session token (as with AWS_SESSION_TOKEN set) is ignored, not refused.
+	if err := get(sigClient(s.URL(), credentials.NewStaticCredentials(sigAlpha.id, sigAlpha.secret, "FwoGZXIvYXdzEXAMPLE"), "us-east-1")); err != nil {
+		t.Fatalf("with a session token: %v", err)
+	}
+
+	now := s.clock.Now()
+	detail := "/backend/d1sig/details"
+	t.Run("clock skew", func(t *testing.T) {
+		sigDo(t, signedRequest(t, s.URL(), "POST", detail, `{}`, sigAlpha, "us-east-1", now.Add(-14*time.Minute))).want(t, 200, "", "")
+		sigDo(t, signedRequest(t, s.URL(), "POST", detail, `{}`, sigAlpha, "us-east-1", now.Add(14*time.Minute))).want(t, 200, "", "")
+		sigDo(t, signedRequest(t, s.URL(), "POST", detail, `{}`, sigAlpha, "us-east-1", now.Add(-16*time.Minute))).want(t, 403, "InvalidSignatureException", "expired")
+		sigDo(t, signedRequest(t, s.URL(), "POST", detail, `{}`, sigAlpha, "us-east-1", now.Add(16*time.Minute))).want(t, 403, "InvalidSignatureException", "not yet current")
+	})
+	t.Run("other service", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", s.URL()+detail, strings.NewReader(`{}`))
+		v4.NewSigner(sigAlpha.creds()).Sign(req, strings.NewReader(`{}`), "amplify", "us-east-1", now)
+		sigDo(t, req).want(t, 403, "InvalidSignatureException", "Credential should be scoped to correct service")
+	})
+	t.Run("tampered", func(t *testing.T) {
+		// The body is replaced after signing: same length, another app.
+		signed := `{"appId":"d1tamper","appName":"x","backendEnvironmentName":"dev"}`
+		evil := `{"appId":"d1evil00","appName":"x","backendEnvironmentName":"dev"}`
+		req := signedRequest(t, s.URL(), "POST", "/backend", signed, sigAlpha, "us-east-1", now)
+		req.Body = io.NopCloser(strings.NewReader(evil))
+		sigDo(t, req).want(t, 403, "InvalidSignatureException", "")
+		// The path is replaced after signing.
+		req = signedRequest(t, s.URL(), "POST", detail, `{}`, sigAlpha, "us-east-1", now)
+		req.URL.Path = "/backend/d1other/details"
+		sigDo(t, req).want(t, 403, "InvalidSignatureException", "")
+		// A signed header is replaced after signing.
+		req = signedRequest(t, s.URL(), "POST", detail, `{}`, sigAlpha, "us-east-1", now)
+		req.Header.Set("X-Amz-Date", now.Add(time.Second).UTC().Format("20060102T150405Z"))
+		sigDo(t, req).want(t, 403, "InvalidSignatureException", "")
+		// The signature is another key's, under alpha's key id.
+		req = signedRequest(t, s.URL(), "POST", detail, `{}`, sigBeta, "us-east-1", now)
+		req.Header.Set("Authorization", strings.Replace(req.Header.Get("Authorization"), sigBeta.id, sigAlpha.id, 1))
+		sigDo(t, req).want(t, 403, "InvalidSignatureException", "")
+		if n := s.runJobs(); n != 0 {
+			t.Fatalf("refused requests left %d jobs", n)
+		}
+		for _, app := range []string{"d1tamper", "d1evil00"} {
+			_, err := alpha.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String(app)})
+			wantCode(t, err, amplifybackend.ErrCodeNotFoundException)
+		}
+	})
+	t.Run("presigned", func(t *testing.T) {
+		jobs, err := alpha.ListBackendJobs(&amplifybackend.ListBackendJobsInput{AppId: aws.String("d1sig"), BackendEnvironmentName: aws.String("dev")})
+		if err != nil || len(jobs.Jobs) != 1 {
+			t.Fatalf("ListBackendJobs: %v, %v", jobs, err)
+		}
+		jobID := aws.StringValue(jobs.Jobs[0].JobId)
+		req, _ := alpha.GetBackendJobRequest(&amplifybackend.GetBackendJobInput{AppId: aws.String("d1sig"), BackendEnvironmentName: aws.String("dev"), JobId: aws.String(jobID)})
+		url, err := req.Presign(5 * time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(url, "X-Amz-Signature=") {
+			t.Fatalf("not a presigned URL: %s", url)
+		}
+		hreq, _ := http.NewRequest("GET", url, nil)
+		r := sigDo(t, hreq)
+		r.want(t, 200, "", "")
+		if !strings.Contains(r.body, jobID) {
+			t.Fatalf("presigned GetBackendJob answered %s", r.body)
+		}
+		// Another job id under the same signature is refused.
+		hreq, _ = http.NewRequest("GET", strings.Replace(url, jobID, "00000000-0000-4000-8000-000000000000", 1), nil)
+		sigDo(t, hreq).want(t, 403, "InvalidSignatureException", "")
+		// A presigned URL past its X-Amz-Expires is refused.
+		old, _ := http.NewRequest("GET", s.URL()+"/backend/d1sig/job/dev/"+jobID, nil)
+		if _, err := v4.NewSigner(sigAlpha.creds()).Presign(old, nil, "amplifybackend", "us-east-1", 5*time.Minute, now.Add(-10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		sigDo(t, old).want(t, 403, "InvalidSignatureException", "expired")
+	})
+}
+
+// TestSigV4ReloadInProcess checks Main.Reload (what SIGHUP calls) deterministically: new keys
+// work at once, removed keys stop working, and a broken file keeps the keys in force.
+func TestSigV4ReloadInProcess(t *testing.T) {
+	s, creds := startSigV4Server(t, nil, sigAlpha)
+	get := func(k sigKey) error {
+		_, err := sigClient(s.URL(), k.creds(), "us-east-1").GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1none")})
+		return err
+	}
+	wantCode(t, get(sigAlpha), amplifybackend.ErrCodeNotFoundException)
+	wantCode(t, get(sigDelta), "UnrecognizedClientException")
+
+	writeCredentials(t, creds, sigAlpha, sigDelta)
+	if err := s.Reload(); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	wantCode(t, get(sigDelta), amplifybackend.ErrCodeNotFoundException)
+
+	broken := "[alpha]\naws_access_key_id = " + sigAlpha.id + "\naws_secret_access_key " + sigAlpha.secret + "\n"
+	if err := os.WriteFile(creds, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Reload()
+	if err == nil {
+		t.Fatal("Reload accepted a broken file")
+	}
+	if strings.Contains(err.Error(), sigAlpha.secret) {
+		t.Errorf("the reload error shows the secret: %v", err)
+	}
+	if s.Keys.Len() != 2 {
+		t.Fatalf("after a failed reload %d keys; want the 2 in force", s.Keys.Len())
+	}
+	wantCode(t, get(sigAlpha), amplifybackend.ErrCodeNotFoundException)
+	wantCode(t, get(sigDelta), amplifybackend.ErrCodeNotFoundException)
+
+	// Revocation: a key taken out of the file stops working after the reload.
+	writeCredentials(t, creds, sigDelta)
+	if err := s.Reload(); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	wantCode(t, get(sigAlpha), "UnrecognizedClientException")
+	wantCode(t, get(sigDelta), amplifybackend.ErrCodeNotFoundException)
+}
+
+// TestSigV4SIGHUP runs the built binary: SIGHUP reloads the credentials file; a broken file
+// keeps the old keys and the process keeps serving.
+func TestSigV4SIGHUP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	creds := filepath.Join(t.TempDir(), "credentials")
+	writeCredentials(t, creds, sigAlpha)
+	p := startProcess(t, "--auth", "sigv4", "--credentials", creds, "--data-dir", dir)
+	get := func(k sigKey) error {
+		_, err := sigClient(p.url, k.creds(), "us-east-1").GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1none")})
+		return err
+	}
+	authenticated := func(err error) bool {
+		var ae awserr.Error
+		return errors.As(err, &ae) && ae.Code() == amplifybackend.ErrCodeNotFoundException
+	}
+	// until polls cond for up to 5 s: the signal is handled asynchronously.
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		for i := 0; i < 100; i++ {
+			if cond() {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("after SIGHUP: %s did not happen", what)
+	}
+	hup := func() {
+		t.Helper()
+		if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := get(sigAlpha); !authenticated(err) {
+		t.Fatalf("alpha before reload: %v", err)
+	}
+	wantCode(t, get(sigDelta), "UnrecognizedClientException")
+
+	writeCredentials(t, creds, sigAlpha, sigDelta)
+	hup()
+	until("the new key working", func() bool { return authenticated(get(sigDelta)) })
+
+	if err := os.WriteFile(creds, []byte("[alpha]\naws_access_key_id = "+sigAlpha.id+"\nthis is not a credentials file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hup()
+	// For a while after the broken reload both keys keep working and the process serves.
+	for i := 0; i < 10; i++ {
+		if err := get(sigAlpha); !authenticated(err) {
+			t.Fatalf("alpha after a broken reload: %v", err)
+		}
+		if err := get(sigDelta); !authenticated(err) {
+			t.Fatalf("delta after a broken reload: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("the process is gone after a broken reload: %v", err)
+	}
+	resp, err := http.Get(p.url + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz after a broken reload: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// A later good file is still picked up: the key taken out stops working.
+	writeCredentials(t, creds, sigDelta)
+	hup()
+	until("the removed key being refused", func() bool {
+		var ae awserr.Error
+		return errors.As(get(sigAlpha), &ae) && ae.Code() == "UnrecognizedClientException"
+	})
+	if err := get(sigDelta); !authenticated(err) {
+		t.Fatalf("delta after the last reload: %v", err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("SIGTERM: %v", err)
+	}
+}
