@@ -23,3 +23,15 @@ export async function listAllJobs(sdk, client, input) {
   } while (NextToken);
   return { jobs, pages };
 }
+
+// listAllBuckets walks ListS3Buckets by NextToken, the same way.
+export async function listAllBuckets(sdk, client) {
+  const buckets = [];
+  let NextToken;
+  do {
+    const page = await client.send(new sdk.ListS3BucketsCommand({ NextToken }));
+    buckets.push(...page.Buckets);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return buckets;
+}
