@@ -68,6 +68,9 @@ type Config struct {
 	Addr        string
 	DataDir     string
 	JobDuration time.Duration
+	// JobLease is how long a replica's claim on a job lasts: when the replica dies, another
+	// runs the job after this long.
+	JobLease    time.Duration
 	Region      string
 	CORSOrigins string
 	MaxBody     int64
@@ -115,6 +118,7 @@ func NewMain() *Main {
 	return &Main{Config: Config{
 		Addr:        "127.0.0.1:4580",
 		DataDir:     "./amplifybackend-data",
+		JobLease:    30 * time.Second,
 		Region:      "us-east-1",
 		CORSOrigins: "*",
 		MaxBody:     httpapi.DefaultMaxBody,
@@ -133,6 +137,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
 	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
+	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a claim on a job lasts; a dead replica's jobs run elsewhere after it (Go duration)")
 	fs.StringVar(&c.Region, "region", c.Region, "region of unsigned requests")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call from, or *")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes")
@@ -175,6 +180,8 @@ func (c *Config) validate() error {
 	switch {
 	case c.JobDuration < 0:
 		return errors.New("--job-duration must not be negative")
+	case c.JobLease <= 0:
+		return errors.New("--job-lease must be positive")
 	case c.TokenTTL <= 0:
 		return errors.New("--token-ttl must be positive")
 	case c.MaxBody <= 0:
@@ -232,7 +239,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = store
-	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now}
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease}
 	m.Service = &amplify.Service{
 		Store:       store,
 		Now:         m.Now,

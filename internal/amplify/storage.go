@@ -329,13 +329,26 @@ func (s *Service) ListS3Buckets(ctx context.Context, scope Scope, nextToken stri
 // no owner, so that no resource deletes them. It is idempotent: a bucket already recorded in
 // the same account and region without an owner is left alone. A name taken in another
 // account or region, or by a storage resource, is an error; so is a name that breaks the S3
-// naming rules.
+// naming rules. Replicas that start together seed the same names at once: the one whose
+// insert loses the race tries again in a new transaction, which sees the winner's rows and
+// accepts them as its own.
 func (s *Service) SeedBuckets(ctx context.Context, buckets []Bucket) error {
 	for _, b := range buckets {
 		if err := ValidBucketName(b.Name); err != nil {
 			return fmt.Errorf("bucket %q: %w", b.Name, err)
 		}
 	}
+	var err error
+	for range 3 {
+		err = s.seedBuckets(ctx, buckets)
+		if !errors.Is(err, ErrBucketExists) {
+			break
+		}
+	}
+	return err
+}
+
+func (s *Service) seedBuckets(ctx context.Context, buckets []Bucket) error {
 	return s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
 		for _, b := range buckets {
