@@ -207,6 +207,27 @@ func TestBackendErrors(t *testing.T) {
 			_, err := c.UpdateBackendJob(&amplifybackend.UpdateBackendJobInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), JobId: page.Jobs[0].JobId, Status: aws.String("DONE")})
 			return err
 		}, "BadRequestException", "'status'"},
+		{"empty environment of GetBackend", func() error {
+			_, err := c.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("")})
+			return err
+		}, "BadRequestException", "'backendEnvironmentName'"},
+		{"empty jobId filter", func() error {
+			_, err := c.ListBackendJobs(&amplifybackend.ListBackendJobsInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), JobId: aws.String("")})
+			return err
+		}, "BadRequestException", "'jobId'"},
+		{"jobId filter with a slash", func() error {
+			_, err := c.ListBackendJobs(&amplifybackend.ListBackendJobsInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), JobId: aws.String("a/b")})
+			return err
+		}, "BadRequestException", "'jobId'"},
+		{"empty operation filter", func() error {
+			_, err := c.ListBackendJobs(&amplifybackend.ListBackendJobsInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), Operation: aws.String("")})
+			return err
+		}, "BadRequestException", "'operation'"},
+		{"update to an empty operation", func() error {
+			page, _ := c.ListBackendJobs(&amplifybackend.ListBackendJobsInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev")})
+			_, err := c.UpdateBackendJob(&amplifybackend.UpdateBackendJobInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), JobId: page.Jobs[0].JobId, Operation: aws.String("")})
+			return err
+		}, "BadRequestException", "'operation'"},
 		{"max results too large", func() error {
 			_, err := c.ListBackendJobs(&amplifybackend.ListBackendJobsInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), MaxResults: aws.Int64(26)})
 			return err

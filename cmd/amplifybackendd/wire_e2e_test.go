@@ -59,6 +59,14 @@ func TestWireErrors(t *testing.T) {
 		{"control character in a path parameter", "POST", "/backend/a%07b/details", `{}`, 400, "BadRequestException", "'appId'"},
 		{"path parameter too long", "POST", "/backend/" + strings.Repeat("a", 256) + "/details", `{}`, 400, "BadRequestException", "255"},
 		{"not found carries resourceType", "POST", "/backend/nope/details", `{}`, 404, "NotFoundException", "nope"},
+		// A trailing '/' or '//' is an empty path parameter, never a shorter route: botocore
+		// sends UpdateBackendJob with JobId "" as .../job/dev/, which once reached
+		// ListBackendJobs and answered 200.
+		{"trailing slash is an empty last parameter", "POST", "/backend/a/job/dev/", `{}`, 400, "BadRequestException", "'jobId'"},
+		{"trailing slash after a literal", "POST", "/backend/a/details/", `{}`, 404, "UnknownOperationException", "No operation"},
+		{"empty middle parameter", "POST", "/backend//details", `{}`, 400, "BadRequestException", "'appId'"},
+		{"empty environment before a literal", "POST", "/backend/a/api//details", `{}`, 400, "BadRequestException", "'backendEnvironmentName'"},
+		{"trailing slash under /prod", "POST", "/prod/backend/a/api/", `{}`, 400, "BadRequestException", "'backendEnvironmentName'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

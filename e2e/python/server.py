@@ -10,17 +10,22 @@ import threading
 class Server:
     """A running amplifybackendd; stop() ends it and removes its data."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, data_dir=None):
+        """Starts the server with args; data_dir reuses a directory (stop(keep_data=True) of
+        an earlier server) instead of a fresh one."""
         binary = os.environ.get("AMPLIFYBACKENDD_BIN", "amplifybackendd")
-        self.data_dir = tempfile.mkdtemp(prefix="amplifybackendd-py-")
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="amplifybackendd-py-")
         self.proc = subprocess.Popen(
             [binary, "--addr", "127.0.0.1:0", "--data-dir", self.data_dir, "--log-format", "json", *args],
             stderr=subprocess.PIPE, text=True)
         ready = threading.Event()
         self.url = None
+        self.log = []  # the first lines of its log, for diagnosis
 
         def read_log():
             for line in self.proc.stderr:
+                if len(self.log) < 200:
+                    self.log.append(line)
                 try:
                     entry = json.loads(line)
                 except ValueError:
@@ -28,13 +33,14 @@ class Server:
                 if not ready.is_set() and entry.get("msg") == "amplifybackendd listening":
                     self.url = "http://" + entry["addr"]
                     ready.set()
+            ready.set()  # it exited
 
         threading.Thread(target=read_log, daemon=True).start()
-        if not ready.wait(30):
+        if not ready.wait(30) or self.url is None:
             self.stop()
-            raise RuntimeError("amplifybackendd did not start")
+            raise RuntimeError("amplifybackendd did not start:\n" + "".join(self.log))
 
-    def stop(self):
+    def stop(self, keep_data=False):
         self.proc.terminate()
         try:
             self.proc.wait(10)
@@ -42,4 +48,5 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self.proc.stderr.close()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if not keep_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)

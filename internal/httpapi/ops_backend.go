@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
@@ -72,7 +73,7 @@ func (o *operations) CreateBackend(ctx context.Context, in *api.CreateBackendReq
 
 func (o *operations) GetBackend(ctx context.Context, in *api.GetBackendRequest) (*api.GetBackendResponse, error) {
 	env := api.StringValue(in.BackendEnvironmentName)
-	if env != "" {
+	if in.BackendEnvironmentName != nil {
 		if err := amplify.CheckName("backendEnvironmentName", env); err != nil {
 			return nil, err
 		}
@@ -131,6 +132,14 @@ func (o *operations) GetBackendJob(ctx context.Context, in *api.GetBackendJobReq
 }
 
 func (o *operations) ListBackendJobs(ctx context.Context, in *api.ListBackendJobsRequest) (*api.ListBackendJobsResponse, error) {
+	if in.JobId != nil {
+		if err := amplify.CheckName("jobId", *in.JobId); err != nil {
+			return nil, err
+		}
+	}
+	if err := cmp.Or(notEmpty("operation", in.Operation), notEmpty("status", in.Status)); err != nil {
+		return nil, err
+	}
 	filter := amplify.JobFilter{
 		JobID:     api.StringValue(in.JobId),
 		Operation: api.StringValue(in.Operation),
@@ -149,6 +158,9 @@ func (o *operations) ListBackendJobs(ctx context.Context, in *api.ListBackendJob
 }
 
 func (o *operations) UpdateBackendJob(ctx context.Context, in *api.UpdateBackendJobRequest) (*api.UpdateBackendJobResponse, error) {
+	if err := cmp.Or(notEmpty("operation", in.Operation), notEmpty("status", in.Status)); err != nil {
+		return nil, err
+	}
 	job, err := o.svc.UpdateJob(ctx, envKey(ctx, in.AppId, in.BackendEnvironmentName), api.StringValue(in.JobId),
 		api.StringValue(in.Operation), api.StringValue(in.Status))
 	if err != nil {
@@ -159,4 +171,13 @@ func (o *operations) UpdateBackendJob(ctx context.Context, in *api.UpdateBackend
 		AppId: j.AppId, BackendEnvironmentName: j.BackendEnvironmentName, CreateTime: j.CreateTime, UpdateTime: j.UpdateTime,
 		Error: j.Error, JobId: j.JobId, Operation: j.Operation, Status: j.Status,
 	}, nil
+}
+
+// notEmpty returns a BadRequest naming member when an optional member is present but empty:
+// a filter or an update to "" is a client's mistake, not a request to ignore the member.
+func notEmpty(member string, v *string) error {
+	if v != nil && *v == "" {
+		return amplify.Errorf(amplify.BadRequest, "1 validation error detected: Value '' at '%s' failed to satisfy constraint: Member must not be empty", member)
+	}
+	return nil
 }

@@ -84,10 +84,12 @@ func (r *router) match(method, escapedPath string) (rt *route, params []string, 
 	return rt, params, true, nil
 }
 
-// splitPath splits a path at '/' into segs (without the leading and trailing '/'), without
-// allocating; ok is false when it has more segments than segs can hold.
+// splitPath splits a path at '/' into segs (without the leading '/'), without allocating; ok
+// is false when it has more segments than segs can hold. Empty segments are kept: a trailing
+// '/' or a '//' is an empty path parameter (BadRequest naming it), or no route at all, never
+// the route of a shorter path.
 func splitPath(path string, segs []string) ([]string, bool) {
-	path = strings.Trim(path, "/")
+	path = strings.TrimPrefix(path, "/")
 	for {
 		if len(segs) == cap(segs) {
 			return segs, false
@@ -104,9 +106,6 @@ func splitPath(path string, segs []string) ([]string, bool) {
 func (rt *route) matches(segs []string) bool {
 	for i, want := range rt.segments {
 		if want != "" && segs[i] != want {
-			return false
-		}
-		if want == "" && segs[i] == "" {
 			return false
 		}
 	}
