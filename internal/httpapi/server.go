@@ -209,6 +209,10 @@ var (
 	exposeHeaders    = []string{corsExposeHeaders}
 )
 
+// statusClientClosed is the access log's status of a request whose client disconnected
+// before its answer was ready (no answer is written).
+const statusClientClosed = 499
+
 // errorStatus maps the codes that are not modeled exceptions to their HTTP status.
 var errorStatus = map[string]int{
 	amplify.NotImplemented:             http.StatusNotImplemented,
@@ -222,6 +226,13 @@ var errorStatus = map[string]int{
 // a JSON body with message and the exception's other members. Anything that is not an
 // *amplify.Error is an internal failure whose cause goes to the log, not to the client.
 func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
+	if errors.Is(err, context.Canceled) {
+		// The client went away (the request's context ends when its connection closes):
+		// nobody reads an answer, and it is not the service's failure. The access log shows
+		// nginx's 499 "client closed request".
+		x.status, x.errCode = statusClientClosed, "ClientClosedRequest"
+		return
+	}
 	var e *amplify.Error
 	if !errors.As(err, &e) || e.Code == amplify.Internal {
 		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
