@@ -199,12 +199,14 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
-		// The pending job comes first: when it runs it may change what the check sees.
-		if err := s.checkNotPending(tx, spec.key); err != nil {
-			return err
-		}
+		// A pending job's error comes first (when it runs it may change what the check sees),
+		// but the store's constraint finds it: the blocking job is looked up only when the
+		// check fails, and the insert below reports one that passed.
 		if spec.check != nil {
 			if err := spec.check(tx, now); err != nil {
+				if perr := s.checkNotPending(tx, spec.key); perr != nil {
+					return perr
+				}
 				return err
 			}
 		}
@@ -222,7 +224,11 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 		}
 		err := tx.InsertJob(job)
 		if errors.Is(err, ErrPendingJob) {
-			// Another request won the race between the check above and the insert.
+			// The blocking job names the environment in the message (the store keeps the
+			// transaction usable after ErrPendingJob).
+			if perr := s.checkNotPending(tx, spec.key); perr != nil {
+				return perr
+			}
 			return pendingJobError(spec.key.AppID, spec.key.Env)
 		}
 		return err
@@ -258,22 +264,20 @@ func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
 	effect, ok := s.effects(work)[claimed.Action]
 	var failure *Error
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		job, err := tx.Job(claimed.JobKey)
-		if err != nil {
-			return err
-		}
-		if !job.Pending {
-			return nil
-		}
 		if !ok {
 			return Errorf(Internal, "unknown job action %q", claimed.Action)
 		}
+		// What the effect reads of the job (its keys, action and payload) never changes after
+		// the insert, so the claimed copy serves. The lease write at the end succeeds only
+		// if the job is still pending under this runner's lease; if a client closed it or the
+		// lease was taken over, it fails and the effect is undone with it.
+		job := *claimed
 		now := s.now()
-		if err := effect(tx, job, now); err != nil {
+		if err := effect(tx, &job, now); err != nil {
 			return err
 		}
 		job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
-		return tx.UpdateJob(job, &lease)
+		return tx.UpdateJob(&job, &lease)
 	})
 	if err == nil || !errors.As(err, &failure) || failure.Code == Internal {
 		if errors.Is(err, ErrLeaseLost) {

@@ -69,8 +69,10 @@ type Tx interface {
 	// InsertJob records a new job and sets its Seq. Returns ErrPendingJob when the job is
 	// pending and its app and environment (or the whole app) already have a pending job.
 	InsertJob(job *Job) error
-	// UpdateJob writes the job's client-visible fields, Pending and UpdatedAt; if lease is not
-	// nil, only while lease.Owner still holds the job (else ErrLeaseLost).
+	// UpdateJob writes the job's client-visible fields, Pending and UpdatedAt. With a lease
+	// (a runner finishing a job it claimed) it writes only while the job is still pending
+	// and lease.Owner holds it (else ErrLeaseLost), and leaves Operation alone: a client may
+	// have relabelled the job since the claim.
 	UpdateJob(job *Job, lease *Lease) error
 	// PendingJob returns the pending job that blocks new jobs of key's environment (a job of
 	// that environment or one of the whole app), or nil.

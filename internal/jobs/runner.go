@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
@@ -33,8 +34,8 @@ type Runner struct {
 	// Poll bounds how long the runner sleeps without a wake-up, so that it sees jobs that
 	// other processes submit (1s when 0).
 	Poll time.Duration
-	// Batch is how many due jobs the runner claims at once and runs side by side (64 when
-	// 0): their completions share the store's commits.
+	// Batch is how many due jobs the runner claims at once (64 when 0); up to two batches
+	// run side by side, and their completions share the store's commits.
 	Batch int
 
 	once sync.Once
@@ -104,28 +105,41 @@ func (r *Runner) Run(ctx context.Context) {
 }
 
 // RunDue runs every job that is due now and returns how many it ran.
+//
+// Claims are pipelined: while one batch runs, the next is claimed, so that a claim shares
+// its commit with the running jobs' completions instead of costing a commit round of its
+// own. At most two batches are in flight. Jobs of different environments of one app can
+// depend on each other (a clone and a create may race for one environment name), so an
+// app's jobs run one after another in the order they were claimed, across batches; jobs of
+// different apps run side by side.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	r.init()
-	n := 0
+	var (
+		ran   atomic.Int64
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, 2*r.Batch) // one per job in flight
+		// tails holds, per app, a channel closed when the app's last claimed jobs are done.
+		// Only this goroutine touches the map.
+		tails = map[amplify.AppKey]chan struct{}{}
+		err   error
+	)
 	for ctx.Err() == nil {
+		// Wait until a whole batch fits.
+		for range r.Batch {
+			slots <- struct{}{}
+		}
 		now := r.now()
 		lease := amplify.Lease{Owner: r.Owner, Until: now.Add(r.Lease)}
-		claimed, err := r.Store.ClaimJobs(ctx, now, lease, r.Batch)
-		if err != nil {
-			return n, err
+		var claimed []*amplify.Job
+		claimed, err = r.Store.ClaimJobs(ctx, now, lease, r.Batch)
+		for range r.Batch - len(claimed) {
+			<-slots
 		}
-		if len(claimed) == 0 {
-			return n, nil
+		if err != nil || len(claimed) == 0 {
+			break
 		}
-		// Jobs of different environments of one app can depend on each other (a clone and a
-		// create may race for one environment name), so an app's jobs run one after another
-		// in the order they became due; different apps' jobs run side by side.
-		var (
-			wg    sync.WaitGroup
-			mu    sync.Mutex
-			byApp = map[amplify.AppKey][]*amplify.Job{}
-			order []amplify.AppKey
-		)
+		byApp := map[amplify.AppKey][]*amplify.Job{}
+		var order []amplify.AppKey
 		for _, job := range claimed {
 			if _, ok := byApp[job.AppKey]; !ok {
 				order = append(order, job.AppKey)
@@ -133,22 +147,39 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 			byApp[job.AppKey] = append(byApp[job.AppKey], job)
 		}
 		for _, app := range order {
+			prev, done := tails[app], make(chan struct{})
+			tails[app] = done
 			wg.Add(1)
 			go func(jobs []*amplify.Job) {
 				defer wg.Done()
+				defer close(done)
+				if prev != nil {
+					<-prev
+				}
 				for _, job := range jobs {
 					if err := r.Executor.RunJob(ctx, job, lease); err != nil {
 						// The job stays pending; it runs again once the lease expires.
 						r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
-						continue
+					} else {
+						ran.Add(1)
 					}
-					mu.Lock()
-					n++
-					mu.Unlock()
+					<-slots
 				}
 			}(byApp[app])
 		}
-		wg.Wait()
+		// Forget the apps whose jobs are all done, so the map stays as small as what is in
+		// flight.
+		for app, done := range tails {
+			select {
+			case <-done:
+				delete(tails, app)
+			default:
+			}
+		}
 	}
-	return n, ctx.Err()
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return int(ran.Load()), err
 }

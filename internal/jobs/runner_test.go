@@ -49,6 +49,14 @@ func (r *recorder) RunJob(ctx context.Context, job *amplify.Job, lease amplify.L
 }
 
 func TestRunDueOrdersAppsAndOverlapsThem(t *testing.T) {
+	// Batch 1 and 2 split app a's jobs over several claims that are in flight together: the
+	// order must hold across batches too.
+	for _, batch := range []int{0, 1, 2} {
+		t.Run(fmt.Sprintf("batch=%d", batch), func(t *testing.T) { testRunDueOrder(t, batch) })
+	}
+}
+
+func testRunDueOrder(t *testing.T, batch int) {
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
@@ -78,7 +86,7 @@ func TestRunDueOrdersAppsAndOverlapsThem(t *testing.T) {
 	insert("a", "late", "a-not-due", now.Add(time.Hour))
 
 	rec := &recorder{store: store, ran: map[string][]string{}, fail: map[string]bool{"z-only": true}}
-	r := &Runner{Store: store, Executor: rec, Now: func() time.Time { return now.Add(time.Minute) },
+	r := &Runner{Store: store, Executor: rec, Now: func() time.Time { return now.Add(time.Minute) }, Batch: batch,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	n, err := r.RunDue(ctx)
 	if err != nil {

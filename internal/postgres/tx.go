@@ -295,13 +295,18 @@ func (t *txn) InsertJob(job *amplify.Job) error {
 }
 
 func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
-	query := `UPDATE jobs SET operation = $1, status = $2, error = $3, updated_at = $4, pending = $5
-		WHERE account = $6 AND region = $7 AND app_id = $8 AND job_id = $9`
-	args := []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), job.Pending,
-		job.Account, job.Region, job.AppID, job.JobID}
-	if lease != nil {
-		query += ` AND lease_owner = $10`
-		args = append(args, lease.Owner)
+	var query string
+	var args []any
+	if lease == nil {
+		query = `UPDATE jobs SET operation = $1, status = $2, error = $3, updated_at = $4, pending = $5
+			WHERE account = $6 AND region = $7 AND app_id = $8 AND job_id = $9`
+		args = []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), job.Pending,
+			job.Account, job.Region, job.AppID, job.JobID}
+	} else {
+		query = `UPDATE jobs SET status = $1, error = $2, updated_at = $3, pending = $4
+			WHERE account = $5 AND region = $6 AND app_id = $7 AND job_id = $8 AND pending AND lease_owner = $9`
+		args = []any{job.Status, job.Error, ms(job.UpdatedAt), job.Pending,
+			job.Account, job.Region, job.AppID, job.JobID, lease.Owner}
 	}
 	tag, err := t.tx.Exec(t.ctx, query, args...)
 	if err != nil {

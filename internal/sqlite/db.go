@@ -85,7 +85,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	path := filepath.Join(dir, "amplifybackend.db")
 	dsn := func(extra ...string) string {
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(on)"} {
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(on)", "temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		for i := 0; i+1 < len(extra); i += 2 {

@@ -349,13 +349,18 @@ func isPendingViolation(err error) bool {
 
 func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
 	t.touch(job.JobKey)
-	query := `UPDATE jobs SET operation = ?, status = ?, error = ?, updated_at = ?, pending = ?
-		WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`
-	args := []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
-		job.Account, job.Region, job.AppID, job.JobID}
-	if lease != nil {
-		query += ` AND lease_owner = ?`
-		args = append(args, lease.Owner)
+	var query string
+	var args []any
+	if lease == nil {
+		query = `UPDATE jobs SET operation = ?, status = ?, error = ?, updated_at = ?, pending = ?
+			WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`
+		args = []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
+			job.Account, job.Region, job.AppID, job.JobID}
+	} else {
+		query = `UPDATE jobs SET status = ?, error = ?, updated_at = ?, pending = ?
+			WHERE account = ? AND region = ? AND app_id = ? AND job_id = ? AND pending = 1 AND lease_owner = ?`
+		args = []any{job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
+			job.Account, job.Region, job.AppID, job.JobID, lease.Owner}
 	}
 	res, err := t.execResult(query, args...)
 	if err != nil {

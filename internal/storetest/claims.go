@@ -132,10 +132,21 @@ func testLeases(t *testing.T, s amplify.Store) {
 		t.Errorf("UpdateJob with another owner's lease: got %v, want ErrLeaseLost", err)
 	}
 	wantEqual(t, "job after a refused UpdateJob", getJob(t, s, job.JobKey), job)
+	// A client relabels the claimed job: the runner's write keeps the client's label.
+	relabelled := *job
+	relabelled.Operation = "Relabelled"
+	if err := s.Update(t.Context(), func(tx amplify.Tx) error { return tx.UpdateJob(&relabelled, nil) }); err != nil {
+		t.Fatal(err)
+	}
 	if err := updateAs("w1"); err != nil {
 		t.Fatalf("UpdateJob by the lease's owner: %v", err)
 	}
+	closed.Operation = "Relabelled"
 	wantEqual(t, "job after UpdateJob by the lease's owner", getJob(t, s, job.JobKey), &closed)
+	// Once the job is no longer pending, the lease writes nothing.
+	if err := updateAs("w1"); !errors.Is(err, amplify.ErrLeaseLost) {
+		t.Errorf("UpdateJob with a lease of a job no longer pending: got %v, want ErrLeaseLost", err)
+	}
 	// A client may still close or rename a leased job (no lease given).
 	other := newJob(envKey(scope1, "app1", "dev"), "job2", true, 0)
 	insertJobs(t, s, other)
