@@ -254,24 +254,49 @@ func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
 	return pendingJobError(key.AppID, env)
 }
 
-// RunJob applies a claimed job's effect and completes it, or fails it with the reason its
-// effect gave. A job that is no longer pending, or whose lease was taken over, is left alone.
-func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
+// RunJobs applies claimed jobs' effects, in the order given, in one transaction (one
+// commit for the whole batch), each job in a savepoint of its own: a job whose effect
+// refuses is FAILED with the reason, and nothing else of it changes; a job that is no longer
+// pending, or whose lease was taken over, is left alone. The result holds, per job, nil once
+// it is completed or failed, or the error that left it pending (it runs again when its
+// lease expires).
+func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error {
 	// Slow, pure work (validating a schema, generating models) happens here, before the
-	// transaction, so that it does not hold the store's writer; the effect reuses a result
+	// transaction, so that it does not hold the store's writer; an effect reuses a result
 	// only if it sees the same input in the transaction.
-	work := s.prepare(ctx, claimed)
-	effect, ok := s.effects(work)[claimed.Action]
-	var failure *Error
+	work := make([]*prepared, len(jobs))
+	for i, job := range jobs {
+		work[i] = s.prepare(ctx, job)
+	}
+	errs := make([]error, len(jobs))
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		if !ok {
-			return Errorf(Internal, "unknown job action %q", claimed.Action)
+		for i, job := range jobs {
+			errs[i] = s.runJob(tx, job, work[i], lease)
 		}
-		// What the effect reads of the job (its keys, action and payload) never changes after
-		// the insert, so the claimed copy serves. The lease write at the end succeeds only
-		// if the job is still pending under this runner's lease; if a client closed it or the
-		// lease was taken over, it fails and the effect is undone with it.
-		job := *claimed
+		return nil
+	})
+	if err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
+}
+
+// runJob applies one claimed job within tx.
+func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
+	effect, ok := s.effects(work)[claimed.Action]
+	if !ok {
+		return Errorf(Internal, "unknown job action %q", claimed.Action)
+	}
+	// What the effect reads of the job (its keys, action and payload) never changes after
+	// the insert, so the claimed copy serves. The lease write at the end succeeds only if
+	// the job is still pending under this lease; if a client closed it or the lease was taken
+	// over, it fails and the effect is undone with it.
+	job := *claimed
+	err := tx.Savepoint(func() error {
 		now := s.now()
 		if err := effect(tx, &job, now); err != nil {
 			return err
@@ -279,29 +304,20 @@ func (s *Service) RunJob(ctx context.Context, claimed *Job, lease Lease) error {
 		job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
 		return tx.UpdateJob(&job, &lease)
 	})
-	if err == nil || !errors.As(err, &failure) || failure.Code == Internal {
-		if errors.Is(err, ErrLeaseLost) {
-			return nil
-		}
+	var failure *Error
+	switch {
+	case err == nil || errors.Is(err, ErrLeaseLost):
+		return nil
+	case !errors.As(err, &failure) || failure.Code == Internal:
 		return err
 	}
 	// The effect refused: record why, change nothing else.
-	return s.Store.Update(ctx, func(tx Tx) error {
-		job, err := tx.Job(claimed.JobKey)
-		if err != nil {
-			return err
-		}
-		if !job.Pending {
-			return nil
-		}
-		job.Status, job.Pending, job.UpdatedAt = StatusFailed, false, s.now()
-		job.Error = failure.Message
-		err = tx.UpdateJob(job, &lease)
-		if errors.Is(err, ErrLeaseLost) {
-			return nil
-		}
+	job = *claimed
+	job.Status, job.Pending, job.UpdatedAt, job.Error = StatusFailed, false, s.now(), failure.Message
+	if err := tx.UpdateJob(&job, &lease); err != nil && !errors.Is(err, ErrLeaseLost) {
 		return err
-	})
+	}
+	return nil
 }
 
 // effect applies a job's whole change within tx. A *Error fails the job with its message.

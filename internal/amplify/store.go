@@ -44,6 +44,10 @@ var ErrBucketExists = errors.New("bucket name taken")
 // Tx is one transaction. Methods that look up one thing return a NotFound *Error (with its
 // resource type) when it does not exist.
 type Tx interface {
+	// Savepoint runs fn; when fn returns an error (or panics), what fn wrote is undone, and
+	// only that, and the error is returned. The transaction stays usable either way.
+	Savepoint(fn func() error) error
+
 	App(key AppKey) (*App, error)
 	// PutApp inserts an app, or renames an existing one (it keeps its creation time).
 	PutApp(app *App) error

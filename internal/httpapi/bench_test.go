@@ -169,12 +169,14 @@ type countingExecutor struct {
 	ran atomic.Int64
 }
 
-func (e *countingExecutor) RunJob(ctx context.Context, job *amplify.Job, lease amplify.Lease) error {
-	err := e.Executor.RunJob(ctx, job, lease)
-	if err == nil {
-		e.ran.Add(1)
+func (e *countingExecutor) RunJobs(ctx context.Context, jobs []*amplify.Job, lease amplify.Lease) []error {
+	errs := e.Executor.RunJobs(ctx, jobs, lease)
+	for _, err := range errs {
+		if err == nil {
+			e.ran.Add(1)
+		}
 	}
-	return err
+	return errs
 }
 
 // BenchmarkRouter is matching a request path to its operation and checking its parameters.

@@ -8,16 +8,16 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/google/uuid"
 )
 
-// Executor applies a claimed job: amplify.Service.
+// Executor applies claimed jobs, in the order given: amplify.Service. The result holds, per
+// job, nil once the job is completed or failed, or the error that left it pending.
 type Executor interface {
-	RunJob(ctx context.Context, job *amplify.Job, lease amplify.Lease) error
+	RunJobs(ctx context.Context, jobs []*amplify.Job, lease amplify.Lease) []error
 }
 
 // Runner claims and runs due jobs until its context ends.
@@ -34,8 +34,8 @@ type Runner struct {
 	// Poll bounds how long the runner sleeps without a wake-up, so that it sees jobs that
 	// other processes submit (1s when 0).
 	Poll time.Duration
-	// Batch is how many due jobs the runner claims at once (64 when 0); up to two batches
-	// run side by side, and their completions share the store's commits.
+	// Batch is how many due jobs the runner claims at once and runs in one transaction
+	// (128 when 0).
 	Batch int
 
 	once sync.Once
@@ -55,7 +55,7 @@ func (r *Runner) init() {
 			r.Poll = time.Second
 		}
 		if r.Batch <= 0 {
-			r.Batch = 64
+			r.Batch = 128
 		}
 		if r.Logger == nil {
 			r.Logger = slog.Default()
@@ -106,80 +106,49 @@ func (r *Runner) Run(ctx context.Context) {
 
 // RunDue runs every job that is due now and returns how many it ran.
 //
-// Claims are pipelined: while one batch runs, the next is claimed, so that a claim shares
-// its commit with the running jobs' completions instead of costing a commit round of its
-// own. At most two batches are in flight. Jobs of different environments of one app can
-// depend on each other (a clone and a create may race for one environment name), so an
-// app's jobs run one after another in the order they were claimed, across batches; jobs of
-// different apps run side by side.
+// Each claimed batch runs in one call of the Executor (one transaction, one commit), the
+// jobs in the order they became due, so jobs of one app that depend on each other (a clone
+// and a create racing for one environment name) apply in order. The next batch is claimed
+// while one runs, so that the claim shares a commit with the running batch instead of
+// costing a commit round of its own; it starts once the batch before it is done.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	r.init()
-	var (
-		ran   atomic.Int64
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, 2*r.Batch) // one per job in flight
-		// tails holds, per app, a channel closed when the app's last claimed jobs are done.
-		// Only this goroutine touches the map.
-		tails = map[amplify.AppKey]chan struct{}{}
-		err   error
-	)
-	for ctx.Err() == nil {
-		// Wait until a whole batch fits.
-		for range r.Batch {
-			slots <- struct{}{}
+	n := 0
+	var running chan []error // the result of the batch in flight, or nil
+	var inFlight []*amplify.Job
+	finish := func() {
+		for i, err := range <-running {
+			if err != nil {
+				// The job stays pending; it runs again once the lease expires.
+				job := inFlight[i]
+				r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
+				continue
+			}
+			n++
 		}
+		running = nil
+	}
+	var err error
+	for ctx.Err() == nil {
 		now := r.now()
 		lease := amplify.Lease{Owner: r.Owner, Until: now.Add(r.Lease)}
 		var claimed []*amplify.Job
 		claimed, err = r.Store.ClaimJobs(ctx, now, lease, r.Batch)
-		for range r.Batch - len(claimed) {
-			<-slots
-		}
 		if err != nil || len(claimed) == 0 {
 			break
 		}
-		byApp := map[amplify.AppKey][]*amplify.Job{}
-		var order []amplify.AppKey
-		for _, job := range claimed {
-			if _, ok := byApp[job.AppKey]; !ok {
-				order = append(order, job.AppKey)
-			}
-			byApp[job.AppKey] = append(byApp[job.AppKey], job)
+		if running != nil {
+			finish()
 		}
-		for _, app := range order {
-			prev, done := tails[app], make(chan struct{})
-			tails[app] = done
-			wg.Add(1)
-			go func(jobs []*amplify.Job) {
-				defer wg.Done()
-				defer close(done)
-				if prev != nil {
-					<-prev
-				}
-				for _, job := range jobs {
-					if err := r.Executor.RunJob(ctx, job, lease); err != nil {
-						// The job stays pending; it runs again once the lease expires.
-						r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
-					} else {
-						ran.Add(1)
-					}
-					<-slots
-				}
-			}(byApp[app])
-		}
-		// Forget the apps whose jobs are all done, so the map stays as small as what is in
-		// flight.
-		for app, done := range tails {
-			select {
-			case <-done:
-				delete(tails, app)
-			default:
-			}
-		}
+		done := make(chan []error, 1)
+		running, inFlight = done, claimed
+		go func() { done <- r.Executor.RunJobs(ctx, claimed, lease) }()
 	}
-	wg.Wait()
+	if running != nil {
+		finish()
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
-	return int(ran.Load()), err
+	return n, err
 }

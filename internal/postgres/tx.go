@@ -33,6 +33,26 @@ type scanner interface {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
+func (t *txn) Savepoint(fn func() error) (err error) {
+	if _, err := t.tx.Exec(t.ctx, `SAVEPOINT job`); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in savepoint: %v", p)
+		}
+		if err != nil {
+			if _, rerr := t.tx.Exec(t.ctx, `ROLLBACK TO SAVEPOINT job`); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if _, rerr := t.tx.Exec(t.ctx, `RELEASE SAVEPOINT job`); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	return fn()
+}
+
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // storeError turns a driver error into the domain's answer where there is one, in one place:

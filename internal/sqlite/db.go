@@ -54,6 +54,9 @@ type writeRequest struct {
 	done chan error
 }
 
+// walCheckpointPages is the WAL size, in pages (4 KiB), at which a commit checkpoints it.
+const walCheckpointPages = 8000
+
 // maxBatch bounds how many Updates share a commit.
 const maxBatch = 128
 
@@ -93,7 +96,11 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	if db.write, err = sql.Open("sqlite", dsn("_txlock", "immediate")); err != nil {
+	// The writer checkpoints the WAL into the database file every walCheckpointPages pages
+	// (SQLite's default is 1,000): a page written many times between two checkpoints is
+	// copied once, which matters under write load, where the same index pages change in
+	// commit after commit.
+	if db.write, err = sql.Open("sqlite", dsn("_txlock", "immediate", "_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -73,6 +74,26 @@ func (t *txn) execResult(query string, args ...any) (sql.Result, error) {
 		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
 	}
 	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+func (t *txn) Savepoint(fn func() error) (err error) {
+	if err := t.exec(`SAVEPOINT job`); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in savepoint: %v", p)
+		}
+		if err != nil {
+			if rerr := t.exec(`ROLLBACK TO job`); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if rerr := t.exec(`RELEASE job`); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	return fn()
 }
 
 // rowScanner is a single-row result: *sql.Row, or errRow when the transaction did not begin.

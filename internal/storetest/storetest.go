@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"ConcurrentSecret", testConcurrentSecret},
 		{"UpdateRollback", testUpdateRollback},
 		{"UpdateCanceled", testUpdateCanceled},
+		{"Savepoint", testSavepoint},
 		{"View", testView},
 		{"ViewSnapshot", testViewSnapshot},
 		{"Reopen", testReopen},
@@ -199,6 +200,52 @@ func testUpdateCanceled(t *testing.T, s amplify.Store) {
 	view(t, s, func(tx amplify.Tx) error {
 		_, err := tx.App(key)
 		wantNotFound(t, "app written under a canceled context", err, amplify.ResourceApp)
+		return nil
+	})
+}
+
+// testSavepoint checks that a failed savepoint undoes only its own writes, a failed
+// statement inside one included (the pending rule), and that the transaction goes on.
+func testSavepoint(t *testing.T, s amplify.Store) {
+	kept, undone, after := appKey(scope1, "kept"), appKey(scope1, "undone"), appKey(scope1, "after")
+	blocker := newJob(envKey(scope1, "kept", "dev"), "job1", true, 0)
+	refusal := errors.New("refused")
+	err := s.Update(t.Context(), func(tx amplify.Tx) error {
+		if err := tx.Savepoint(func() error {
+			return errors.Join(tx.PutApp(&amplify.App{AppKey: kept, Name: "n", CreatedAt: base}), tx.InsertJob(blocker))
+		}); err != nil {
+			return err
+		}
+		err := tx.Savepoint(func() error {
+			if err := tx.PutApp(&amplify.App{AppKey: undone, Name: "n", CreatedAt: base}); err != nil {
+				return err
+			}
+			return refusal
+		})
+		if !errors.Is(err, refusal) {
+			t.Errorf("Savepoint: got %v, want the function's error", err)
+		}
+		// A statement that fails inside a savepoint (the pending rule) leaves the
+		// transaction usable once the savepoint is undone.
+		err = tx.Savepoint(func() error {
+			return tx.InsertJob(newJob(envKey(scope1, "kept", "dev"), "job2", true, 0))
+		})
+		if !errors.Is(err, amplify.ErrPendingJob) {
+			t.Errorf("Savepoint around a second pending job: got %v, want ErrPendingJob", err)
+		}
+		return tx.PutApp(&amplify.App{AppKey: after, Name: "n", CreatedAt: base})
+	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	view(t, s, func(tx amplify.Tx) error {
+		for _, key := range []amplify.AppKey{kept, after} {
+			if _, err := tx.App(key); err != nil {
+				t.Errorf("app %s: %v, want it committed", key.AppID, err)
+			}
+		}
+		_, err := tx.App(undone)
+		wantNotFound(t, "app written in a failed savepoint", err, amplify.ResourceApp)
 		return nil
 	})
 }
