@@ -7,7 +7,8 @@
 #
 # Settings (environment variables):
 #   BENCH_QUICK=1            a short run (2s runs, up to 100,000 jobs; docs left alone)
-#   BENCH_DURATION=10s       each main measurement (moto, sigv4, writes, half-peak latency)
+#   BENCH_DURATION=10s       each main measurement (moto, sigv4, half-peak latency)
+#   BENCH_WRITE_DURATION=60s the write runs (the "no growing backlog over a 60 s run")
 #   BENCH_ROUNDS=3           GetBackendJob vs bare at c=32: alternating rounds of ours and bare,
 #   BENCH_ROUND_DURATION=5s    each this long; the goal's ratio is the median round's
 #   BENCH_SWEEP_DURATION=5s  the other points of the throughput-vs-concurrency sweep
@@ -26,6 +27,7 @@ export GOFLAGS=${GOFLAGS:--buildvcs=false}
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
 	DUR=${BENCH_DURATION:-2s}
+	WRITE_DUR=${BENCH_WRITE_DURATION:-5s}
 	SWEEP_DUR=${BENCH_SWEEP_DURATION:-1s}
 	SCALE_DUR=${BENCH_SCALE_DURATION:-2s}
 	SCALES=${BENCH_SCALES:-"1000 10000 100000"}
@@ -35,6 +37,7 @@ if [ "$QUICK" = 1 ]; then
 	UPDATE_DOCS=${BENCH_UPDATE_DOCS:-0}
 else
 	DUR=${BENCH_DURATION:-10s}
+	WRITE_DUR=${BENCH_WRITE_DURATION:-60s}
 	SWEEP_DUR=${BENCH_SWEEP_DURATION:-5s}
 	SCALE_DUR=${BENCH_SCALE_DURATION:-5s}
 	SCALES=${BENCH_SCALES:-"1000 10000 100000 1000000"}
@@ -292,6 +295,8 @@ if has reads; then
 	printf '{"peak_rps":%s,"target_rps":%s,"conns":%s,"delay_ms":%s}\n' "$peak" "$target" "$conns" "$delay" >"$RAW/halfpeak_meta.json"
 	echo "  peak $peak req/s, target $target req/s: $conns connections pausing ${delay} ms"
 	bench_wrk get_ours_halfpeak "$OURS_URL" "$conns" "$DUR" "$OUT/headers-ours.txt" "$delay" "$OURS_PID"
+	# The yardstick under the very same pacing: the machine's own floor for this p99.
+	bench_wrk get_bare_halfpeak "$BARE_URL" "$conns" "$DUR" "$OUT/headers-bare.txt" "$delay" "$BARE_PID"
 	[ -z "${MOTO_PID:-}" ] || stop "$MOTO_PID"
 
 	say "reads: access log off (--log-level warn), for comparison"
@@ -348,18 +353,18 @@ fi
 
 # --- writes: CreateBackend vs one-commit-per-insert SQLite ---------------------------------
 if has writes; then
-	say "writes: CreateBackend from 64 connections, 64 apps, fresh environments ($DUR)"
+	say "writes: CreateBackend from 64 connections, 64 apps, fresh environments ($WRITE_DUR)"
 	WDIR=$DATA/writes
 	start_ours writes "$WDIR" --job-duration 0s
-	record create_ours "$BIN/load" -mode create -url "http://127.0.0.1:$OURS_PORT" -conns 64 -duration "$DUR" \
+	record create_ours "$BIN/load" -mode create -url "http://127.0.0.1:$OURS_PORT" -conns 64 -duration "$WRITE_DUR" \
 		-db "$WDIR/amplifybackend.db" -drain-max "$DRAIN_MAX" -pid "$OURS_PID" -header "Authorization: $ANY_AUTH"
 	stop "$OURS_PID"
-	say "writes: baseline, SQLite one commit per insert, synchronous=FULL, 64 goroutines ($DUR)"
-	record create_baseline "$BIN/sqlitebase" -dir "$DATA/baseline" -workers 64 -duration "$DUR"
+	say "writes: baseline, SQLite one commit per insert, synchronous=FULL, 64 goroutines ($WRITE_DUR)"
+	record create_baseline "$BIN/sqlitebase" -dir "$DATA/baseline" -workers 64 -duration "$WRITE_DUR"
 	say "writes: the same with the job runner idle (--job-duration 1h: no job is due during the run), for comparison"
 	rm -rf "$WDIR"
 	start_ours writes_idle_runner "$WDIR" --job-duration 1h
-	record create_ours_idle_runner "$BIN/load" -mode create -url "http://127.0.0.1:$OURS_PORT" -conns 64 -duration "$DUR" \
+	record create_ours_idle_runner "$BIN/load" -mode create -url "http://127.0.0.1:$OURS_PORT" -conns 64 -duration "$WRITE_DUR" \
 		-pid "$OURS_PID" -header "Authorization: $ANY_AUTH"
 	stop "$OURS_PID"
 fi
