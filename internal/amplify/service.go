@@ -255,11 +255,10 @@ func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
 }
 
 // RunJobs applies claimed jobs' effects, in the order given, in one transaction (one
-// commit for the whole batch), each job in a savepoint of its own: a job whose effect
-// refuses is FAILED with the reason, and nothing else of it changes; a job that is no longer
-// pending, or whose lease was taken over, is left alone. The result holds, per job, nil once
-// it is completed or failed, or the error that left it pending (it runs again when its
-// lease expires).
+// commit for the whole batch): a job whose effect refuses is FAILED with the reason, and
+// nothing else of it changes; a job that is no longer pending, or whose lease was taken
+// over, is left alone. The result holds, per job, nil once it is completed or failed, or
+// the error that left it pending (it runs again when its lease expires).
 func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error {
 	// Slow, pure work (validating a schema, generating models) happens here, before the
 	// transaction, so that it does not hold the store's writer; an effect reuses a result
@@ -269,12 +268,26 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 		work[i] = s.prepare(ctx, job)
 	}
 	errs := make([]error, len(jobs))
+	// Most batches complete whole: the first attempt applies the jobs without savepoints
+	// and gives up at the first job that does not complete; the second gives each job a
+	// savepoint of its own, so that one job's failure touches only that job.
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		for i, job := range jobs {
-			errs[i] = s.runJob(tx, job, work[i], lease)
+			if err := s.completeJob(tx, job, work[i], lease); err != nil {
+				return errJobsNeedSavepoints
+			}
+			errs[i] = nil
 		}
 		return nil
 	})
+	if errors.Is(err, errJobsNeedSavepoints) {
+		err = s.Store.Update(ctx, func(tx Tx) error {
+			for i, job := range jobs {
+				errs[i] = s.runJob(tx, job, work[i], lease)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
@@ -285,8 +298,13 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 	return errs
 }
 
-// runJob applies one claimed job within tx.
-func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
+// errJobsNeedSavepoints ends the first attempt of a batch in which a job did not complete.
+var errJobsNeedSavepoints = errors.New("a job of the batch did not complete: run the batch again with savepoints")
+
+// completeJob applies a claimed job's effect and marks it COMPLETED within tx. It writes
+// only if the job is still pending under lease (else ErrLeaseLost); on any error, the caller
+// must undo what it wrote.
+func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
 	effect, ok := s.effects(work)[claimed.Action]
 	if !ok {
 		return Errorf(Internal, "unknown job action %q", claimed.Action)
@@ -296,14 +314,18 @@ func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error
 	// the job is still pending under this lease; if a client closed it or the lease was taken
 	// over, it fails and the effect is undone with it.
 	job := *claimed
-	err := tx.Savepoint(func() error {
-		now := s.now()
-		if err := effect(tx, &job, now); err != nil {
-			return err
-		}
-		job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
-		return tx.UpdateJob(&job, &lease)
-	})
+	now := s.now()
+	if err := effect(tx, &job, now); err != nil {
+		return err
+	}
+	job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
+	return tx.UpdateJob(&job, &lease)
+}
+
+// runJob applies one claimed job within tx, in a savepoint: completed, failed with the
+// reason its effect gave, or (on an internal error, returned) left pending.
+func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
+	err := tx.Savepoint(func() error { return s.completeJob(tx, claimed, work, lease) })
 	var failure *Error
 	switch {
 	case err == nil || errors.Is(err, ErrLeaseLost):
@@ -312,7 +334,7 @@ func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error
 		return err
 	}
 	// The effect refused: record why, change nothing else.
-	job = *claimed
+	job := *claimed
 	job.Status, job.Pending, job.UpdatedAt, job.Error = StatusFailed, false, s.now(), failure.Message
 	if err := tx.UpdateJob(&job, &lease); err != nil && !errors.Is(err, ErrLeaseLost) {
 		return err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"UpdateRollback", testUpdateRollback},
 		{"UpdateCanceled", testUpdateCanceled},
 		{"Savepoint", testSavepoint},
+		{"ConcurrentUpdatesSomeFail", testConcurrentUpdatesSomeFail},
 		{"View", testView},
 		{"ViewSnapshot", testViewSnapshot},
 		{"Reopen", testReopen},
@@ -246,6 +248,46 @@ func testSavepoint(t *testing.T, s amplify.Store) {
 		}
 		_, err := tx.App(undone)
 		wantNotFound(t, "app written in a failed savepoint", err, amplify.ResourceApp)
+		return nil
+	})
+}
+
+// testConcurrentUpdatesSomeFail runs Updates at once, every third one failing after it
+// wrote (SQLite groups concurrent Updates into shared commits and must then undo exactly the
+// failed ones): the others' writes are committed, the failed ones' are not.
+func testConcurrentUpdatesSomeFail(t *testing.T, s amplify.Store) {
+	const n = 48
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Update(t.Context(), func(tx amplify.Tx) error {
+				if err := tx.PutApp(&amplify.App{AppKey: appKey(scope1, fmt.Sprintf("app%d", i)), Name: "n", CreatedAt: base}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	view(t, s, func(tx amplify.Tx) error {
+		for i := range n {
+			_, err := tx.App(appKey(scope1, fmt.Sprintf("app%d", i)))
+			if i%3 == 0 {
+				if !errors.Is(errs[i], boom) {
+					t.Errorf("Update %d: got %v, want its function's error", i, errs[i])
+				}
+				wantNotFound(t, fmt.Sprintf("app of failed Update %d", i), err, amplify.ResourceApp)
+			} else if errs[i] != nil || err != nil {
+				t.Errorf("Update %d: %v; its app: %v", i, errs[i], err)
+			}
+		}
 		return nil
 	})
 }
