@@ -57,7 +57,7 @@ type Credential struct {
 func credential(r *http.Request) (Credential, bool) {
 	var raw string
 	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
-		for _, part := range strings.Split(auth[len("AWS4-HMAC-SHA256 "):], ",") {
+		for part := range strings.SplitSeq(auth[len("AWS4-HMAC-SHA256 "):], ",") {
 			if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
 				raw = v
 				break
@@ -72,8 +72,16 @@ func credential(r *http.Request) (Credential, bool) {
 // ParseCredential splits a SigV4 credential string; ok is false unless it has five parts
 // ending in aws4_request.
 func ParseCredential(raw string) (Credential, bool) {
-	parts := strings.Split(raw, "/")
-	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" {
+	var parts [5]string
+	rest := raw
+	for i := range 4 {
+		var ok bool
+		if parts[i], rest, ok = strings.Cut(rest, "/"); !ok {
+			return Credential{}, false
+		}
+	}
+	parts[4] = rest
+	if parts[4] != "aws4_request" || parts[0] == "" {
 		return Credential{}, false
 	}
 	return Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}, true

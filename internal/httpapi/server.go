@@ -159,6 +159,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 
 // readBody reads the whole body, refusing one over the limit.
 func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil, nil // GET and empty POSTs: nothing to read
+	}
 	if r.ContentLength > s.cfg.MaxBody {
 		return nil, tooLarge(s.cfg.MaxBody)
 	}

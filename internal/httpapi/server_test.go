@@ -36,3 +36,23 @@ func TestClientClosedIsNotInternal(t *testing.T) {
 		t.Errorf("internal error: status %d body %q log %q", w.Code, w.Body.String(), logs.String())
 	}
 }
+
+func TestParseCredential(t *testing.T) {
+	for _, tt := range []struct {
+		raw  string
+		want Credential
+		ok   bool
+	}{
+		{"AKID/20260707/eu-west-1/amplifybackend/aws4_request", Credential{AccessKeyID: "AKID", Date: "20260707", Region: "eu-west-1", Service: "amplifybackend"}, true},
+		{"AKID/20260707/eu-west-1/amplifybackend/aws4_request/extra", Credential{}, false},
+		{"AKID/20260707/eu-west-1/aws4_request", Credential{}, false},
+		{"/20260707/eu-west-1/amplifybackend/aws4_request", Credential{}, false},
+		{"AKID/20260707/eu-west-1/amplifybackend/aws5_request", Credential{}, false},
+		{"", Credential{}, false},
+	} {
+		got, ok := ParseCredential(tt.raw)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ParseCredential(%q) = %+v, %v; want %+v, %v", tt.raw, got, ok, tt.want, tt.ok)
+		}
+	}
+}
