@@ -204,8 +204,13 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 		// check fails, and the insert below reports one that passed.
 		if spec.check != nil {
 			if err := spec.check(tx, now); err != nil {
-				if perr := s.checkNotPending(tx, spec.key); perr != nil {
-					return perr
+				// Only a refusal: after a failed statement a PostgreSQL transaction
+				// answers nothing more.
+				var refusal *Error
+				if errors.As(err, &refusal) && refusal.Code != Internal {
+					if perr := s.checkNotPending(tx, spec.key); perr != nil {
+						return perr
+					}
 				}
 				return err
 			}

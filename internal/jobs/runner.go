@@ -119,6 +119,9 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	finish := func() {
 		for i, err := range <-running {
 			if err != nil {
+				if ctx.Err() != nil {
+					continue // shutting down: the job runs again after the restart
+				}
 				// The job stays pending; it runs again once the lease expires.
 				job := inFlight[i]
 				r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
