@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,6 +34,8 @@ func generate(m *apiModel, pkg string) ([]file, error) {
 		imports []string
 		emit    func(*apiModel, *writer) error
 	}{
+		{"encode_gen.go", []string{"strconv"}, emitEncoders},
+		{"encode_gen_test.go", nil, emitEncodable},
 		{"enums_gen.go", nil, emitEnums},
 		{"exceptions_gen.go", nil, emitExceptions},
 		{"operations_gen.go", []string{"context", "slices"}, emitOperations},
@@ -483,4 +486,115 @@ func emitElemCheck(m *apiModel, w *writer, name, expr, pathExpr string) {
 		emitElemCheck(m, w, s.Member.Shape, expr+"[j]", fmt.Sprintf("memberPath(%s, j)", pathExpr))
 		w.p("}")
 	}
+}
+
+// ---- JSON encoders ----
+
+// emitEncoders writes an AppendJSON method per structure: the bytes encoding/json makes of
+// the struct (same member order, same omitzero rules, same string escaping), without
+// reflection on every response. internal/api's encode tests hold the two to byte equality.
+func emitEncoders(m *apiModel, w *writer) error {
+	for _, name := range m.names {
+		s := m.Shapes[name]
+		if s.Type != "structure" {
+			continue
+		}
+		w.p("")
+		w.p("// AppendJSON appends v's JSON form to b, byte for byte what encoding/json makes of it.")
+		w.p("func (v *%s) AppendJSON(b []byte) ([]byte, error) {", name)
+		if m.encodeMayFail(name) {
+			w.p("var err error")
+		}
+		w.p("b = append(b, '{')")
+		if slices.ContainsFunc(s.Members, func(mem member) bool { return mem.Location != "uri" }) {
+			w.p("start := len(b)")
+		}
+		for _, mem := range s.Members {
+			if mem.Location == "uri" {
+				continue
+			}
+			key := strconv.Quote(mem.wireName()) + ":"
+			field := "v." + mem.Name
+			w.p("if %s != nil {", field)
+			w.p("b = appendKey(b, start, %q)", key)
+			if m.Shapes[mem.Shape].Type == "list" || m.Shapes[mem.Shape].Type == "structure" {
+				m.emitAppend(w, field, mem.Shape, 0)
+			} else {
+				m.emitAppend(w, "*"+field, mem.Shape, 0)
+			}
+			w.p("}")
+		}
+		w.p("return append(b, '}'), nil")
+		w.p("}")
+	}
+	return nil
+}
+
+// emitAppend writes the statements that append the value expr of shape name to b.
+func (m *apiModel) emitAppend(w *writer, expr, name string, depth int) {
+	s := m.Shapes[name]
+	switch s.Type {
+	case "string":
+		if len(s.Enum) > 0 {
+			expr = "string(" + expr + ")"
+		}
+		w.p("b = appendString(b, %s)", expr)
+	case "integer", "long":
+		w.p("b = strconv.AppendInt(b, %s, 10)", expr)
+	case "boolean":
+		w.p("b = strconv.AppendBool(b, %s)", expr)
+	case "structure":
+		w.p("if b, err = %s.AppendJSON(b); err != nil {", expr)
+		w.p("return nil, err")
+		w.p("}")
+	case "list":
+		i := fmt.Sprintf("i%d", depth)
+		w.p("b = append(b, '[')")
+		w.p("for %s := range %s {", i, expr)
+		w.p("if %s > 0 {", i)
+		w.p("b = append(b, ',')")
+		w.p("}")
+		m.emitAppend(w, expr+"["+i+"]", s.Member.Shape, depth+1)
+		w.p("}")
+		w.p("b = append(b, ']')")
+	default: // doubles and timestamps: their own MarshalJSON rules, rare in responses
+		w.p("if b, err = appendMarshal(b, %s); err != nil {", expr)
+		w.p("return nil, err")
+		w.p("}")
+	}
+}
+
+// encodeMayFail reports whether a structure's encoder calls something that returns an error.
+func (m *apiModel) encodeMayFail(name string) bool {
+	for _, mem := range m.Shapes[name].Members {
+		if mem.Location == "uri" {
+			continue
+		}
+		t := mem.Shape
+		for m.Shapes[t].Type == "list" {
+			t = m.Shapes[t].Member.Shape
+		}
+		switch m.Shapes[t].Type {
+		case "string", "integer", "long", "boolean":
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// emitEncodable writes, for the encoder tests, a new value of every structure.
+func emitEncodable(m *apiModel, w *writer) error {
+	w.p("")
+	w.p("// structures holds a new value of every structure of the model, for the encoder tests.")
+	w.p("func structures() []any {")
+	w.p("return []any{")
+	for _, name := range m.names {
+		if m.Shapes[name].Type == "structure" {
+			w.p("new(%s),", name)
+		}
+	}
+	w.p("}")
+	w.p("}")
+	return nil
 }

@@ -5,8 +5,9 @@
 //
 //	go run ./internal/apigen -model model/amplifybackend-2020-08-11.api.json -out internal/api
 //
-// It writes types_gen.go, enums_gen.go, validate_gen.go, operations_gen.go and
-// exceptions_gen.go. The docs.json next to the model (same name, ".docs.json") supplies
+// It writes types_gen.go, enums_gen.go, validate_gen.go, operations_gen.go,
+// exceptions_gen.go, encode_gen.go (an AppendJSON method per structure) and
+// encode_gen_test.go (every structure, for the encoder tests). The docs.json next to the model (same name, ".docs.json") supplies
 // the doc comments. Output is deterministic: shapes and operations are sorted by name,
 // members and enum values keep model order.
 package main

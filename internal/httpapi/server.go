@@ -144,7 +144,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		s.writeError(w, x, err)
 		return
 	}
-	buf, err := json.Marshal(out)
+	// Every output is a generated structure with an AppendJSON method (encode_gen.go):
+	// encoding/json's bytes without its reflection.
+	var buf []byte
+	if a, ok := out.(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
+		buf, err = a.AppendJSON(make([]byte, 0, 256))
+	} else {
+		buf, err = json.Marshal(out)
+	}
 	if err != nil {
 		s.writeError(w, x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
 		return
