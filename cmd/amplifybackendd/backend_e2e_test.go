@@ -520,3 +520,51 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatalf("second server on the same directory: %v", err)
 	}
 }
+
+// TestPendingJobMessages checks the pending-job refusal names the requested app and
+// environment whatever blocks it, and what a RemoveAllBackends request names (it has no
+// environment of its own): the blocking job's environment, or none when that job is app-wide.
+func TestPendingJobMessages(t *testing.T) {
+	s := startServer(t)
+	c := s.client
+	s.createBackend(c, "d1abc", "myapp", "dev")
+	msg := func(env string) string {
+		clause := ""
+		if env != "" {
+			clause = " and backendEnvironmentName: " + env
+		}
+		return "ValidationException - An error occurred while processing your request: There is already a pending job for the requested appId: d1abc" +
+			clause + ", wait for it to complete before creating a new job."
+	}
+	check := func(what string, err error, want string) {
+		t.Helper()
+		ae := wantCode(t, err, "BadRequestException")
+		if ae.Message() != want {
+			t.Errorf("%s: message = %q\nwant %q", what, ae.Message(), want)
+		}
+	}
+
+	// RemoveAllBackends blocked by a job of one environment names that environment.
+	clone, err := c.CloneBackend(&amplifybackend.CloneBackendInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), TargetEnvironmentName: aws.String("qa")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.RemoveAllBackends(&amplifybackend.RemoveAllBackendsInput{AppId: aws.String("d1abc")})
+	check("RemoveAllBackends behind a job of dev", err, msg("dev"))
+	s.mustComplete(c, "d1abc", "dev", clone.JobId)
+
+	rm, err := c.RemoveAllBackends(&amplifybackend.RemoveAllBackendsInput{AppId: aws.String("d1abc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A job of an environment behind a pending RemoveAllBackends names the requested
+	// environment, not the blocking job's (which has none).
+	_, err = c.DeleteBackend(&amplifybackend.DeleteBackendInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("qa")})
+	check("DeleteBackend qa behind RemoveAllBackends", err, msg("qa"))
+	_, err = c.CreateBackend(&amplifybackend.CreateBackendInput{AppId: aws.String("d1abc"), AppName: aws.String("myapp"), BackendEnvironmentName: aws.String("brandnew")})
+	check("CreateBackend brandnew behind RemoveAllBackends", err, msg("brandnew"))
+	// RemoveAllBackends behind RemoveAllBackends: no environment to name, and no empty one.
+	_, err = c.RemoveAllBackends(&amplifybackend.RemoveAllBackendsInput{AppId: aws.String("d1abc"), CleanAmplifyApp: aws.Bool(true)})
+	check("RemoveAllBackends behind RemoveAllBackends", err, msg(""))
+	s.mustComplete(c, "d1abc", "dev", rm.JobId)
+}

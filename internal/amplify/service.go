@@ -142,7 +142,13 @@ func checkNames(pairs ...string) error {
 	return nil
 }
 
+// pendingJobError is the pending-job rule's refusal, in the real service's words: it names the
+// requested app and environment. A request of the whole app (RemoveAllBackends) blocked by a
+// job of the whole app has no environment to name, and says only the app.
 func pendingJobError(appID, env string) error {
+	if env == "" {
+		return Invalid("There is already a pending job for the requested appId: %s, wait for it to complete before creating a new job.", appID)
+	}
 	return Invalid("There is already a pending job for the requested appId: %s and backendEnvironmentName: %s, wait for it to complete before creating a new job.", appID, env)
 }
 
@@ -247,6 +253,9 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	return job, nil
 }
 
+// checkNotPending returns the pending-job refusal if a job blocks key. The message names the
+// requested environment; a request of the whole app (key.Env "") names the environment of the
+// job that blocks it, or none if that job is of the whole app too.
 func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
 	blocking, err := tx.PendingJob(key)
 	if err != nil || blocking == nil {
