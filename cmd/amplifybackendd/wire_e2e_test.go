@@ -207,6 +207,70 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+// TestWireAppWideJobHasNoEnvironment checks that a RemoveAllBackends job, which has no
+// environment of its own, answers GetBackendJob, ListBackendJobs and UpdateBackendJob without a
+// backendEnvironmentName member (absent members are omitted, never ""), while a job of an
+// environment keeps its own.
+func TestWireAppWideJobHasNoEnvironment(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "d1wire", "wire", "dev")
+	resp, body := s.raw("POST", "/backend/d1wire/remove", `{}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("RemoveAllBackends: %d %s", resp.StatusCode, body)
+	}
+	var rm struct {
+		JobID string `json:"jobId"`
+	}
+	if err := json.Unmarshal([]byte(body), &rm); err != nil || rm.JobID == "" {
+		t.Fatalf("RemoveAllBackends answer %s: %v", body, err)
+	}
+	// decode decodes a job object answered as body.
+	decode := func(what, body string) map[string]any {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			t.Fatalf("%s: %v: %s", what, err, body)
+		}
+		return m
+	}
+	wantNoEnv := func(what string, job map[string]any) {
+		t.Helper()
+		if job["jobId"] != rm.JobID || job["operation"] != "RemoveAllBackends" {
+			t.Errorf("%s: not the RemoveAllBackends job: %v", what, job)
+		}
+		if v, ok := job["backendEnvironmentName"]; ok {
+			t.Errorf("%s: backendEnvironmentName = %q; want the member omitted", what, v)
+		}
+	}
+
+	resp, body = s.raw("GET", "/backend/d1wire/job/dev/"+rm.JobID, "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GetBackendJob: %d %s", resp.StatusCode, body)
+	}
+	wantNoEnv("GetBackendJob", decode("GetBackendJob", body))
+
+	resp, body = s.raw("POST", "/backend/d1wire/job/dev", `{}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("ListBackendJobs: %d %s", resp.StatusCode, body)
+	}
+	var list struct {
+		Jobs []map[string]any `json:"jobs"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Jobs) != 2 {
+		t.Fatalf("ListBackendJobs: %v: %s", err, body)
+	}
+	wantNoEnv("ListBackendJobs jobs[0]", list.Jobs[0])
+	if list.Jobs[1]["operation"] != "CreateBackend" || list.Jobs[1]["backendEnvironmentName"] != "dev" {
+		t.Errorf("ListBackendJobs jobs[1] = %v; want CreateBackend of dev", list.Jobs[1])
+	}
+
+	resp, body = s.raw("POST", "/backend/d1wire/job/dev/"+rm.JobID, `{"status":"FAILED"}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("UpdateBackendJob: %d %s", resp.StatusCode, body)
+	}
+	wantNoEnv("UpdateBackendJob", decode("UpdateBackendJob", body))
+}
+
 // syncBuffer is a bytes.Buffer safe for the logger and the test to share.
 type syncBuffer struct {
 	mu  sync.Mutex

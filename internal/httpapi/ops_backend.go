@@ -52,7 +52,7 @@ func reply(job *amplify.Job) jobReply {
 func jobObject(job *amplify.Job) api.BackendJobRespObj {
 	return api.BackendJobRespObj{
 		AppId:                  str(job.AppID),
-		BackendEnvironmentName: str(job.Env),
+		BackendEnvironmentName: optional(job.Env), // app-wide jobs have none: omitted
 		CreateTime:             str(amplify.EpochMillis(job.CreatedAt)),
 		UpdateTime:             str(amplify.EpochMillis(job.UpdatedAt)),
 		Error:                  optional(job.Error),
