@@ -5,9 +5,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
 // A client that disconnects mid-request is not a 500: nothing is logged as an internal
@@ -54,5 +58,37 @@ func TestParseCredential(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ParseCredential(%q) = %+v, %v; want %+v, %v", tt.raw, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// /healthz answers 200 while the store answers and 503 (logged as a warning, with the cause)
+// once it does not: here the real SQLite store, closed under the running server.
+func TestHealthzStoreDown(t *testing.T) {
+	store, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	s := New(Config{Service: &amplify.Service{Store: store}, Ready: store.Ping, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	get := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+		return w
+	}
+	if w := get(); w.Code != http.StatusOK || w.Body.String() != `{"status":"ok"}` {
+		t.Fatalf("healthz with the store up = %d %s", w.Code, w.Body.String())
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w := get()
+	if w.Code != http.StatusServiceUnavailable || w.Body.String() != `{"status":"unavailable"}` {
+		t.Errorf("healthz with the store closed = %d %s; want 503", w.Code, w.Body.String())
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if !strings.Contains(logs.String(), "health check failed") || !strings.Contains(logs.String(), "status=503") {
+		t.Errorf("the failure is not in the log: %s", logs.String())
 	}
 }
