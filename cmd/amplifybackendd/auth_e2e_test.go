@@ -640,6 +640,43 @@ func TestAuthBadRequest(t *testing.T) {
 	})
 }
 
+// TestDeleteAuthUsedByAPIClient drives the dependency through the client alone: an API created
+// with AMAZON_COGNITO_USER_POOLS as its default auth keeps DeleteBackendAuth refused, with a
+// message naming the API, until the API stops using the user pool.
+func TestDeleteAuthUsedByAPIClient(t *testing.T) {
+	s := startServer(t)
+	c := s.client
+	s.createBackend(c, "d1dep", "dep", "dev")
+	s.createAuth("d1dep", "dev", "depauth", minimalAuthConfig())
+	s.apiCreate(c, "d1dep", "dev", "depapi", apiResourceConfig(apiTodoSchema, "AMAZON_COGNITO_USER_POOLS"))
+	del := func() (*amplifybackend.DeleteBackendAuthOutput, error) {
+		return c.DeleteBackendAuth(&amplifybackend.DeleteBackendAuthInput{
+			AppId: aws.String("d1dep"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("depauth"),
+		})
+	}
+	_, err := del()
+	ae := wantCode(t, err, amplifybackend.ErrCodeBadRequestException)
+	want := "The auth resource depauth cannot be deleted: the API resource depapi of appId: d1dep and backendEnvironmentName: dev authorizes with AMAZON_COGNITO_USER_POOLS."
+	if !strings.Contains(ae.Message(), want) {
+		t.Errorf("message = %q; want it to contain %q", ae.Message(), want)
+	}
+	if n := len(s.jobsOf("d1dep", "dev", "IN_PROGRESS")); n != 0 {
+		t.Errorf("a refused DeleteBackendAuth left %d jobs in progress", n)
+	}
+	s.mustGetAuth("d1dep", "dev", "depauth")
+
+	if job := s.apiUpdate("d1dep", "dev", "depapi", apiResourceConfig(apiTodoSchema, "API_KEY")); aws.StringValue(job.Status) != "COMPLETED" {
+		t.Fatalf("UpdateBackendAPI to API_KEY: %v", job)
+	}
+	out, err := del()
+	if err != nil {
+		t.Fatalf("DeleteBackendAuth once the API uses API_KEY: %v", err)
+	}
+	s.mustComplete(c, "d1dep", "dev", out.JobId)
+	_, err = s.getAuth("d1dep", "dev", "depauth")
+	wantMissing(t, err, "auth")
+}
+
 func TestCreateAuthEffectRechecks(t *testing.T) {
 	s := startServer(t)
 	s.createBackend(s.client, "d1re", "reapp", "dev")
