@@ -11,9 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +27,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
 	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func main() {
@@ -315,15 +316,39 @@ func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
 	return sqlite.Open(ctx, m.Config.DataDir)
 }
 
-// storeName says which store serves, without the URL's credentials.
+// storeName says which store serves, for the start-up log: never the password.
 func (m *Main) storeName() string {
 	if m.Config.Store == "" {
 		return "sqlite:" + m.Config.DataDir
 	}
-	if u, err := url.Parse(m.Config.Store); err == nil {
-		return "postgres://" + u.Host + u.Path
+	return postgresName(m.Config.Store)
+}
+
+// postgresName shows a PostgreSQL DSN as postgres://USER@HOST:PORT[,HOST:PORT...]/DATABASE,
+// read by pgx's own parser, so that every form pgx accepts (URL or key=value, quoted values,
+// the password in the userinfo, a password= key or a ?password= parameter, any other
+// parameter) shows nothing else. A DSN pgx cannot parse shows as "postgres": its error may
+// quote the DSN.
+func postgresName(dsn string) string {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return "postgres"
 	}
-	return "postgres"
+	var hosts []string
+	seen := map[string]bool{}
+	add := func(host string, port uint16) {
+		// sslmode prefer or allow repeats each host, once with TLS and once without.
+		hp := net.JoinHostPort(host, strconv.Itoa(int(port)))
+		if !seen[hp] {
+			seen[hp] = true
+			hosts = append(hosts, hp)
+		}
+	}
+	add(cfg.Host, cfg.Port)
+	for _, f := range cfg.Fallbacks {
+		add(f.Host, f.Port)
+	}
+	return "postgres://" + cfg.User + "@" + strings.Join(hosts, ",") + "/" + cfg.Database
 }
 
 func (m *Main) authenticator() (httpapi.Authenticator, error) {
