@@ -33,6 +33,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP (reload the credentials) is caught before Run: its default action ends the
+	// process, and an operator's reload may come while the store opens or the listener
+	// starts. One that comes before serving waits in the channel and reloads after Run.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -45,8 +50,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
 		os.Exit(1)
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
 	for done := false; !done; {
 		select {
 		case <-hup:

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -343,6 +347,62 @@ func TestSigV4SIGHUP(t *testing.T) {
 	}
 	wantCode(t, get(sigDelta), "UnrecognizedClientException")
 
+	// Reloads while requests are in flight: alpha, in every file, sends from several
+	// connections without pause; no request of alpha's may fail while delta comes and goes.
+	var (
+		stop     = make(chan struct{})
+		wg       sync.WaitGroup
+		sent     atomic.Int64
+		failures = make(chan error, 100)
+	)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := sigClient(p.url, sigAlpha.creds(), "us-east-1")
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := c.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1none")})
+				sent.Add(1)
+				if !authenticated(err) {
+					select {
+					case failures <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	const reloads = 6
+	for i := 0; i < reloads; i++ {
+		before := sent.Load()
+		if i%2 == 0 {
+			writeCredentials(t, creds, sigAlpha, sigDelta)
+			hup()
+			until("the new key working", func() bool { return authenticated(get(sigDelta)) })
+		} else {
+			writeCredentials(t, creds, sigAlpha)
+			hup()
+			until("the removed key being refused", func() bool {
+				var ae awserr.Error
+				return errors.As(get(sigDelta), &ae) && ae.Code() == "UnrecognizedClientException"
+			})
+		}
+		// Requests went on across this reload, not only before the first.
+		until("requests during the reload", func() bool { return sent.Load() > before+4 })
+	}
+	close(stop)
+	wg.Wait()
+	close(failures)
+	for err := range failures {
+		t.Errorf("a request in flight across %d reloads failed: %v", reloads, err)
+	}
+	t.Logf("%d requests across %d reloads", sent.Load(), reloads)
+
 	writeCredentials(t, creds, sigAlpha, sigDelta)
 	hup()
 	until("the new key working", func() bool { return authenticated(get(sigDelta)) })
@@ -384,6 +444,88 @@ func TestSigV4SIGHUP(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("SIGTERM: %v", err)
+	}
+}
+
+// TestSigV4SIGHUPAtStartup sends SIGHUP while the binary is still starting (its credentials
+// loaded, its store not yet open, nothing served): the process must neither die of it (the
+// signal's default action) nor lose it, but serve and then reload.
+func TestSigV4SIGHUPAtStartup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := filepath.Join(t.TempDir(), "credentials")
+	writeCredentials(t, creds, sigAlpha)
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--log-format", "json", "--auth", "sigv4", "--credentials", creds, "--data-dir", t.TempDir())
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	type logLine struct {
+		Msg  string `json:"msg"`
+		Addr string `json:"addr"`
+	}
+	lines := make(chan logLine, 100)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var l logLine
+			if json.Unmarshal(sc.Bytes(), &l) == nil {
+				lines <- l
+			}
+		}
+	}()
+	// next returns the next log line with message msg; the test fails if the process ends.
+	next := func(msg string) logLine {
+		t.Helper()
+		timeout := time.After(30 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					err := cmd.Wait()
+					t.Fatalf("the process ended (%v) before logging %q", err, msg)
+				}
+				if l.Msg == msg {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("no %q in the log", msg)
+			}
+		}
+	}
+	next("sigv4 credentials loaded")
+	// Opening the store and starting the listener follow; the signal lands among them.
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + next("amplifybackendd listening").Addr
+	next("sigv4 credentials reloaded")
+	_, err = sigClient(url, sigAlpha.creds(), "us-east-1").GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1none")})
+	wantCode(t, err, amplifybackend.ErrCodeNotFoundException)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	if err := cmd.Wait(); err != nil {
 		t.Errorf("SIGTERM: %v", err)
 	}
 }
