@@ -122,7 +122,7 @@ func TestJavaScriptSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(modules, "@aws-sdk/client-amplifybackend")); err != nil {
-		t.Skip("e2e/js/node_modules not installed (npm ci in e2e/js)")
+		t.Skip("the JavaScript SDK is not installed: run `(cd e2e/js && npm ci)` to enable this test (.ci/run does)")
 	}
 	checkClientOutcomes(t, runClient(t, []string{"NODE_PATH=" + modules}, node, "testdata/clients/jsv3_client.cjs"))
 }
