@@ -156,9 +156,9 @@ func sameTokenBytes(a, b string) bool {
 }
 
 // TestCursorTokenAltered: behaviour.md promises that an altered NextToken is BadRequest. The
-// token is base64 (RawURLEncoding), whose decoder skips '\r' and '\n' anywhere, so a token
-// with line breaks inserted still opens (at the same position of the same query: no forgery,
-// but not the strict opaque token the contract describes).
+// token is base64 (RawURLEncoding), whose decoder skips '\r' and '\n' anywhere; openToken
+// accepts only the canonical spelling, so a token with line breaks inserted is refused like
+// any other alteration.
 func TestCursorTokenAltered(t *testing.T) {
 	s := cursorService()
 	ctx := context.Background()
