@@ -5,9 +5,14 @@
 #   e2e/modelgen-diff/run.sh [path/to/shared/modelgen]
 #
 # Copies the reference folder (default: ../shared/modelgen relative to the repo
-# root) to a temporary directory, installs it with npm, and runs TestDifferential
-# against it. MODELGEN_DIFF_N, MODELGEN_DIFF_SEED and MODELGEN_DIFF_SAMPLE are
-# passed through to the test.
+# root) to a temporary directory, installs it with npm, and runs against it, on
+# the same schemas (testdata/edge and the seeded random ones):
+#   - TestDifferential (internal/modelgen): modelgen.Generate itself;
+#   - TestModelgenDifferentialThroughAPI (cmd/amplifybackendd): the running server
+#     through aws-sdk-go (CreateBackendAPI or UpdateBackendAPI,
+#     GenerateBackendAPIModels, GetBackendAPIModels).
+# MODELGEN_DIFF_N, MODELGEN_DIFF_SEED and MODELGEN_DIFF_SAMPLE are passed through
+# to the tests.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,4 +30,6 @@ tar -C "$src" --exclude=node_modules -cf - . | tar -C "$tmp" -xf -
 (cd "$tmp" && npm install --no-audit --no-fund)
 
 cd "$repo_root"
-MODELGEN_REFERENCE_DIR="$tmp" go test ./internal/modelgen -run TestDifferential -count=1 -v
+export MODELGEN_REFERENCE_DIR="$tmp"
+go test ./internal/modelgen -run '^TestDifferential$' -count=1 -v
+go test ./cmd/amplifybackendd -run '^TestModelgenDifferentialThroughAPI$' -count=1 -v

@@ -1,4 +1,13 @@
-package modelgen
+// Package modelgentest holds what the differential tests of internal/modelgen share, in the
+// way net/http/httptest serves net/http's tests: a seeded random generator of Amplify
+// GraphQL schemas, and a runner of the reference model generator (the Amplify tool chain's
+// @aws-amplify/appsync-modelgen-plugin under node) on many schemas at once.
+//
+// internal/modelgen's TestDifferential compares modelgen.Generate with the reference;
+// cmd/amplifybackendd's TestModelgenDifferentialThroughAPI sends the same schemas through
+// the running server (CreateBackendAPI or UpdateBackendAPI, GenerateBackendAPIModels,
+// GetBackendAPIModels). Both need MODELGEN_REFERENCE_DIR; see e2e/modelgen-diff/run.sh.
+package modelgentest
 
 import (
 	"fmt"
@@ -7,16 +16,22 @@ import (
 	"strings"
 )
 
-// schemaGen builds random Amplify schemas combining the features the
-// generator supports. It is used by TestDifferential and the benchmark.
-type schemaGen struct {
+// SchemaGen builds random Amplify schemas combining the features the generator supports:
+// models with every @model argument, @auth rules of every kind and provider (type- and
+// field-level, and the global auth rule), @primaryKey with sort keys, @index, every
+// relationship directive (with fields, indexes, references, and the join model of
+// @manyToMany), @default values of each scalar type, enums, non-model types, inputs,
+// unions and interfaces, custom scalars, custom queries, mutations and subscriptions, and
+// now and then something the reference rejects. The same seed gives the same schemas.
+type SchemaGen struct {
 	r *rand.Rand
 	b strings.Builder
 
-	enums     []string
-	nonModels []string
-	inputs    []string
-	models    []*genModel
+	enums      []string
+	enumValues map[string][]string
+	nonModels  []string
+	inputs     []string
+	models     []*genModel
 }
 
 type genModel struct {
@@ -47,15 +62,16 @@ var (
 	operationPool    = []string{"create", "update", "delete", "read", "list", "get", "sync", "listen", "search"}
 )
 
-func newSchemaGen(seed uint64) *schemaGen {
-	return &schemaGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+// NewSchemaGen returns a generator seeded with seed.
+func NewSchemaGen(seed uint64) *SchemaGen {
+	return &SchemaGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 }
 
-func (g *schemaGen) chance(p float64) bool { return g.r.Float64() < p }
+func (g *SchemaGen) chance(p float64) bool { return g.r.Float64() < p }
 
-func (g *schemaGen) pick(list []string) string { return list[g.r.IntN(len(list))] }
+func (g *SchemaGen) pick(list []string) string { return list[g.r.IntN(len(list))] }
 
-func (g *schemaGen) pickN(list []string, n int) []string {
+func (g *SchemaGen) pickN(list []string, n int) []string {
 	perm := g.r.Perm(len(list))
 	out := make([]string, 0, n)
 	for _, i := range perm[:min(n, len(list))] {
@@ -73,7 +89,7 @@ func quoteList(items []string) string {
 }
 
 // wrap renders a type with a random list/nullability combination.
-func (g *schemaGen) wrap(t string, allowList bool) string {
+func (g *SchemaGen) wrap(t string, allowList bool) string {
 	if allowList && g.chance(0.25) {
 		inner := t
 		if g.chance(0.5) {
@@ -94,7 +110,7 @@ func (g *schemaGen) wrap(t string, allowList bool) string {
 	return t
 }
 
-func (g *schemaGen) authRule(fieldLevel bool) string {
+func (g *SchemaGen) authRule(fieldLevel bool) string {
 	var parts []string
 	switch g.r.IntN(7) {
 	case 0:
@@ -140,7 +156,7 @@ func (g *schemaGen) authRule(fieldLevel bool) string {
 	return "{ " + strings.Join(parts, ", ") + " }"
 }
 
-func (g *schemaGen) authDirective(fieldLevel bool) string {
+func (g *SchemaGen) authDirective(fieldLevel bool) string {
 	n := 1 + g.r.IntN(3)
 	rules := make([]string, n)
 	for i := range rules {
@@ -149,7 +165,7 @@ func (g *schemaGen) authDirective(fieldLevel bool) string {
 	return " @auth(rules: [" + strings.Join(rules, ", ") + "])"
 }
 
-func (g *schemaGen) modelDirective() string {
+func (g *SchemaGen) modelDirective() string {
 	var args []string
 	if g.chance(0.2) {
 		switch g.r.IntN(4) {
@@ -187,18 +203,20 @@ func (m *genModel) add(name, line string) bool {
 	return true
 }
 
-// generate returns a random schema. With invalidP > 0 it sometimes adds
-// something the reference rejects.
-func (g *schemaGen) generate(maxModels int) string {
+// Generate returns a random schema of at most maxModels models (at least one).
+func (g *SchemaGen) Generate(maxModels int) string {
 	g.b.Reset()
 	g.enums, g.nonModels, g.inputs, g.models = nil, nil, nil, nil
+	g.enumValues = map[string][]string{}
 
 	if g.chance(0.2) {
 		g.b.WriteString("input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }\n")
 	}
 	for _, e := range g.pickN(enumNamePool, g.r.IntN(3)) {
 		g.enums = append(g.enums, e)
-		fmt.Fprintf(&g.b, "enum %s {\n  %s\n}\n", e, strings.Join(g.pickN(enumValuePool, 1+g.r.IntN(4)), "\n  "))
+		vals := g.pickN(enumValuePool, 1+g.r.IntN(4))
+		g.enumValues[e] = vals
+		fmt.Fprintf(&g.b, "enum %s {\n  %s\n}\n", e, strings.Join(vals, "\n  "))
 	}
 	for _, n := range g.pickN(nonModelNamePool, g.r.IntN(3)) {
 		g.nonModels = append(g.nonModels, n)
@@ -258,9 +276,10 @@ func (g *schemaGen) generate(maxModels int) string {
 			}
 		}
 		for _, w := range g.pickN(fieldWordPool, g.r.IntN(5)) {
-			line := g.wrap(g.pick(scalarPool), true)
-			if g.chance(0.1) {
-				line += fmt.Sprintf(" @default(value: %q)", "x")
+			scalar := g.pick(scalarPool)
+			line := g.wrap(scalar, true)
+			if g.chance(0.12) {
+				line += fmt.Sprintf(" @default(value: %q)", g.defaultValue(scalar))
 			}
 			if g.chance(0.15) {
 				var args []string
@@ -285,7 +304,12 @@ func (g *schemaGen) generate(maxModels int) string {
 			m.add(w, line)
 		}
 		if len(g.enums) > 0 && g.chance(0.5) {
-			m.add("state", g.wrap(g.pick(g.enums), true))
+			e := g.pick(g.enums)
+			line := g.wrap(e, true)
+			if vals := g.enumValues[e]; g.chance(0.2) {
+				line += fmt.Sprintf(" @default(value: %q)", g.pick(vals))
+			}
+			m.add("state", line)
 		}
 		if len(g.nonModels) > 0 && g.chance(0.5) {
 			m.add("extra", g.wrap(g.pick(g.nonModels), true))
@@ -318,7 +342,7 @@ func contains(list []string, s string) bool {
 }
 
 // relations adds connection fields between the generated models.
-func (g *schemaGen) relations() {
+func (g *SchemaGen) relations() {
 	if len(g.models) == 0 {
 		return
 	}
@@ -429,7 +453,7 @@ func (g *schemaGen) relations() {
 }
 
 // operations adds inputs and custom Query/Mutation/Subscription fields.
-func (g *schemaGen) operations() {
+func (g *SchemaGen) operations() {
 	if g.chance(0.5) {
 		n := "FilterInput"
 		g.inputs = append(g.inputs, n)
@@ -507,4 +531,61 @@ func (g *schemaGen) operations() {
 		}
 		return ""
 	})
+}
+
+// defaultPool holds @default values by field type: ordinary values, edge values (zero,
+// negative, exponent, empty, quotes, backslashes, non-ASCII) and, for the AWS scalars,
+// the formats AppSync accepts.
+var defaultPool = map[string][]string{
+	"ID":           {"id-1", "0", "b7f3c2e0-0000-4000-8000-000000000000"},
+	"String":       {"x", "", "hello world", `say "hi"`, `back\slash`, "café ☕", "line\nbreak", "  padded  "},
+	"Int":          {"0", "42", "-7", "2147483647"},
+	"Float":        {"0", "3.5", "-0.25", "1e3", "6.02e23"},
+	"Boolean":      {"true", "false"},
+	"AWSDate":      {"2024-01-31", "1970-01-01Z", "2024-02-29+05:30"},
+	"AWSTime":      {"12:30", "12:30:00", "23:59:59.999Z", "08:00:00-07:00"},
+	"AWSDateTime":  {"2024-01-31T12:30:00Z", "2024-01-31T12:30:00.000+02:00"},
+	"AWSTimestamp": {"0", "1700000000"},
+	"AWSEmail":     {"someone@example.com", "a.b+c@example.org"},
+	"AWSJSON":      {`{"a":1}`, `[1,2,3]`, `"text"`, `{"nested":{"k":[true,null]}}`},
+	"AWSURL":       {"https://example.com/x?y=1", "http://localhost:8080/"},
+	"AWSPhone":     {"+1 555 0100", "+44 20 7946 0958"},
+	"AWSIPAddress": {"10.0.0.1", "::1", "2001:db8::/32"},
+}
+
+// defaultValue returns a @default value for a field of the scalar type t.
+func (g *SchemaGen) defaultValue(t string) string {
+	if vals := defaultPool[t]; len(vals) > 0 {
+		return g.pick(vals)
+	}
+	return "x"
+}
+
+// toUpper upper-cases the first letter (the names here are ASCII).
+func toUpper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// toLower lower-cases the first letter.
+func toLower(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// plural is a plain English plural for field names; the generator under test does its own
+// (irregular) pluralization of the model names, which this does not need to match.
+func plural(s string) string {
+	switch {
+	case strings.HasSuffix(s, "y") && len(s) > 1 && !strings.ContainsRune("aeiou", rune(s[len(s)-2])):
+		return s[:len(s)-1] + "ies"
+	case strings.HasSuffix(s, "s"), strings.HasSuffix(s, "x"), strings.HasSuffix(s, "z"),
+		strings.HasSuffix(s, "ch"), strings.HasSuffix(s, "sh"):
+		return s + "es"
+	}
+	return s + "s"
 }
