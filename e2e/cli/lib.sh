@@ -42,10 +42,22 @@ on_exit() {
 	stop_server
 }
 
-# start_server ARGS...: starts the server on a free port; sets ENDPOINT.
+# start_server ARGS...: starts the server on a free port in a fresh data directory; sets
+# ENDPOINT.
 start_server() {
 	DATA_DIR=$(mktemp -d)
 	LOG=$DATA_DIR.log
+	launch_server "$@"
+}
+
+# restart_server ARGS...: stops the server and starts it again on the same data directory
+# with ARGS (e.g. another --job-duration); sets ENDPOINT.
+restart_server() {
+	halt_server
+	launch_server "$@"
+}
+
+launch_server() {
 	"$BIN" --addr 127.0.0.1:0 --data-dir "$DATA_DIR" --log-format json "$@" 2>"$LOG" &
 	SERVER_PID=$!
 	for _ in $(seq 1 300); do
@@ -64,8 +76,14 @@ start_server() {
 	exit 1
 }
 
-# stop_server: SIGTERM, then SIGKILL if the server has not stopped after 10 s.
+# stop_server: stops the server (halt_server) and removes its data and the scratch files.
 stop_server() {
+	halt_server
+	rm -rf "$WORK" ${DATA_DIR:+"$DATA_DIR"} ${LOG:+"$LOG"}
+}
+
+# halt_server: SIGTERM, then SIGKILL if the server has not stopped after 10 s.
+halt_server() {
 	if [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; then
 		for _ in $(seq 1 100); do
 			kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -78,7 +96,6 @@ stop_server() {
 		wait "$SERVER_PID" 2>/dev/null || true
 	fi
 	SERVER_PID=
-	rm -rf "$WORK" ${DATA_DIR:+"$DATA_DIR"} ${LOG:+"$LOG"}
 }
 
 # ab SUBCOMMAND ARGS...: aws amplifybackend against the server, JSON output. Records the
@@ -139,6 +156,24 @@ expect_error_msg() {
 		fail "$name: want $code, got: $out"
 	elif ! printf '%s' "$out" | grep -qF -- "$fragment"; then
 		fail "$name: message lacks $(printf '%q' "$fragment"): $out"
+	else
+		pass
+	fi
+}
+
+# expect_error_exact NAME CODE OPERATION MESSAGE CMD...: passes when the CLI exits with a
+# service error's status (255 for CLI v1, 254 for v2) and prints exactly the CLI's line for
+# CODE from OPERATION with MESSAGE.
+expect_error_exact() {
+	local name=$1 code=$2 op=$3 msg=$4
+	shift 4
+	local out rc=0 want
+	out=$("$@" 2>&1) || rc=$?
+	want="An error occurred ($code) when calling the $op operation: $msg"
+	if [ "$rc" -ne 254 ] && [ "$rc" -ne 255 ]; then
+		fail "$name: exit status $rc; want 255 (CLI v1) or 254 (CLI v2): $out"
+	elif [ "$(printf '%s\n' "$out" | sed '/^$/d')" != "$want" ]; then
+		fail "$name: got $(printf '%q' "$out"), want $(printf '%q' "$want")"
 	else
 		pass
 	fi

@@ -41,4 +41,57 @@ expect_error "get-backend of a removed app" NotFoundException ab get-backend --a
 expect_error "update-backend-job with an unknown status" BadRequestException ab update-backend-job --app-id d1cli --backend-environment-name dev --job-id "$first" --status DONE
 expect_error "list-backend-jobs with a forged token" BadRequestException ab list-backend-jobs --app-id d1cli --backend-environment-name dev --starting-token forged --max-items 1
 
+# --- a resource another depends on: auth under an API that uses its user pool -------------------
+out=$(ab create-backend --app-id d1dep --app-name depapp --backend-environment-name dev)
+wait_job d1dep dev "$(printf '%s' "$out" | jq -r .JobId)" >/dev/null
+out=$(ab create-backend-auth --app-id d1dep --backend-environment-name dev --resource-name depauth --resource-config \
+	'{"AuthResources":"USER_POOL_ONLY","Service":"COGNITO","UserPoolConfigs":{"RequiredSignUpAttributes":["EMAIL"],"SignInMethod":"EMAIL","UserPoolName":"deppool"}}')
+job=$(wait_job d1dep dev "$(printf '%s' "$out" | jq -r .JobId)")
+check "create-backend-auth" '.Status == "COMPLETED"' "$job"
+out=$(ab create-backend-api --app-id d1dep --backend-environment-name dev --resource-name depapi --resource-config \
+	'{"ApiName":"depapi","TransformSchema":"type Todo @model { id: ID! }","DefaultAuthType":{"Mode":"AMAZON_COGNITO_USER_POOLS"}}')
+job=$(wait_job d1dep dev "$(printf '%s' "$out" | jq -r .JobId)")
+check "create-backend-api with user pools" '.Status == "COMPLETED"' "$job"
+expect_error_msg "delete-backend-auth while the API uses its user pool" BadRequestException \
+	"The auth resource depauth cannot be deleted: the API resource depapi of appId: d1dep and backendEnvironmentName: dev authorizes with AMAZON_COGNITO_USER_POOLS." \
+	ab delete-backend-auth --app-id d1dep --backend-environment-name dev --resource-name depauth
+out=$(ab get-backend-auth --app-id d1dep --backend-environment-name dev --resource-name depauth)
+check "the refused delete left auth in place" '.ResourceName == "depauth"' "$out"
+
+# --- the pending-job rule: jobs stay IN_PROGRESS for an hour after a restart ----------------------
+for env in dev test; do
+	out=$(ab create-backend --app-id d1pend --app-name pendapp --backend-environment-name "$env")
+	wait_job d1pend "$env" "$(printf '%s' "$out" | jq -r .JobId)" >/dev/null
+done
+restart_server --job-duration 1h
+pending() {
+	local clause=
+	[ -n "$1" ] && clause=" and backendEnvironmentName: $1"
+	printf 'ValidationException - An error occurred while processing your request: There is already a pending job for the requested appId: d1pend%s, wait for it to complete before creating a new job.' "$clause"
+}
+out=$(ab clone-backend --app-id d1pend --backend-environment-name dev --target-environment-name qa)
+check "clone-backend stays IN_PROGRESS" '.Status == "IN_PROGRESS"' "$out"
+clone=$(printf '%s' "$out" | jq -r .JobId)
+expect_error_exact "delete-backend while a job of its environment is pending" BadRequestException DeleteBackend "$(pending dev)" \
+	ab delete-backend --app-id d1pend --backend-environment-name dev
+expect_error_exact "remove-all-backends while a job of dev is pending" BadRequestException RemoveAllBackends "$(pending dev)" \
+	ab remove-all-backends --app-id d1pend
+out=$(ab update-backend-job --app-id d1pend --backend-environment-name dev --job-id "$clone" --status FAILED)
+check "update-backend-job closes the pending clone" '.Status == "FAILED"' "$out"
+out=$(ab remove-all-backends --app-id d1pend)
+check "remove-all-backends once dev is free" '.Status == "IN_PROGRESS" and .Operation == "RemoveAllBackends"' "$out"
+rm=$(printf '%s' "$out" | jq -r .JobId)
+# A pending remove-all-backends blocks every environment, named as requested, new ones too.
+expect_error_exact "create-backend-auth of test behind a pending remove-all-backends" BadRequestException CreateBackendAuth "$(pending test)" \
+	ab create-backend-auth --app-id d1pend --backend-environment-name test --resource-name a --resource-config \
+	'{"AuthResources":"USER_POOL_ONLY","Service":"COGNITO","UserPoolConfigs":{"RequiredSignUpAttributes":["EMAIL"],"SignInMethod":"EMAIL","UserPoolName":"p"}}'
+expect_error_exact "create-backend of a new environment behind a pending remove-all-backends" BadRequestException CreateBackend "$(pending brandnew)" \
+	ab create-backend --app-id d1pend --app-name pendapp --backend-environment-name brandnew
+expect_error_exact "remove-all-backends behind a pending remove-all-backends" BadRequestException RemoveAllBackends "$(pending "")" \
+	ab remove-all-backends --app-id d1pend --clean-amplify-app
+out=$(ab get-backend-job --app-id d1pend --backend-environment-name test --job-id "$rm")
+check "the app-wide job has no environment" '.Status == "IN_PROGRESS" and .Operation == "RemoveAllBackends" and (has("BackendEnvironmentName") | not)' "$out"
+out=$(ab get-backend --app-id d1pend)
+check "nothing was removed while the job is pending" '.BackendEnvironmentList == ["dev", "test"]' "$out"
+
 finish

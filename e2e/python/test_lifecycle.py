@@ -167,6 +167,80 @@ class Lifecycle(JobsMixin, unittest.TestCase):
         resp = self.assertNotFound("app", "d2missing", c.get_backend, AppId="d2missing")
         self.assertRegex(resp["Error"]["Message"], r"^NotFoundException - An error occurred while processing your request: ")
 
+    def test_dependency_refusal(self):
+        """DeleteBackendAuth is refused, naming the API, while the API authorizes with the user pool."""
+        c = self.c
+        self.complete(c.create_backend(AppId="d1dep", AppName="dep", BackendEnvironmentName="dev"), "CreateBackend", "d1dep", "dev")
+        self.complete(c.create_backend_auth(AppId="d1dep", BackendEnvironmentName="dev", ResourceName="depauth", ResourceConfig={
+            "AuthResources": "USER_POOL_ONLY", "Service": "COGNITO",
+            "UserPoolConfigs": {"RequiredSignUpAttributes": ["EMAIL"], "SignInMethod": "EMAIL", "UserPoolName": "deppool"},
+        }), "CreateBackendAuth", "d1dep", "dev")
+        self.complete(c.create_backend_api(AppId="d1dep", BackendEnvironmentName="dev", ResourceName="depapi", ResourceConfig={
+            "ApiName": "depapi", "TransformSchema": "type Todo @model { id: ID! }",
+            "DefaultAuthType": {"Mode": "AMAZON_COGNITO_USER_POOLS"},
+        }), "CreateBackendAPI", "d1dep", "dev")
+        self.assertBadRequest(
+            "The auth resource depauth cannot be deleted: the API resource depapi of appId: d1dep and "
+            "backendEnvironmentName: dev authorizes with AMAZON_COGNITO_USER_POOLS.",
+            c.delete_backend_auth, AppId="d1dep", BackendEnvironmentName="dev", ResourceName="depauth")
+        self.assertEqual(c.get_backend_auth(AppId="d1dep", BackendEnvironmentName="dev", ResourceName="depauth")["ResourceName"], "depauth")
+        self.assertEqual(c.list_backend_jobs(AppId="d1dep", BackendEnvironmentName="dev", Status="IN_PROGRESS")["Jobs"], [])
+        # Once the API uses API keys, auth can go.
+        self.complete(c.update_backend_api(AppId="d1dep", BackendEnvironmentName="dev", ResourceName="depapi", ResourceConfig={
+            "DefaultAuthType": {"Mode": "API_KEY"},
+        }), "UpdateBackendAPI", "d1dep", "dev")
+        self.complete(c.delete_backend_auth(AppId="d1dep", BackendEnvironmentName="dev", ResourceName="depauth"), "DeleteBackendAuth", "d1dep", "dev")
+
+
+def pending_message(app, env=None):
+    clause = " and backendEnvironmentName: %s" % env if env else ""
+    return ("ValidationException - An error occurred while processing your request: There is already a pending job "
+            "for the requested appId: %s%s, wait for it to complete before creating a new job." % (app, clause))
+
+
+class PendingRemoveAll(JobsMixin, unittest.TestCase):
+    """An app with environments, then the server restarted with --job-duration 1h: a pending
+    RemoveAllBackends blocks every environment, each refusal naming the requested one."""
+
+    @classmethod
+    def setUpClass(cls):
+        first = Server()
+        c = client(first.url)
+        for env in ("dev", "test"):
+            out = c.create_backend(AppId="d1rm", AppName="rm", BackendEnvironmentName=env)
+            if wait_job(c, "d1rm", env, out["JobId"])["Status"] != "COMPLETED":
+                first.stop()
+                raise RuntimeError("CreateBackend %s did not complete" % env)
+        first.stop(keep_data=True)
+        cls.server = Server("--job-duration", "1h", data_dir=first.data_dir)
+        cls.addClassCleanup(cls.server.stop)
+        cls.c = client(cls.server.url)
+
+    def test_remove_all_blocks_others(self):
+        c = self.c
+        clone = c.clone_backend(AppId="d1rm", BackendEnvironmentName="dev", TargetEnvironmentName="qa")
+        self.assertSubmitted(clone, "CloneBackend", "d1rm", "dev")
+        # RemoveAllBackends has no environment of its own: blocked, it names the blocking job's.
+        resp = self.assertBadRequest("pending job", c.remove_all_backends, AppId="d1rm")
+        self.assertEqual(resp["Error"]["Message"], pending_message("d1rm", "dev"))
+        c.update_backend_job(AppId="d1rm", BackendEnvironmentName="dev", JobId=clone["JobId"], Status="FAILED")
+
+        rm = c.remove_all_backends(AppId="d1rm")
+        self.assertSubmitted(rm, "RemoveAllBackends", "d1rm", None)
+        for call, kwargs, env in [
+            (c.delete_backend, {"BackendEnvironmentName": "test"}, "test"),
+            (c.create_backend_storage, {"BackendEnvironmentName": "dev", "ResourceName": "files",
+                                        "ResourceConfig": {"ServiceName": "S3", "Permissions": {"Authenticated": ["READ"]}}}, "dev"),
+            (c.create_backend, {"AppName": "rm", "BackendEnvironmentName": "brandnew"}, "brandnew"),
+            (c.remove_all_backends, {"CleanAmplifyApp": True}, None),
+        ]:
+            resp = self.assertBadRequest("pending job", call, AppId="d1rm", **kwargs)
+            self.assertEqual(resp["Error"]["Message"], pending_message("d1rm", env), call.__name__)
+        job = c.get_backend_job(AppId="d1rm", BackendEnvironmentName="test", JobId=rm["JobId"])
+        self.assertEqual((job["Status"], job["Operation"]), ("IN_PROGRESS", "RemoveAllBackends"))
+        self.assertNotIn("BackendEnvironmentName", job)
+        self.assertEqual(c.get_backend(AppId="d1rm")["BackendEnvironmentList"], ["dev", "test"])
+
 
 class PendingJobs(JobsMixin, unittest.TestCase):
     """Jobs that stay IN_PROGRESS (--job-duration 1h): the pending-job rule, UpdateBackendJob closing a job."""
