@@ -53,11 +53,18 @@ func readSuiteRequest(t *testing.T, path string) (*http.Request, []byte) {
 	r := &http.Request{Method: method, RequestURI: target, Header: http.Header{}}
 	p, q, _ := strings.Cut(target, "?")
 	r.URL = &url.URL{Path: p, RawQuery: q}
+	var last string // the header a continuation line continues
 	for {
 		l, err := br.ReadString('\n')
 		l = strings.TrimRight(l, "\r\n")
 		if l == "" {
 			break
+		}
+		if (l[0] == ' ' || l[0] == '\t') && last != "" {
+			// An obsolete folded line: net/textproto joins it to the value with one space.
+			vals := r.Header[last]
+			vals[len(vals)-1] += " " + strings.TrimLeft(l, " \t")
+			continue
 		}
 		name, value, ok := strings.Cut(l, ":")
 		if !ok {
@@ -68,6 +75,7 @@ func readSuiteRequest(t *testing.T, path string) (*http.Request, []byte) {
 			continue
 		}
 		r.Header.Add(name, strings.TrimLeft(value, " "))
+		last = http.CanonicalHeaderKey(name)
 		if err != nil {
 			break
 		}
@@ -78,7 +86,7 @@ func readSuiteRequest(t *testing.T, path string) (*http.Request, []byte) {
 
 func TestSuite(t *testing.T) {
 	files, err := filepath.Glob("testdata/suite/*.req")
-	if err != nil || len(files) < 30 {
+	if err != nil || len(files) < 48 {
 		t.Fatalf("suite files: %v (%d)", err, len(files))
 	}
 	for _, f := range files {
@@ -95,6 +103,7 @@ func TestSuite(t *testing.T) {
 			if want := strings.HasPrefix(name, "presigned-"); res.Presigned != want {
 				t.Errorf("Presigned = %v, want %v", res.Presigned, want)
 			}
+			checkSuiteSteps(t, strings.TrimSuffix(f, ".req"))
 
 			// The same request with one bit of the signature flipped must fail.
 			bad, body := readSuiteRequest(t, f)
@@ -115,6 +124,67 @@ func TestSuite(t *testing.T) {
 			_, err = suiteVerifier.Verify(bad, body, suiteTime)
 			wantCode(t, err, amplify.InvalidSignature, MismatchMessage)
 		})
+	}
+}
+
+// checkSuiteSteps checks the intermediate values of a case whose published canonical request
+// (NAME.creq) and string to sign (NAME.sts) are in testdata, computed by the exported steps:
+// the path normalized unless the case is "-unnormalized", as the suite's context says. The
+// signature of the string to sign must be the one in NAME.req.
+func checkSuiteSteps(t *testing.T, base string) {
+	t.Helper()
+	wantCreq, err := os.ReadFile(base + ".creq")
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSTS, err := os.ReadFile(base + ".sts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, body := readSuiteRequest(t, base+".req")
+	auth, err := ParseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := requestPath(r)
+	if !strings.HasSuffix(base, "-unnormalized") {
+		path = NormalizePath(path)
+	}
+	query, ok := CanonicalQuery(r.URL.RawQuery, "")
+	if !ok {
+		t.Fatalf("query %q does not parse", r.URL.RawQuery)
+	}
+	creq := CanonicalRequest(r.Method, CanonicalURI(path), query, CanonicalHeaders(r, auth.SignedHeaders), auth.SignedHeaders, PayloadHash(body))
+	if creq != string(wantCreq) {
+		t.Errorf("canonical request:\n%s\nwant (%s.creq)\n%s", creq, filepath.Base(base), wantCreq)
+	}
+	sts := StringToSign(suiteTime, auth.Credential.Scope(), creq)
+	if sts != string(wantSTS) {
+		t.Errorf("string to sign:\n%s\nwant (%s.sts)\n%s", sts, filepath.Base(base), wantSTS)
+	}
+	key := SigningKey(suiteSecret, auth.Credential.Date, auth.Credential.Region, auth.Credential.Service)
+	if got := Signature(key, string(wantSTS)); !bytes.Equal(got, auth.Signature) {
+		t.Errorf("signature of %s.sts %x; the request carries %x", filepath.Base(base), got, auth.Signature)
+	}
+}
+
+// TestSuiteStepsPublished makes sure the step checks above run: the suite's intermediate
+// files are present for the cases that publish them.
+func TestSuiteStepsPublished(t *testing.T) {
+	creqs, _ := filepath.Glob("testdata/suite/*.creq")
+	if len(creqs) < 36 {
+		t.Fatalf("%d .creq files; want the 36 published header cases", len(creqs))
+	}
+	for _, c := range creqs {
+		base := strings.TrimSuffix(c, ".creq")
+		for _, ext := range []string{".req", ".sts"} {
+			if _, err := os.Stat(base + ext); err != nil {
+				t.Errorf("%s without %s: %v", c, ext, err)
+			}
+		}
 	}
 }
 
