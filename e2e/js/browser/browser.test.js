@@ -57,6 +57,21 @@ async function bundle() {
   return result.outputFiles[0].contents;
 }
 
+// screenshot saves the page as it is now in the test output folder (the CI artifact). It is
+// taken whether the run passed or not, so it never hides the failure that led to it.
+async function screenshot() {
+  if (!page) {
+    console.error("browser.test.js: no page to take a screenshot of (Chromium did not start)");
+    return;
+  }
+  try {
+    mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: join(outDir, "browser.png"), fullPage: true, timeout: 10000 });
+  } catch (err) {
+    console.error(`browser.test.js: screenshot failed: ${err.message}`);
+  }
+}
+
 before(async () => {
   const js = await bundle();
   web = createServer((req, res) => {
@@ -88,9 +103,16 @@ before(async () => {
   page = await browser.newPage();
   page.on("console", (msg) => consoleMessages.push({ type: msg.type(), text: msg.text() }));
   page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => typeof window.runSuite === "function", null, { timeout: 15000 })
-    .catch((err) => assert.fail(`the page did not load: ${err.message}; page errors: ${pageErrors.join("; ")}`));
+  let loaded = false;
+  try {
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => typeof window.runSuite === "function", null, { timeout: 15000 })
+      .catch((err) => assert.fail(`the page did not load: ${err.message}; page errors: ${pageErrors.join("; ")}`));
+    loaded = true;
+  } finally {
+    // A page that failed to load is kept as it was; a loaded one is taken after the run.
+    if (!loaded) await screenshot();
+  }
 });
 
 after(async () => {
@@ -109,13 +131,17 @@ test("docs/clients.md js-browser snippet logs NotFoundException", async () => {
 });
 
 test("all 31 commands from a web page on another origin", async () => {
-  const { results, coverage } = await page.evaluate((options) => window.runSuite(options), {
-    app: "d1web",
-    importBucket,
-    reference: modelReference(),
-  });
-  mkdirSync(outDir, { recursive: true });
-  await page.screenshot({ path: join(outDir, "browser.png"), fullPage: true });
+  let run;
+  try {
+    run = await page.evaluate((options) => window.runSuite(options), {
+      app: "d1web",
+      importBucket,
+      reference: modelReference(),
+    });
+  } finally {
+    await screenshot();
+  }
+  const { results, coverage } = run;
   const failed = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`);
   assert.deepEqual(failed, [], "steps failed in the page");
   const steps = scenario({ sdk, client: null, app: "d1web", importBucket, reference: null }).length;
