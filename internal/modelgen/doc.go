@@ -56,15 +56,34 @@
 //
 // # How the output is checked
 //
+// docs/modelgen.md describes the same checks for users.
+//
 //   - TestCorpus: every schema in testdata/corpus (copied from the shared
 //     corpus produced by reference.js) must give Models byte-equal to the
 //     expected "metadata" and Introspection equal, with the same key order, to
 //     the expected "introspection" re-serialized compactly.
 //   - TestInvalid: every schema in testdata/invalid must fail with a helpful
 //     message.
-//   - TestDifferential (run by e2e/modelgen-diff/run.sh, skipped unless
-//     MODELGEN_REFERENCE_DIR is set): random schemas from a seeded generator
-//     are run through both generators; outputs must be identical and
-//     rejections must agree.
-//   - BenchmarkGenerate200Models measures a synthetic 200-model schema.
+//   - TestDifferential (run by e2e/modelgen-diff/run.sh from .ci/run, skipped
+//     unless MODELGEN_REFERENCE_DIR is set): the hand-written edge cases of
+//     testdata/edge (type extensions, unions and interfaces, empty types,
+//     number formats, references, duplicate directives, ...) and a few
+//     hundred random schemas from the seeded generator of package
+//     modelgentest are run through both generators (the reference through
+//     modelgentest/reference-batch.js, a sample also through reference.js
+//     itself). Outputs must be identical, rejections must agree, our errors
+//     must say where, and the reference must accept at least 70% of the
+//     random schemas, so that a change of the generator cannot leave the
+//     test comparing only errors.
+//   - The same checks run end to end through the server and the aws-sdk-go
+//     client in cmd/amplifybackendd: TestModelgenCorpusThroughAPI and
+//     TestModelgenInvalidThroughAPI send the corpus and the invalid schemas
+//     with CreateBackendAPI and with UpdateBackendAPI, run
+//     GenerateBackendAPIModels and compare what GetBackendAPIModels returns
+//     (an invalid schema's failed job must give the line:column and the
+//     problem); TestModelgenDifferentialThroughAPI (also run by
+//     e2e/modelgen-diff/run.sh) does the same with the differential
+//     schemas, several apps at once.
+//   - BenchmarkGenerate200Models measures a synthetic 200-model schema (goal:
+//     under 50 ms; figures in docs/benchmarks.md).
 package modelgen
