@@ -1,6 +1,7 @@
 package modelgentest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,64 @@ func TestSaysWhere(t *testing.T) {
 		if got := SaysWhere(tc.msg, schema); got != tc.want {
 			t.Errorf("SaysWhere(%q) = %v; want %v", tc.msg, got, tc.want)
 		}
+	}
+}
+
+// recordTB records what a check reports instead of failing the test.
+type recordTB struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recordTB) Helper()                   {}
+func (r *recordTB) Logf(string, ...any)       {}
+func (r *recordTB) Errorf(f string, a ...any) { r.errors = append(r.errors, fmt.Sprintf(f, a...)) }
+
+func TestCheckAcceptedFloor(t *testing.T) {
+	run := func(accepted, rejected int) []string {
+		var cases []Case
+		results := map[string]*Result{}
+		for i := range accepted + rejected {
+			c := Case{Name: fmt.Sprint(i), File: fmt.Sprint(i), Random: true}
+			cases = append(cases, c)
+			results[c.File] = &Result{OK: i < accepted, Error: "nope"}
+		}
+		// Edge cases do not count towards the floor.
+		cases = append(cases, Case{Name: "edge", File: "edge"})
+		results["edge"] = &Result{OK: true}
+		rec := &recordTB{TB: t}
+		CheckAccepted(rec, cases, results)
+		return rec.errors
+	}
+	if errs := run(70, 30); len(errs) != 0 {
+		t.Errorf("70 of 100 accepted: %v; want no failure", errs)
+	}
+	if errs := run(69, 31); len(errs) != 1 || !strings.Contains(errs[0], "69 of 100") {
+		t.Errorf("69 of 100 accepted: %v; want a failure naming 69 of 100", errs)
+	}
+}
+
+func TestMismatchesReportsAll(t *testing.T) {
+	var m Mismatches
+	big := strings.Repeat("type T @model { id: ID! }\n", 2000) // 52 KB each
+	for i := range 12 {
+		m.Add(Case{Name: fmt.Sprintf("s%02d", i), Schema: big, Random: true}, "differs")
+	}
+	rec := &recordTB{TB: t}
+	m.Report(rec, 100)
+	if len(rec.errors) != 13 {
+		t.Fatalf("%d reports for 12 mismatches; want 12 and a total", len(rec.errors))
+	}
+	printed := 0
+	for _, e := range rec.errors[:12] {
+		if strings.Contains(e, big) {
+			printed++
+		}
+	}
+	if printed == 0 || printed == 12 {
+		t.Errorf("%d of 12 schemas printed; want the first ones up to the output cap", printed)
+	}
+	if !strings.Contains(rec.errors[12], "12 of 100") {
+		t.Errorf("total: %q", rec.errors[12])
 	}
 }
