@@ -199,16 +199,16 @@ func TestEveryOperationSucceeds(t *testing.T) {
 	_, err = c.GetBackend(&amplifybackend.GetBackendInput{AppId: app, BackendEnvironmentName: aws.String("copy")})
 	wantCode(t, err, amplifybackend.ErrCodeNotFoundException)
 
-	// Tear down.
-	delAuth, err := c.DeleteBackendAuth(&amplifybackend.DeleteBackendAuthInput{AppId: app, BackendEnvironmentName: env, ResourceName: aws.String("covauth")})
-	must("DeleteBackendAuth", err)
-	done(env, delAuth.JobId)
-	delAPI, err := c.DeleteBackendAPI(&amplifybackend.DeleteBackendAPIInput{AppId: app, BackendEnvironmentName: env, ResourceName: aws.String("covapi")})
-	must("DeleteBackendAPI", err)
-	done(env, delAPI.JobId)
+	// Tear down: storage before auth, which it depends on.
 	delSt, err := c.DeleteBackendStorage(&amplifybackend.DeleteBackendStorageInput{AppId: app, BackendEnvironmentName: env, ResourceName: aws.String("covfiles"), ServiceName: aws.String("S3")})
 	must("DeleteBackendStorage", err)
 	done(env, delSt.JobId)
+	delAPI, err := c.DeleteBackendAPI(&amplifybackend.DeleteBackendAPIInput{AppId: app, BackendEnvironmentName: env, ResourceName: aws.String("covapi")})
+	must("DeleteBackendAPI", err)
+	done(env, delAPI.JobId)
+	delAuth, err := c.DeleteBackendAuth(&amplifybackend.DeleteBackendAuthInput{AppId: app, BackendEnvironmentName: env, ResourceName: aws.String("covauth")})
+	must("DeleteBackendAuth", err)
+	done(env, delAuth.JobId)
 	rm, err := c.RemoveAllBackends(&amplifybackend.RemoveAllBackendsInput{AppId: app, CleanAmplifyApp: aws.Bool(true)})
 	must("RemoveAllBackends", err)
 	if rm.JobId == nil {

@@ -444,6 +444,13 @@ func isoIntrude(t *testing.T, s *testServer, c *amplifybackend.AmplifyBackend, a
 	notFound("GetBackendStorage (own app)", err)
 	_, err = c.GetToken(&amplifybackend.GetTokenInput{AppId: app, SessionId: aws.String(ten.sessionID)})
 	notFound("GetToken (own app)", err)
+	// Storage needs auth: the intruder adds its own, so that what follows meets the bucket
+	// checks and not the missing auth.
+	ownAuth, err := c.CreateBackendAuth(&amplifybackend.CreateBackendAuthInput{AppId: app, BackendEnvironmentName: env, ResourceName: aws.String("intruderauth"), ResourceConfig: isoAuthConfig()})
+	if err != nil {
+		t.Fatalf("CreateBackendAuth in the intruder's space: %v", err)
+	}
+	s.mustComplete(c, isoApp, isoEnv, ownAuth.JobId)
 	// A's buckets cannot be imported: not the seeded one, not the created one, whose owner
 	// (A's app) must not be named.
 	for _, b := range []string{isoSeeded, isoBucket} {

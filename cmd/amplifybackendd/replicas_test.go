@@ -624,7 +624,16 @@ func TestReplicasSharePostgres(t *testing.T) {
 
 	// A bucket, an Admin UI config and a token made on one replica, read on the others.
 	// The name sorts before the seeds; every test has its own schema, so it is free.
+	// Storage needs auth: it is made on another replica than the storage.
 	bucket := "replica-bucket"
+	auth, err := d.client.CreateBackendAuth(&amplifybackend.CreateBackendAuthInput{AppId: aws.String("shared"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("sharedauth"), ResourceConfig: minimalAuthConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k = 1
+	if !l.waitCompleted(&k, "shared", "dev", aws.StringValue(auth.JobId), 10*time.Second) {
+		t.FailNow()
+	}
 	st, err := a.client.CreateBackendStorage(&amplifybackend.CreateBackendStorageInput{AppId: aws.String("shared"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("files"), ResourceConfig: storageConfig(bucket)})
 	if err != nil {
 		t.Fatal(err)

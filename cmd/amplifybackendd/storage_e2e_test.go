@@ -26,6 +26,27 @@ func storageConfig(bucket string) *amplifybackend.CreateBackendStorageResourceCo
 	return c
 }
 
+// storageEnv creates an app with an environment and the auth resource storage needs (as
+// `amplify add storage` needs auth first), through c, waiting for both jobs.
+func (s *testServer) storageEnv(c *amplifybackend.AmplifyBackend, appID, appName, env string) {
+	s.t.Helper()
+	s.createBackend(c, appID, appName, env)
+	s.storageAuth(c, appID, env)
+}
+
+// storageAuth adds the auth resource "storageauth" to an environment through c and waits for
+// the job.
+func (s *testServer) storageAuth(c *amplifybackend.AmplifyBackend, appID, env string) {
+	s.t.Helper()
+	out, err := c.CreateBackendAuth(&amplifybackend.CreateBackendAuthInput{
+		AppId: aws.String(appID), BackendEnvironmentName: aws.String(env), ResourceName: aws.String("storageauth"), ResourceConfig: minimalAuthConfig(),
+	})
+	if err != nil {
+		s.t.Fatalf("CreateBackendAuth: %v", err)
+	}
+	s.mustComplete(c, appID, env, out.JobId)
+}
+
 func (s *testServer) storageSubmit(c *amplifybackend.AmplifyBackend, appID, env, name, bucket string) (*amplifybackend.CreateBackendStorageOutput, error) {
 	return c.CreateBackendStorage(&amplifybackend.CreateBackendStorageInput{
 		AppId: aws.String(appID), BackendEnvironmentName: aws.String(env), ResourceName: aws.String(name), ResourceConfig: storageConfig(bucket),
@@ -102,7 +123,7 @@ func storageBucketNames(m map[string]string) []string {
 func TestStorageLifecycle(t *testing.T) {
 	s := startServer(t)
 	c := s.client
-	s.createBackend(c, "d1abc", "myapp", "dev")
+	s.storageEnv(c, "d1abc", "myapp", "dev")
 
 	out, err := s.storageSubmit(c, "d1abc", "dev", "photos", "my-photos.bucket")
 	if err != nil {
@@ -193,7 +214,7 @@ func TestStorageLifecycle(t *testing.T) {
 func TestStorageGeneratedBucket(t *testing.T) {
 	s := startServer(t)
 	c := s.client
-	s.createBackend(c, "d1abc", "myapp", "dev")
+	s.storageEnv(c, "d1abc", "myapp", "dev")
 	s.storageCreate(c, "d1abc", "dev", "files", "")
 	name := aws.StringValue(s.storageGet(c, "d1abc", "dev", "files").ResourceConfig.BucketName)
 	if !strings.HasPrefix(name, "amplifyd1abcstorage") || !strings.HasSuffix(name, "-dev") || len(name) != len("amplifyd1abcstorage")+8+len("-dev") {
@@ -238,9 +259,9 @@ func TestStorageBucketUniqueAcrossAccounts(t *testing.T) {
 	a := s.client
 	b := s.clientAs("111111111111", "us-east-1")
 	eu := s.clientAs("111111111111", "eu-west-1")
-	s.createBackend(a, "d1abc", "myapp", "dev")
-	s.createBackend(b, "d1abc", "myapp", "dev")
-	s.createBackend(eu, "d1abc", "myapp", "dev")
+	s.storageEnv(a, "d1abc", "myapp", "dev")
+	s.storageEnv(b, "d1abc", "myapp", "dev")
+	s.storageEnv(eu, "d1abc", "myapp", "dev")
 
 	s.storageCreate(a, "d1abc", "dev", "files", "shared-name")
 	// Taken in any account or region, at once.
@@ -295,7 +316,7 @@ func TestListS3BucketsIsolationAndPaging(t *testing.T) {
 	a := s.client
 	b := s.clientAs("111111111111", "us-east-1")
 	aEU := s.clientAs("AKIDEXAMPLE", "eu-west-1")
-	s.createBackend(aEU, "d1abc", "myapp", "dev")
+	s.storageEnv(aEU, "d1abc", "myapp", "dev")
 	s.storageCreate(aEU, "d1abc", "dev", "files", "eu-bucket")
 
 	// Pages of 100, by name, with an opaque token.
@@ -318,7 +339,7 @@ func TestListS3BucketsIsolationAndPaging(t *testing.T) {
 		if firstToken == "" {
 			firstToken = *out.NextToken
 			// A bucket created now before the cursor neither shows up nor shifts the pages.
-			s.createBackend(a, "d1abc", "myapp", "dev")
+			s.storageEnv(a, "d1abc", "myapp", "dev")
 			s.storageCreate(a, "d1abc", "dev", "files", "aaa-late-bucket")
 		}
 		token = out.NextToken
@@ -382,7 +403,7 @@ func TestS3BucketsSeeding(t *testing.T) {
 		t.Fatalf("eu-west-1 sees %v", got)
 	}
 	// A seeded bucket's name is taken.
-	s.createBackend(a, "d1abc", "myapp", "dev")
+	s.storageEnv(a, "d1abc", "myapp", "dev")
 	_, err := s.storageSubmit(a, "d1abc", "dev", "files", "beta-bucket")
 	apiWantBadRequest(t, err, "not available")
 	if err := s.Close(); err != nil {
@@ -438,9 +459,9 @@ func TestS3BucketsSeeding(t *testing.T) {
 func TestStorageImport(t *testing.T) {
 	s := startServer(t, func(m *Main) { m.Config.S3Buckets = "existing.bucket-1,111111111111:foreign-bucket" })
 	c := s.client
-	s.createBackend(c, "d1abc", "myapp", "dev")
-	s.createBackend(c, "d1abc", "myapp", "prod")
-	s.createBackend(c, "d1abc", "myapp", "test")
+	s.storageEnv(c, "d1abc", "myapp", "dev")
+	s.storageEnv(c, "d1abc", "myapp", "prod")
+	s.storageEnv(c, "d1abc", "myapp", "test")
 
 	out, err := s.storageImport(c, "d1abc", "dev", "existing.bucket-1")
 	if err != nil {
@@ -501,7 +522,7 @@ func TestStorageImport(t *testing.T) {
 		t.Fatalf("import without serviceName: %d %s", resp.StatusCode, body)
 	}
 	s.storageCreate(c, "d1abc", "test", "made", "made-bucket")
-	s.createBackend(c, "d1abc", "myapp", "other")
+	s.storageEnv(c, "d1abc", "myapp", "other")
 	_, err = s.storageImport(c, "d1abc", "other", "made-bucket")
 	apiWantBadRequest(t, err, "belongs to the storage resource of appId: d1abc and backendEnvironmentName: test")
 
@@ -520,7 +541,7 @@ func TestStorageImport(t *testing.T) {
 func TestStorageCloneAndRemove(t *testing.T) {
 	s := startServer(t, func(m *Main) { m.Config.S3Buckets = "shared-existing" })
 	c := s.client
-	s.createBackend(c, "d1abc", "myapp", "dev")
+	s.storageEnv(c, "d1abc", "myapp", "dev")
 	s.apiCreate(c, "d1abc", "dev", "todoapi", apiResourceConfig(apiTodoSchema, "API_KEY"))
 	s.storageCreate(c, "d1abc", "dev", "files", "dev-files")
 
@@ -554,7 +575,7 @@ func TestStorageCloneAndRemove(t *testing.T) {
 	}
 
 	// An imported bucket is shared by the clone, and outlives both.
-	s.createBackend(c, "d1abc", "myapp", "imp")
+	s.storageEnv(c, "d1abc", "myapp", "imp")
 	out, err := s.storageImport(c, "d1abc", "imp", "shared-existing")
 	if err != nil {
 		t.Fatal(err)
@@ -589,7 +610,7 @@ func TestStorageCloneAndRemove(t *testing.T) {
 		t.Fatalf("buckets after RemoveAllBackends: %v", got)
 	}
 	// Its name stays taken; a removed bucket's name is free.
-	s.createBackend(c, "d2xyz", "other", "dev")
+	s.storageEnv(c, "d2xyz", "other", "dev")
 	_, err = s.storageSubmit(c, "d2xyz", "dev", "files", "shared-existing")
 	apiWantBadRequest(t, err, "not available")
 	s.storageCreate(c, "d2xyz", "dev", "files", "dev-files")
@@ -598,7 +619,7 @@ func TestStorageCloneAndRemove(t *testing.T) {
 func TestStorageErrors(t *testing.T) {
 	s := startServer(t)
 	c := s.client
-	s.createBackend(c, "d1abc", "myapp", "dev")
+	s.storageEnv(c, "d1abc", "myapp", "dev")
 	s.createBackend(c, "d1abc", "myapp", "empty")
 	s.storageCreate(c, "d1abc", "dev", "files", "files-bucket")
 
@@ -633,6 +654,7 @@ func TestStorageErrors(t *testing.T) {
 			switch op {
 			case "CreateBackendStorage", "ImportBackendStorage":
 				apiWantBadRequest(t, f("d1abc", "dev", "other"), "already has a storage resource (files)")
+				apiWantBadRequest(t, f("d1abc", "empty", "files"), op+" needs an auth resource, but backend environment empty of appId: d1abc has none")
 				return
 			}
 			apiWantNotFound(t, f("d1abc", "dev", "other"), "storage")

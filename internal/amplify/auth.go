@@ -289,7 +289,8 @@ func (s *Service) redeployIdentityPool(key EnvKey, r *Resource) error {
 // DeleteBackendAuth submits a job that removes the environment's auth resource named name
 // (an imported one only from the environment: its Cognito resources stay). NotFound if the
 // app, the environment or the resource does not exist or has another name; BadRequest while
-// the environment's API authorizes with AMAZON_COGNITO_USER_POOLS, which needs the user pool.
+// the environment's API authorizes with AMAZON_COGNITO_USER_POOLS, which needs the user pool,
+// or while the environment has storage, which needs auth (as `amplify remove auth` refuses).
 func (s *Service) DeleteBackendAuth(ctx context.Context, key EnvKey, name string) (*Job, error) {
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
@@ -304,8 +305,8 @@ func (s *Service) DeleteBackendAuth(ctx context.Context, key EnvKey, name string
 	})
 }
 
-// authDeletable returns nil if the environment's auth resource is named name and no API
-// resource depends on its user pool.
+// authDeletable returns nil if the environment's auth resource is named name, no API resource
+// depends on its user pool and the environment has no storage resource.
 func authDeletable(tx Tx, key EnvKey, name string) error {
 	if _, err := resourceNamed(tx, key, KindAuth, name); err != nil {
 		return err
@@ -313,16 +314,24 @@ func authDeletable(tx Tx, key EnvKey, name string) error {
 	apiRes, err := tx.Resource(key, KindAPI)
 	switch ErrorCode(err) {
 	case NotFound:
-		return nil
 	case "":
+		if usesUserPools(apiRes.Config) {
+			return Invalid("The auth resource %s cannot be deleted: the API resource %s of appId: %s and backendEnvironmentName: %s authorizes with AMAZON_COGNITO_USER_POOLS. Delete the API resource, or update it to stop using Cognito user pools, first.",
+				name, apiRes.Name, key.AppID, key.Env)
+		}
 	default:
 		return err
 	}
-	if usesUserPools(apiRes.Config) {
-		return Invalid("The auth resource %s cannot be deleted: the API resource %s of appId: %s and backendEnvironmentName: %s authorizes with AMAZON_COGNITO_USER_POOLS. Delete the API resource, or update it to stop using Cognito user pools, first.",
-			name, apiRes.Name, key.AppID, key.Env)
+	storageRes, err := tx.Resource(key, KindStorage)
+	switch ErrorCode(err) {
+	case NotFound:
+		return nil
+	case "":
+		return Invalid("The auth resource %s cannot be deleted: the storage resource %s of appId: %s and backendEnvironmentName: %s depends on it. Delete the storage resource (DeleteBackendStorage) first.",
+			name, storageRes.Name, key.AppID, key.Env)
+	default:
+		return err
 	}
-	return nil
 }
 
 func (s *Service) deleteBackendAuthEffect(tx Tx, job *Job, _ time.Time) error {

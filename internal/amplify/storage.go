@@ -30,8 +30,8 @@ type storagePayload struct {
 // CreateBackendStorage submits a job that creates the environment's S3 storage resource name
 // with config (the wire JSON of a CreateBackendStorageResourceConfig) and its bucket: the one
 // config names, or a generated one. NotFound if the app or environment does not exist;
-// BadRequest if the environment has storage, or the bucket name breaks the S3 naming rules or
-// is taken (in any account).
+// BadRequest if the environment has storage or no auth resource, or the bucket name breaks the
+// S3 naming rules or is taken (in any account).
 func (s *Service) CreateBackendStorage(ctx context.Context, key EnvKey, name string, config json.RawMessage) (*Job, error) {
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
@@ -62,6 +62,9 @@ func storageCreatable(tx Tx, key EnvKey, bucket string) error {
 	if err := resourceAbsent(tx, key, KindStorage); err != nil {
 		return err
 	}
+	if err := storageAuthPresent(tx, key, OpCreateBackendStorage); err != nil {
+		return err
+	}
 	if bucket == "" {
 		return nil
 	}
@@ -74,6 +77,20 @@ func storageCreatable(tx Tx, key EnvKey, bucket string) error {
 	default:
 		return err
 	}
+}
+
+// storageAuthPresent returns BadRequest if the environment has no auth resource: the Amplify
+// CLI adds storage only to a project with auth (`amplify add storage` asks for it first), since
+// the bucket's access policies are attached to the Cognito identity pool's roles. A
+// CreateBackendAuth or ImportBackendAuth whose job has not run does not count: its resource
+// does not exist yet.
+func storageAuthPresent(tx Tx, key EnvKey, op string) error {
+	_, err := tx.Resource(key, KindAuth)
+	if ErrorCode(err) == NotFound {
+		return Invalid("%s needs an auth resource, but backend environment %s of appId: %s has none: add auth first (CreateBackendAuth or ImportBackendAuth, and wait for its job to complete), then add storage.",
+			op, key.Env, key.AppID)
+	}
+	return err
 }
 
 func (s *Service) createStorageEffect(tx Tx, job *Job, now time.Time) error {
@@ -102,8 +119,8 @@ func (s *Service) createStorageEffect(tx Tx, job *Job, now time.Time) error {
 // ImportBackendStorage submits a job that makes an existing bucket of the caller's account and
 // region the environment's storage resource, marked imported; its resource name is the
 // bucket name without its dots and hyphens. NotFound if the app, environment or bucket does
-// not exist; BadRequest if the environment has storage or a storage resource of Amplify
-// created the bucket (and deletes it with itself). Buckets given at start-up or imported
+// not exist; BadRequest if the environment has storage or no auth resource, or a storage
+// resource of Amplify created the bucket (and deletes it with itself). Buckets given at start-up or imported
 // elsewhere may be imported by any number of environments, as in AWS.
 func (s *Service) ImportBackendStorage(ctx context.Context, key EnvKey, bucket string) (*Job, error) {
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env); err != nil {
@@ -140,6 +157,9 @@ func storageImportable(tx Tx, key EnvKey, bucket string) error {
 		return err
 	}
 	if err := resourceAbsent(tx, key, KindStorage); err != nil {
+		return err
+	}
+	if err := storageAuthPresent(tx, key, OpImportBackendStorage); err != nil {
 		return err
 	}
 	b, err := tx.Bucket(bucket)

@@ -3,6 +3,7 @@ package amplify
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,118 @@ type fakeBucketTx struct {
 func (f *fakeBucketTx) InsertBucket(b *Bucket) error {
 	f.inserted = append(f.inserted, *b)
 	return nil
+}
+
+// storageTestTx is apiTestTx with buckets and resource deletion: enough for the storage and
+// auth effects that re-check the storage -> auth dependency.
+type storageTestTx struct {
+	*apiTestTx
+	buckets map[string]Bucket
+	deletes int
+}
+
+func newStorageTestTx() *storageTestTx {
+	return &storageTestTx{apiTestTx: &apiTestTx{resources: map[ResourceKind]*Resource{}}, buckets: map[string]Bucket{}}
+}
+
+func (t *storageTestTx) Bucket(name string) (*Bucket, error) {
+	b, ok := t.buckets[name]
+	if !ok {
+		return nil, NoBucket(name)
+	}
+	return &b, nil
+}
+
+func (t *storageTestTx) InsertBucket(b *Bucket) error {
+	if _, ok := t.buckets[b.Name]; ok {
+		return ErrBucketExists
+	}
+	t.buckets[b.Name] = *b
+	return nil
+}
+
+func (t *storageTestTx) DeleteResource(_ EnvKey, kind ResourceKind) error {
+	delete(t.resources, kind)
+	t.deletes++
+	return nil
+}
+
+func storageTestJob(t *testing.T, action string, p any) *Job {
+	t.Helper()
+	payload, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Job{JobKey: JobKey{AppKey: apiTestKey.AppKey, JobID: "j"}, Env: apiTestKey.Env, Action: action, Payload: payload}
+}
+
+// The storage jobs re-check that the environment has auth when they run. No request can remove
+// auth while a storage job is pending (the pending-job rule), so only this test reaches the
+// re-check: the job fails with the refusal and writes nothing.
+func TestStorageEffectsRecheckAuth(t *testing.T) {
+	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
+	s := &Service{}
+	want := "add auth first (CreateBackendAuth or ImportBackendAuth"
+
+	tx := newStorageTestTx()
+	err := s.createStorageEffect(tx, storageTestJob(t, OpCreateBackendStorage, storagePayload{Name: "files", Config: json.RawMessage(`{"serviceName":"S3"}`)}), now)
+	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "CreateBackendStorage needs an auth resource") || !strings.Contains(err.Error(), want) {
+		t.Fatalf("create without auth: %v", err)
+	}
+	if tx.puts != 0 || len(tx.buckets) != 0 {
+		t.Fatalf("create without auth wrote %d resources and %d buckets", tx.puts, len(tx.buckets))
+	}
+
+	tx.buckets["seeded-bucket"] = Bucket{Scope: apiTestKey.Scope, Name: "seeded-bucket"}
+	err = s.importStorageEffect(tx, storageTestJob(t, OpImportBackendStorage, storagePayload{Name: "seededbucket", Bucket: "seeded-bucket"}), now)
+	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "ImportBackendStorage needs an auth resource") || !strings.Contains(err.Error(), want) || tx.puts != 0 {
+		t.Fatalf("import without auth: %v (%d writes)", err, tx.puts)
+	}
+
+	// With auth, both apply.
+	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
+	if err := s.importStorageEffect(tx, storageTestJob(t, OpImportBackendStorage, storagePayload{Name: "seededbucket", Bucket: "seeded-bucket"}), now); err != nil {
+		t.Fatal(err)
+	}
+	if r := tx.resources[KindStorage]; r == nil || r.Name != "seededbucket" || !r.Imported {
+		t.Fatalf("imported %+v", r)
+	}
+	delete(tx.resources, KindStorage)
+	if err := s.createStorageEffect(tx, storageTestJob(t, OpCreateBackendStorage, storagePayload{Name: "files", Bucket: "my-files", Config: json.RawMessage(`{"bucketName":"my-files","serviceName":"S3"}`)}), now); err != nil {
+		t.Fatal(err)
+	}
+	if r := tx.resources[KindStorage]; r == nil || r.Name != "files" || r.Deployed["BucketName"] != "my-files" {
+		t.Fatalf("created %+v", r)
+	}
+	if b, ok := tx.buckets["my-files"]; !ok || b.Owner != bucketOwner(apiTestKey) {
+		t.Fatalf("bucket %+v, %v", b, ok)
+	}
+}
+
+// DeleteBackendAuth's job re-checks that no storage depends on the auth resource.
+func TestDeleteAuthEffectRechecksStorage(t *testing.T) {
+	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
+	s := &Service{}
+	tx := newStorageTestTx()
+	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
+	tx.resources[KindStorage] = &Resource{Kind: KindStorage, Name: "files"}
+	job := storageTestJob(t, OpDeleteBackendAuth, authPayload{Name: "myauth"})
+	err := s.deleteBackendAuthEffect(tx, job, now)
+	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "the storage resource files of appId: d1abc and backendEnvironmentName: dev depends on it") || tx.deletes != 0 {
+		t.Fatalf("delete with storage: %v (%d deletes)", err, tx.deletes)
+	}
+	// The API's user pool dependency is named first.
+	tx.resources[KindAPI] = &Resource{Kind: KindAPI, Name: "todo", Config: json.RawMessage(`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`)}
+	if err := s.deleteBackendAuthEffect(tx, job, now); ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "the API resource todo") || tx.deletes != 0 {
+		t.Fatalf("delete with API and storage: %v", err)
+	}
+	// An API without user pools does not hold the auth resource; storage still does.
+	tx.resources[KindAPI].Config = json.RawMessage(`{"defaultAuthType":{"mode":"API_KEY"}}`)
+	if err := s.deleteBackendAuthEffect(tx, job, now); ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "the storage resource files") || tx.deletes != 0 {
+		t.Fatalf("delete with an API_KEY API and storage: %v", err)
+	}
+	delete(tx.resources, KindStorage)
+	if err := s.deleteBackendAuthEffect(tx, job, now); err != nil || tx.deletes != 1 || tx.resources[KindAuth] != nil {
+		t.Fatalf("delete without storage: %v (%d deletes)", err, tx.deletes)
+	}
 }
