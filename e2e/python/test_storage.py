@@ -1,12 +1,28 @@
 """boto3: the S3 storage resource and the account's buckets. CreateBackendStorage,
 GetBackendStorage, UpdateBackendStorage, DeleteBackendStorage, ImportBackendStorage,
-ListS3Buckets. The server starts with pre-existing buckets (--s3-buckets)."""
+ListS3Buckets. The server starts with pre-existing buckets (--s3-buckets). Storage needs an
+auth resource in its environment (as `amplify add storage` does), and holds it."""
 import unittest
 
 from helpers import JobsMixin, body, client, meta, wait_job
 from server import Server
 
 ISO8601 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$"
+
+
+AUTH_CONFIG = {
+    "AuthResources": "USER_POOL_ONLY", "Service": "COGNITO",
+    "UserPoolConfigs": {"RequiredSignUpAttributes": ["EMAIL"], "SignInMethod": "EMAIL", "UserPoolName": "stpool"},
+}
+NEEDS_AUTH = ("needs an auth resource, but backend environment %s of appId: %s has none: "
+              "add auth first (CreateBackendAuth or ImportBackendAuth")
+
+
+def add_auth(c, app, env, name="stauth"):
+    """Creates the auth resource storage needs and waits for its job."""
+    out = c.create_backend_auth(AppId=app, BackendEnvironmentName=env, ResourceName=name, ResourceConfig=AUTH_CONFIG)
+    job = wait_job(c, app, env, out["JobId"])
+    assert job["Status"] == "COMPLETED", job
 
 
 def storage_config(bucket=None):
@@ -22,9 +38,11 @@ class Storage(JobsMixin, unittest.TestCase):
         cls.server = Server("--s3-buckets", "existing.bucket-1,111111111111:foreign-bucket")
         cls.addClassCleanup(cls.server.stop)
         cls.c = client(cls.server.url)
-        for env in ("dev", "empty", "imp", "gen"):
+        for env in ("dev", "empty", "imp", "gen", "noauth"):
             out = cls.c.create_backend(AppId="d1st", AppName="stapp", BackendEnvironmentName=env)
             assert wait_job(cls.c, "d1st", env, out["JobId"])["Status"] == "COMPLETED"
+            if env != "noauth":
+                add_auth(cls.c, "d1st", env)
 
 
     def buckets(self, c=None):
@@ -73,6 +91,7 @@ class Storage(JobsMixin, unittest.TestCase):
         # The bucket name is taken, in any account.
         other = client(self.server.url, key="222222222222")
         self.complete(other.create_backend(AppId="d1st", AppName="x", BackendEnvironmentName="dev"), "CreateBackend", "d1st", "dev", c=other)
+        add_auth(other, "d1st", "dev")
         with self.assertRaises(other.exceptions.BadRequestException) as ctx:
             other.create_backend_storage(AppId="d1st", BackendEnvironmentName="dev", ResourceName="photos", ResourceConfig=storage_config("my-photos.bucket"))
         self.assertIn("The bucket name my-photos.bucket is not available", ctx.exception.response["Error"]["Message"])
@@ -136,7 +155,33 @@ class Storage(JobsMixin, unittest.TestCase):
         self.assertBadRequest("resourceConfig.permissions.authenticated", c.create_backend_storage, AppId="d1st",
                               BackendEnvironmentName="empty", ResourceName="f", ResourceConfig=bad)
         self.assertBadRequest("NextToken", c.list_s3_buckets, NextToken="not-a-token")
-        self.assertEqual(c.list_backend_jobs(AppId="d1st", BackendEnvironmentName="empty")["Jobs"][0]["Operation"], "CreateBackend")
+        self.assertEqual([j["Operation"] for j in c.list_backend_jobs(AppId="d1st", BackendEnvironmentName="empty")["Jobs"]],
+                         ["CreateBackendAuth", "CreateBackend"])
+
+    def test_needs_auth(self):
+        """Without auth, storage is refused at once; auth is refused deletion while storage holds it."""
+        c = self.c
+        resp = self.assertBadRequest("CreateBackendStorage " + NEEDS_AUTH % ("noauth", "d1st"), c.create_backend_storage, AppId="d1st",
+                                     BackendEnvironmentName="noauth", ResourceName="files", ResourceConfig=storage_config())
+        self.assertRegex(resp["Error"]["Message"], r"^ValidationException - An error occurred while processing your request: ")
+        self.assertBadRequest("ImportBackendStorage " + NEEDS_AUTH % ("noauth", "d1st"), c.import_backend_storage, AppId="d1st",
+                              BackendEnvironmentName="noauth", BucketName="existing.bucket-1", ServiceName="S3")
+        self.assertEqual([j["Operation"] for j in c.list_backend_jobs(AppId="d1st", BackendEnvironmentName="noauth")["Jobs"]], ["CreateBackend"])
+
+        # With auth, storage is added; auth then stays until the storage is gone.
+        self.complete(c.create_backend(AppId="d1sa", AppName="sa", BackendEnvironmentName="dev"), "CreateBackend", "d1sa", "dev")
+        add_auth(c, "d1sa", "dev", "saauth")
+        self.complete(c.create_backend_storage(AppId="d1sa", BackendEnvironmentName="dev", ResourceName="files", ResourceConfig=storage_config()),
+                      "CreateBackendStorage", "d1sa", "dev")
+        self.assertEqual(meta(c, "d1sa", "dev")["storage"]["files"]["dependsOn"], [])
+        self.assertBadRequest("The auth resource saauth cannot be deleted: the storage resource files of appId: d1sa and "
+                              "backendEnvironmentName: dev depends on it.",
+                              c.delete_backend_auth, AppId="d1sa", BackendEnvironmentName="dev", ResourceName="saauth")
+        self.assertEqual(c.get_backend_auth(AppId="d1sa", BackendEnvironmentName="dev", ResourceName="saauth")["ResourceName"], "saauth")
+        self.assertEqual(c.list_backend_jobs(AppId="d1sa", BackendEnvironmentName="dev", Status="IN_PROGRESS")["Jobs"], [])
+        self.complete(c.delete_backend_storage(AppId="d1sa", BackendEnvironmentName="dev", ResourceName="files", ServiceName="S3"),
+                      "DeleteBackendStorage", "d1sa", "dev")
+        self.complete(c.delete_backend_auth(AppId="d1sa", BackendEnvironmentName="dev", ResourceName="saauth"), "DeleteBackendAuth", "d1sa", "dev")
 
 
 class BucketPages(unittest.TestCase):
