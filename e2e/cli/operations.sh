@@ -235,6 +235,14 @@ api() {
 # --- storage and buckets ---------------------------------------------------------------------------
 storage() {
 	new_backend d1st dev
+	# Storage needs auth, as `amplify add storage` does.
+	expect_error_msg "create-backend-storage without auth" BadRequestException \
+		"CreateBackendStorage needs an auth resource, but backend environment dev of appId: d1st has none: add auth first (CreateBackendAuth or ImportBackendAuth" \
+		ab create-backend-storage --app-id d1st --backend-environment-name dev --resource-name f \
+		--resource-config 'ServiceName=S3,Permissions={Authenticated=[READ]}'
+	out=$(ab create-backend-auth --app-id d1st --backend-environment-name dev --resource-name stauth --resource-config \
+		'{"AuthResources":"USER_POOL_ONLY","Service":"COGNITO","UserPoolConfigs":{"RequiredSignUpAttributes":["EMAIL"],"SignInMethod":"EMAIL","UserPoolName":"stpool"}}')
+	completes create-backend-auth d1st dev "$out"
 	expect_error_msg "import-backend-storage of another account's bucket" NotFoundException "" \
 		ab import-backend-storage --app-id d1st --backend-environment-name dev --bucket-name foreign-cli-bucket --service-name S3
 	expect_error_msg "create-backend-storage with a bad bucket name" BadRequestException "Bucket names" \
@@ -263,6 +271,9 @@ storage() {
 	completes import-backend-storage d1st dev "$out"
 	out=$(ab get-backend-storage --app-id d1st --backend-environment-name dev --resource-name existingclibucket)
 	check "imported storage" '.ResourceConfig.BucketName == "existing-cli-bucket" and .ResourceConfig.Imported == true' "$out"
+	expect_error_msg "delete-backend-auth while storage depends on it" BadRequestException \
+		"The auth resource stauth cannot be deleted: the storage resource existingclibucket of appId: d1st and backendEnvironmentName: dev depends on it." \
+		ab delete-backend-auth --app-id d1st --backend-environment-name dev --resource-name stauth
 
 }
 
