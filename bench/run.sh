@@ -19,6 +19,7 @@
 #   BENCH_ONLY="micro reads sigv4 writes scale"   the parts to run (default: all)
 #   BENCH_UPDATE_DOCS=1      rewrite the results section of docs/benchmarks.md and the plots
 #   BENCH_OUT=bench/out      where results and scratch data go
+#   BENCH_HALFPEAK_CONNS=32  connections of the open-loop half-peak latency run (at most that many in flight)
 #   BENCH_PORT=4680          first of the three loopback ports used (ours, bare, moto)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,7 @@ OURS_PORT=$PORT
 BARE_PORT=$((PORT + 1))
 MOTO_PORT=$((PORT + 2))
 CONCURRENCY="1 4 16 32 64"
+HALFPEAK_CONNS=${BENCH_HALFPEAK_CONNS:-32}
 ACCOUNT=123456789012
 APP=benchapp
 ENV=prod
@@ -276,27 +278,24 @@ if has reads; then
 		[ -z "$MOTO_URL" ] || bench_wrk "get_moto_c$c" "$MOTO_URL" "$c" "$SWEEP_DUR" "$OUT/headers-moto.txt" 0 "$MOTO_PID"
 	done
 
-	say "reads: latency at half the peak rate (wrk, paced connections)"
+	say "reads: latency at half the peak rate (bench/load -mode rate: open loop, evenly spaced)"
 	peak=0
 	for c in $CONCURRENCY; do
 		r=$(json_num "$RAW/get_ours_c$c.json" rps)
 		peak=$(awk -v a="$peak" -v b="${r:-0}" 'BEGIN { print (b > a) ? b : a }')
 	done
 	target=$(awk -v p="$peak" 'BEGIN { printf "%.0f", p / 2 }')
-	# Each connection sends a request, waits for the answer, then pauses DELAY ms: the rate is
-	# about conns / (DELAY + latency). Calibrate the number of connections on two short runs.
-	delay=2
-	conns=$(awk -v t="$target" 'BEGIN { c = int(t * 0.0022 + 0.5); print (c < 1) ? 1 : c }')
-	for _ in 1 2; do
-		bench_wrk get_ours_halfpeak_calibrate "$OURS_URL" "$conns" 2s "$OUT/headers-ours.txt" "$delay" >/dev/null
-		got=$(json_num "$RAW/get_ours_halfpeak_calibrate.json" rps)
-		conns=$(awk -v c="$conns" -v t="$target" -v g="${got:-1}" 'BEGIN { n = int(c * t / g + 0.5); print (n < 1) ? 1 : (n > 512 ? 512 : n) }')
+	printf '{"peak_rps":%s,"target_rps":%s}\n' "$peak" "$target" >"$RAW/halfpeak_meta.json"
+	echo "  peak $peak req/s: $target req/s, evenly spaced, latency from each request's intended send time"
+	# wrk has no constant-rate mode (wrk2 is not packaged for Debian): bench/load sends on a
+	# fixed schedule and measures from the schedule, so a stall counts against every request
+	# it delays. The bare yardstick gets the very same schedule right after.
+	for who in ours bare; do
+		url=$OURS_URL pid=$OURS_PID
+		[ "$who" = bare ] && url=$BARE_URL pid=$BARE_PID
+		record "get_${who}_halfpeak" "$BIN/load" -mode rate -url "$url" -rate "$target" -conns "$HALFPEAK_CONNS" \
+			-duration "$DUR" -header-file "$OUT/headers-$who.txt" -pid "$pid"
 	done
-	printf '{"peak_rps":%s,"target_rps":%s,"conns":%s,"delay_ms":%s}\n' "$peak" "$target" "$conns" "$delay" >"$RAW/halfpeak_meta.json"
-	echo "  peak $peak req/s, target $target req/s: $conns connections pausing ${delay} ms"
-	bench_wrk get_ours_halfpeak "$OURS_URL" "$conns" "$DUR" "$OUT/headers-ours.txt" "$delay" "$OURS_PID"
-	# The yardstick under the very same pacing: the machine's own floor for this p99.
-	bench_wrk get_bare_halfpeak "$BARE_URL" "$conns" "$DUR" "$OUT/headers-bare.txt" "$delay" "$BARE_PID"
 	[ -z "${MOTO_PID:-}" ] || stop "$MOTO_PID"
 
 	say "reads: access log off (--log-level warn), for comparison"

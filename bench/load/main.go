@@ -7,6 +7,7 @@
 //	load -mode list    -url URL -app A -env E -duration 5s           ListBackendJobs latency
 //	load -mode get     -url URL -app A -env E -db FILE -duration 5s  GetBackendJob latency [-once]
 //	load -mode healthz -url URL -since UNIXNANO                      start-up time
+//	load -mode rate    -url URL/PATH -rate 15000 -conns 32 -duration 10s   open-loop GET latency
 //
 // With -pid, the server's VmRSS is sampled every 100 ms during the run and reported with its
 // VmHWM (peak) at the end.
@@ -46,6 +47,7 @@ func (h *headerFlags) Set(v string) error { *h = append(*h, v); return nil }
 // config is the command line.
 type config struct {
 	mode       string
+	rate       float64
 	url        string
 	conns      int
 	duration   time.Duration
@@ -68,8 +70,9 @@ type config struct {
 
 func main() {
 	var c config
-	flag.StringVar(&c.mode, "mode", "", "create, list, get or healthz")
+	flag.StringVar(&c.mode, "mode", "", "create, list, get, healthz or rate")
 	flag.StringVar(&c.url, "url", "http://127.0.0.1:4580", "server base URL")
+	flag.Float64Var(&c.rate, "rate", 0, "requests per second, evenly spaced, whatever the latency (rate)")
 	flag.IntVar(&c.conns, "conns", 1, "concurrent connections")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send requests")
 	flag.StringVar(&c.db, "db", "", "the server's SQLite file, opened read-only (create: pending-job samples; get: job ids)")
@@ -115,6 +118,8 @@ func main() {
 		out, err = runGet(&c)
 	case "healthz":
 		out, err = runHealthz(&c)
+	case "rate":
+		out, err = runRate(&c)
 	default:
 		flag.Usage()
 		os.Exit(2)
