@@ -510,7 +510,7 @@ type micro struct {
 
 func (r *report) micro() []micro {
 	var out []micro
-	for _, pkg := range []string{"httpapi", "sqlite"} {
+	for _, pkg := range []string{"httpapi", "sigv4", "api", "sqlite"} {
 		b, err := os.ReadFile(filepath.Join(r.raw.dir, "micro_"+pkg+".out"))
 		if err != nil {
 			continue

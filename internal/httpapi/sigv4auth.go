@@ -36,7 +36,11 @@ func (a SigV4Auth) Authenticate(r *http.Request, body []byte) (amplify.Scope, er
 		key = k
 		return k.SecretAccessKey, ok
 	}
-	res, err := sigv4.Verify(r, body, now(), lookup)
+	v := sigv4.Verifier{Service: sigv4.ServiceName, Lookup: lookup}
+	if a.Keys != nil {
+		v.Derive = a.Keys.SigningKey
+	}
+	res, err := v.Verify(r, body, now())
 	if err != nil {
 		return amplify.Scope{}, err
 	}

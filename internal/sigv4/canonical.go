@@ -80,6 +80,9 @@ func NormalizePath(p string) string {
 	if p == "" {
 		return "/"
 	}
+	if isNormalPath(p) {
+		return p // what nearly every request has: nothing to allocate
+	}
 	segs := make([]string, 0, strings.Count(p, "/")+1)
 	for _, s := range strings.Split(p, "/") {
 		switch s {
@@ -101,6 +104,28 @@ func NormalizePath(p string) string {
 		b.WriteByte('/')
 	}
 	return b.String()
+}
+
+// isNormalPath reports whether NormalizePath(p) is p: p starts with "/" and has no empty
+// (but a trailing one after another segment), "." or ".." segment.
+func isNormalPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if len(p) < 2 || p[0] != '/' {
+		return false
+	}
+	rest := p[1:]
+	for {
+		seg, after, more := strings.Cut(rest, "/")
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		if !more || after == "" {
+			return true // the last segment, or a trailing "/" after one
+		}
+		rest = after
+	}
 }
 
 // queryParam is one decoded name=value pair of a query string.
@@ -252,7 +277,32 @@ func trimAll(v string, spacesOnly bool) string {
 // headerValue returns the canonical value of the signed header name (lower case): host from
 // r.Host, the others from r.Header, each value trimmed, repeated headers joined by ",".
 func headerValue(r *http.Request, name string, spacesOnly bool) string {
+	if name == "host" && r.Host != "" {
+		return trimAll(r.Host, spacesOnly)
+	}
 	return joinValues(headerValues(r, name), spacesOnly)
+}
+
+// canonicalKeys are the header map keys of the headers clients sign most, so that looking
+// one up costs no allocation.
+var canonicalKeys = map[string]string{
+	"x-amz-date":            "X-Amz-Date",
+	"x-amz-content-sha256":  "X-Amz-Content-Sha256",
+	"x-amz-security-token":  "X-Amz-Security-Token",
+	"x-amz-user-agent":      "X-Amz-User-Agent",
+	"content-type":          "Content-Type",
+	"content-length":        "Content-Length",
+	"amz-sdk-invocation-id": "Amz-Sdk-Invocation-Id",
+	"amz-sdk-request":       "Amz-Sdk-Request",
+	"user-agent":            "User-Agent",
+}
+
+// headerKey is textproto.CanonicalMIMEHeaderKey(name) for a lower-case name.
+func headerKey(name string) string {
+	if k, ok := canonicalKeys[name]; ok {
+		return k
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // headerValues returns the values of the signed header name (lower case) as received.
@@ -266,7 +316,7 @@ func headerValues(r *http.Request, name string) []string {
 		}
 		return nil
 	}
-	vals := r.Header[textproto.CanonicalMIMEHeaderKey(name)]
+	vals := r.Header[headerKey(name)]
 	if len(vals) == 0 {
 		vals = foldedValues(r.Header, name)
 	}

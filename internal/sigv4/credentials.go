@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -177,8 +178,9 @@ func (k Key) check() (setting, problem string) {
 // Replace swap the whole set at once, so a request sees either the old keys or the new ones,
 // never a mix, and a failed reload leaves the old keys in force.
 type Keyring struct {
-	path string
-	keys atomic.Pointer[map[string]Key]
+	path    string
+	keys    atomic.Pointer[map[string]Key]
+	derived atomic.Pointer[keyCache] // signing keys of the keys in force; new with each set
 }
 
 // NewKeyring returns a keyring holding keys, which must be valid and have distinct access key
@@ -229,8 +231,48 @@ func (k *Keyring) Replace(keys []Key) error {
 		}
 		m[key.AccessKeyID] = key
 	}
+	k.derived.Store(&keyCache{keys: make(map[scopedSecret][]byte)})
 	k.keys.Store(&m)
 	return nil
+}
+
+// SigningKey returns SigningKey(secret, date, region, service), derived once per day, region
+// and service of each secret and then remembered until the next Replace or Reload (a
+// signature check otherwise spends four of its five HMACs deriving the same key again).
+// The cache is bounded: past maxDerivedKeys entries it starts again empty.
+func (k *Keyring) SigningKey(secret, date, region, service string) []byte {
+	var c *keyCache
+	if k != nil {
+		c = k.derived.Load()
+	}
+	if c == nil {
+		return SigningKey(secret, date, region, service)
+	}
+	id := scopedSecret{secret, date, region, service}
+	c.mu.RLock()
+	key, ok := c.keys[id]
+	c.mu.RUnlock()
+	if ok {
+		return key
+	}
+	key = SigningKey(secret, date, region, service)
+	c.mu.Lock()
+	if len(c.keys) >= maxDerivedKeys {
+		clear(c.keys)
+	}
+	c.keys[id] = key
+	c.mu.Unlock()
+	return key
+}
+
+// maxDerivedKeys bounds the signing-key cache: keys times regions times days in use at once.
+const maxDerivedKeys = 4096
+
+type scopedSecret struct{ secret, date, region, service string }
+
+type keyCache struct {
+	mu   sync.RWMutex
+	keys map[scopedSecret][]byte
 }
 
 // Lookup returns the key with the given access key id.

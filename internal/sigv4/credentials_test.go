@@ -202,3 +202,41 @@ func TestKeyring(t *testing.T) {
 		t.Fatal("nil keyring knows keys")
 	}
 }
+
+func TestKeyringSigningKey(t *testing.T) {
+	ring, err := NewKeyring([]Key{{AccessKeyID: "AKID1", SecretAccessKey: "secret-one", AccountID: "111111111111"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SigningKey("secret-one", "20260707", "us-east-1", ServiceName)
+	for range 2 { // derived, then remembered
+		if got := ring.SigningKey("secret-one", "20260707", "us-east-1", ServiceName); !bytes.Equal(got, want) {
+			t.Fatalf("SigningKey = %x, want %x", got, want)
+		}
+	}
+	if got := ring.SigningKey("secret-one", "20260708", "us-east-1", ServiceName); bytes.Equal(got, want) {
+		t.Fatal("another day gave the same signing key")
+	}
+	// A reload with a new secret for the same key id derives from the new secret.
+	if err := ring.Replace([]Key{{AccessKeyID: "AKID1", SecretAccessKey: "secret-two", AccountID: "111111111111"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ring.derived.Load().keys); n != 0 {
+		t.Fatalf("after Replace the cache holds %d keys, want 0", n)
+	}
+	if got, want := ring.SigningKey("secret-two", "20260707", "us-east-1", ServiceName), SigningKey("secret-two", "20260707", "us-east-1", ServiceName); !bytes.Equal(got, want) {
+		t.Fatalf("after Replace: SigningKey = %x, want %x", got, want)
+	}
+	// Bounded: many regions never grow it past maxDerivedKeys.
+	for i := range maxDerivedKeys + 10 {
+		ring.SigningKey("secret-two", "20260707", fmt.Sprintf("r-%d", i), ServiceName)
+	}
+	if n := len(ring.derived.Load().keys); n > maxDerivedKeys {
+		t.Fatalf("cache holds %d keys, more than %d", n, maxDerivedKeys)
+	}
+	// A nil keyring still derives.
+	var none *Keyring
+	if got := none.SigningKey("secret-one", "20260707", "us-east-1", ServiceName); !bytes.Equal(got, want) {
+		t.Fatal("nil keyring derived a different key")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"reflect"
 	"strings"
 	"testing"
@@ -388,4 +389,47 @@ func TestVerifyEdges(t *testing.T) {
 	signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 	_, err = Verifier{Service: ServiceName}.Verify(r, nil, testNow)
 	wantCode(t, err, amplify.UnrecognizedClient, UnknownKeyMessage)
+}
+
+// TestNormalPathFastPath checks that the allocation-free shortcut of NormalizePath agrees with
+// the full normalization on every kind of path.
+func TestNormalPathFastPath(t *testing.T) {
+	paths := []string{"/", "/backend", "/backend/", "/backend/a/job/dev/j-1", "/a//b", "//", "/./a", "/a/.", "/a/..",
+		"/a/../b", "a/b", ".", "/...", "/a/.b/c.", "/%2E%2E/x", "/a/b//", "/a//"}
+	for _, p := range paths {
+		full := p
+		if p != "" {
+			// The long way round, as NormalizePath did before its shortcut.
+			var segs []string
+			for _, s := range strings.Split(p, "/") {
+				switch s {
+				case "", ".":
+				case "..":
+					if len(segs) > 0 {
+						segs = segs[:len(segs)-1]
+					}
+				default:
+					segs = append(segs, s)
+				}
+			}
+			full = strings.Join(segs, "/")
+			if p[0] == '/' {
+				full = "/" + full
+			}
+			if len(segs) > 0 && p[len(p)-1] == '/' {
+				full += "/"
+			}
+		}
+		if got := NormalizePath(p); got != full {
+			t.Errorf("NormalizePath(%q) = %q, want %q", p, got, full)
+		}
+		if isNormalPath(p) && full != p {
+			t.Errorf("isNormalPath(%q) is true, but it normalizes to %q", p, full)
+		}
+	}
+	for _, name := range []string{"x-amz-date", "content-type", "x-custom-thing", "amz-sdk-request"} {
+		if got, want := headerKey(name), textproto.CanonicalMIMEHeaderKey(name); got != want {
+			t.Errorf("headerKey(%q) = %q, want %q", name, got, want)
+		}
+	}
 }

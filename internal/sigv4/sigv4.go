@@ -63,6 +63,9 @@ type Verifier struct {
 	// Lookup returns the secret access key of an access key id; ok is false for an unknown
 	// key. A nil Lookup knows no key.
 	Lookup func(accessKeyID string) (secret string, ok bool)
+	// Derive, when set, is used in place of SigningKey, e.g. Keyring.SigningKey, which
+	// remembers the keys it derived.
+	Derive func(secret, date, region, service string) []byte
 }
 
 // Result describes a verified signature.
@@ -181,7 +184,11 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	if trimDiffers(r, auth.SignedHeaders) {
 		headerBlocks = append(headerBlocks, canonicalHeaders(r, auth.SignedHeaders, true))
 	}
-	key := SigningKey(secret, cred.Date, cred.Region, cred.Service)
+	derive := v.Derive
+	if derive == nil {
+		derive = SigningKey
+	}
+	key := derive(secret, cred.Date, cred.Region, cred.Service)
 	scope := cred.Scope()
 
 	var firstCanonical, firstSTS string
