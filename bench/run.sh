@@ -377,6 +377,8 @@ if has scale; then
 		say "scale: $n jobs"
 		record "seed_$n" "$BIN/seed" -data-dir "$SDIR" -add $((n - have)) -account "$ACCOUNT" -app "$APP" -env "$ENV"
 		have=$n
+		# A copy of the smallest table, for the side-by-side rounds at the end.
+		[ "$n" = "${SCALES%% *}" ] && rm -rf "$DATA/scale-small" && cp -a "$SDIR" "$DATA/scale-small"
 		start_ours "scale_$n" "$SDIR"
 		echo "  start-up: $(cat "$RAW/startup_scale_$n.json")"
 		record "list_$n" "$BIN/load" -mode list -url "http://127.0.0.1:$OURS_PORT" -app "$APP" -env "$ENV" \
@@ -390,6 +392,25 @@ if has scale; then
 		fi
 		stop "$OURS_PID"
 	done
+	# Does the cost of a read by key grow with the jobs stored? Alternate rounds on the smallest
+	# and the largest table, each on a freshly started server (nothing in its job cache), each
+	# reading the same number of jobs (as many as the smallest table holds, spread over the
+	# table), each once: a burst of other work on the machine hits one round, not one size.
+	small_n=${SCALES%% *}
+	if [ "$small_n" != "$last" ]; then
+		say "scale: reads by key, $small_n vs $last jobs, $ROUNDS alternating rounds"
+		for i in $(seq "$ROUNDS"); do
+			for which in small big; do
+				dir=$SDIR
+				[ "$which" = small ] && dir=$DATA/scale-small
+				start_ours "growth_${which}_r$i" "$dir"
+				record "get_growth_${which}_r$i" "$BIN/load" -mode get -url "http://127.0.0.1:$OURS_PORT" -app "$APP" -env "$ENV" \
+					-conns 1 -once -sample "$small_n" -db "$dir/amplifybackend.db" -duration "$SCALE_DUR" -pid "$OURS_PID" \
+					-header "Authorization: $ANY_AUTH"
+				stop "$OURS_PID"
+			done
+		done
+	fi
 fi
 
 # --- report --------------------------------------------------------------------------------
