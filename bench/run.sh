@@ -160,12 +160,12 @@ cpu_seconds() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ printf "%.2f", ($12 + $13) / 100 }'
 }
 
-# bench_wrk NAME URL CONNS DURATION HEADERFILE [DELAY_MS [SERVER_PID]]: one wrk run; with
+# bench_wrk NAME URL CONNS DURATION HEADERFILE [SERVER_PID]: one wrk run; with
 # SERVER_PID, the server's CPU time during the run goes to raw/NAME_cpu.json.
 bench_wrk() {
-	local name=$1 url=$2 conns=$3 dur=$4 headers=$5 delay=${6:-0} pid=${7:-} before=
+	local name=$1 url=$2 conns=$3 dur=$4 headers=$5 pid=${6:-} before=
 	[ -z "$pid" ] || before=$(cpu_seconds "$pid")
-	record "$name" env WRK_HEADERS="$headers" WRK_DELAY_MS="$delay" \
+	record "$name" env WRK_HEADERS="$headers" \
 		wrk -t1 -c"$conns" -d"$dur" --latency -s bench/wrk/bench.lua "$url"
 	if [ -n "$pid" ] && [ -n "$before" ]; then
 		printf '{"cpu_seconds":%s}\n' "$(awk -v a="$before" -v b="$(cpu_seconds "$pid")" 'BEGIN { printf "%.2f", b - a }')" >"$RAW/${name}_cpu.json"
@@ -260,8 +260,8 @@ if has reads; then
 			# The goal's ratio: alternate rounds, so that a burst of other work on the machine
 			# hits one round of one server, not a whole measurement.
 			for i in $(seq "$ROUNDS"); do
-				bench_wrk "get_ours_c32_r$i" "$OURS_URL" 32 "$ROUND_DUR" "$OUT/headers-ours.txt" 0 "$OURS_PID"
-				bench_wrk "get_bare_c32_r$i" "$BARE_URL" 32 "$ROUND_DUR" "$OUT/headers-bare.txt" 0 "$BARE_PID"
+				bench_wrk "get_ours_c32_r$i" "$OURS_URL" 32 "$ROUND_DUR" "$OUT/headers-ours.txt" "$OURS_PID"
+				bench_wrk "get_bare_c32_r$i" "$BARE_URL" 32 "$ROUND_DUR" "$OUT/headers-bare.txt" "$BARE_PID"
 			done
 			# The median round stands for c=32 in the sweep.
 			for who in ours bare; do
@@ -270,12 +270,12 @@ if has reads; then
 				for ext in json cmd out; do cp "$RAW/get_${who}_c32_r$mid.$ext" "$RAW/get_${who}_c32.$ext"; done
 				cp "$RAW/get_${who}_c32_r${mid}_cpu.json" "$RAW/get_${who}_c32_cpu.json" 2>/dev/null || true
 			done
-			[ -z "$MOTO_URL" ] || bench_wrk get_moto_c32 "$MOTO_URL" 32 "$DUR" "$OUT/headers-moto.txt" 0 "$MOTO_PID"
+			[ -z "$MOTO_URL" ] || bench_wrk get_moto_c32 "$MOTO_URL" 32 "$DUR" "$OUT/headers-moto.txt" "$MOTO_PID"
 			continue
 		fi
-		bench_wrk "get_ours_c$c" "$OURS_URL" "$c" "$SWEEP_DUR" "$OUT/headers-ours.txt" 0 "$OURS_PID"
-		bench_wrk "get_bare_c$c" "$BARE_URL" "$c" "$SWEEP_DUR" "$OUT/headers-bare.txt" 0 "$BARE_PID"
-		[ -z "$MOTO_URL" ] || bench_wrk "get_moto_c$c" "$MOTO_URL" "$c" "$SWEEP_DUR" "$OUT/headers-moto.txt" 0 "$MOTO_PID"
+		bench_wrk "get_ours_c$c" "$OURS_URL" "$c" "$SWEEP_DUR" "$OUT/headers-ours.txt" "$OURS_PID"
+		bench_wrk "get_bare_c$c" "$BARE_URL" "$c" "$SWEEP_DUR" "$OUT/headers-bare.txt" "$BARE_PID"
+		[ -z "$MOTO_URL" ] || bench_wrk "get_moto_c$c" "$MOTO_URL" "$c" "$SWEEP_DUR" "$OUT/headers-moto.txt" "$MOTO_PID"
 	done
 
 	say "reads: latency at half the peak rate (bench/load -mode rate: open loop, evenly spaced)"
@@ -301,8 +301,8 @@ if has reads; then
 	say "reads: access log off (--log-level warn), for comparison"
 	stop "$OURS_PID"
 	start_ours reads_logwarn "$RDIR" --log-level warn
-	bench_wrk get_ours_logwarn_c32 "$OURS_URL" 32 "$DUR" "$OUT/headers-ours.txt" 0 "$OURS_PID"
-	bench_wrk get_bare_c32_b "$BARE_URL" 32 "$DUR" "$OUT/headers-bare.txt" 0 "$BARE_PID"
+	bench_wrk get_ours_logwarn_c32 "$OURS_URL" 32 "$DUR" "$OUT/headers-ours.txt" "$OURS_PID"
+	bench_wrk get_bare_c32_b "$BARE_URL" 32 "$DUR" "$OUT/headers-bare.txt" "$BARE_PID"
 fi
 
 if has sigv4; then
@@ -340,8 +340,8 @@ if has sigv4; then
 		else
 			# Sign right before the run: the server allows 15 minutes of clock skew.
 			"$BIN/sign" -url "$OURS_URL" -access-key "$AK" -secret-key "$SK" >"$OUT/headers-sigv4.txt"
-			bench_wrk get_ours_sigv4_c32 "$OURS_URL" 32 "$DUR" "$OUT/headers-sigv4.txt" 0 "$OURS_PID"
-			bench_wrk get_bare_c32_c "$BARE_URL" 32 "$DUR" "$OUT/headers-bare.txt" 0 "$BARE_PID"
+			bench_wrk get_ours_sigv4_c32 "$OURS_URL" 32 "$DUR" "$OUT/headers-sigv4.txt" "$OURS_PID"
+			bench_wrk get_bare_c32_c "$BARE_URL" 32 "$DUR" "$OUT/headers-bare.txt" "$BARE_PID"
 		fi
 	fi
 fi

@@ -1,7 +1,6 @@
 -- wrk script of bench/run.sh. It sends the headers listed in the file named by WRK_HEADERS
--- ("Name: value" lines, as bench/sign prints them), paces each connection with a delay of
--- WRK_DELAY_MS milliseconds between requests when that is set (the half-peak latency run),
--- and ends with one machine-readable line: WRKJSON {...}.
+-- ("Name: value" lines, as bench/sign prints them) and ends with one machine-readable line:
+-- WRKJSON {...}.
 local file = os.getenv("WRK_HEADERS")
 if file and file ~= "" then
   for line in io.lines(file) do
@@ -9,13 +8,6 @@ if file and file ~= "" then
     if name then
       wrk.headers[name] = value
     end
-  end
-end
-
-local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "0")
-if delay_ms > 0 then
-  function delay()
-    return delay_ms
   end
 end
 
