@@ -60,23 +60,26 @@ func modelOperations(t *testing.T) []string {
 	return names
 }
 
-// opRecorder records the operations a client actually sent to the server.
+// opRecorder records operations of the clients it watches: watch counts every one sent,
+// watchSuccesses (coverage_e2e_test.go) only those answered 200.
 type opRecorder struct {
 	mu  sync.Mutex
 	ops map[string]int
 }
 
+func (r *opRecorder) record(req *request.Request) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ops == nil {
+		r.ops = map[string]int{}
+	}
+	r.ops[req.Operation.Name]++
+}
+
 // watch makes c record every operation it sends. The Send handler runs after the SDK's
 // parameter validation and signing, so only requests that reached the server count.
 func (r *opRecorder) watch(c *amplifybackend.AmplifyBackend) *amplifybackend.AmplifyBackend {
-	c.Handlers.Send.PushFront(func(req *request.Request) {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.ops == nil {
-			r.ops = map[string]int{}
-		}
-		r.ops[req.Operation.Name]++
-	})
+	c.Handlers.Send.PushFront(r.record)
 	return c
 }
 

@@ -83,6 +83,11 @@ func NormalizePath(p string) string {
 	if isNormalPath(p) {
 		return p // what nearly every request has: nothing to allocate
 	}
+	return normalizeSegments(p)
+}
+
+// normalizeSegments is NormalizePath the long way, segment by segment, for a non-empty p.
+func normalizeSegments(p string) string {
 	segs := make([]string, 0, strings.Count(p, "/")+1)
 	for _, s := range strings.Split(p, "/") {
 		switch s {

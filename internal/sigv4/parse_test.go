@@ -397,29 +397,7 @@ func TestNormalPathFastPath(t *testing.T) {
 	paths := []string{"/", "/backend", "/backend/", "/backend/a/job/dev/j-1", "/a//b", "//", "/./a", "/a/.", "/a/..",
 		"/a/../b", "a/b", ".", "/...", "/a/.b/c.", "/%2E%2E/x", "/a/b//", "/a//"}
 	for _, p := range paths {
-		full := p
-		if p != "" {
-			// The long way round, as NormalizePath did before its shortcut.
-			var segs []string
-			for _, s := range strings.Split(p, "/") {
-				switch s {
-				case "", ".":
-				case "..":
-					if len(segs) > 0 {
-						segs = segs[:len(segs)-1]
-					}
-				default:
-					segs = append(segs, s)
-				}
-			}
-			full = strings.Join(segs, "/")
-			if p[0] == '/' {
-				full = "/" + full
-			}
-			if len(segs) > 0 && p[len(p)-1] == '/' {
-				full += "/"
-			}
-		}
+		full := normalizeSegments(p)
 		if got := NormalizePath(p); got != full {
 			t.Errorf("NormalizePath(%q) = %q, want %q", p, got, full)
 		}
