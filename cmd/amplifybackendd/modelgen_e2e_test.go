@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/modelgen/modelgentest"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/service/amplifybackend"
 )
@@ -59,11 +60,11 @@ func TestModelgenCorpusThroughAPI(t *testing.T) {
 				t.Errorf("Status = %s; want LATEST", aws.StringValue(got.Status))
 			}
 			if aws.StringValue(got.Models) != want.Metadata {
-				t.Errorf("Models differ from the reference:\n%s", firstDifference(aws.StringValue(got.Models), want.Metadata))
+				t.Errorf("Models differ from the reference:\n%s", modelgentest.FirstDifference(aws.StringValue(got.Models), want.Metadata))
 			}
 			if aws.StringValue(got.ModelIntrospectionSchema) != compact.String() {
 				t.Errorf("ModelIntrospectionSchema differs from the reference (key order included):\n%s",
-					firstDifference(aws.StringValue(got.ModelIntrospectionSchema), compact.String()))
+					modelgentest.FirstDifference(aws.StringValue(got.ModelIntrospectionSchema), compact.String()))
 			}
 		}
 		t.Run(name+"/CreateBackendAPI", func(t *testing.T) {
@@ -179,14 +180,4 @@ func TestModelgenInvalidThroughAPI(t *testing.T) {
 			checkError(t, job, "CreateBackendAPI")
 		})
 	}
-}
-
-// firstDifference shows where two texts part.
-func firstDifference(got, want string) string {
-	i := 0
-	for i < len(got) && i < len(want) && got[i] == want[i] {
-		i++
-	}
-	from := max(0, i-80)
-	return "at byte " + strconv.Itoa(i) + "\n got: …" + got[from:min(len(got), i+80)] + "\nwant: …" + want[from:min(len(want), i+80)]
 }

@@ -41,7 +41,8 @@ func (t *apiTestTx) PutResource(_ EnvKey, r *Resource) error {
 	return nil
 }
 
-func apiTestJob(t *testing.T, action string, p apiPayload) *Job {
+// apiTestJob is a job of apiTestKey with action and the JSON of payload p.
+func apiTestJob(t *testing.T, action string, p any) *Job {
 	t.Helper()
 	payload, err := json.Marshal(p)
 	if err != nil {

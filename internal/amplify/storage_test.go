@@ -187,15 +187,6 @@ func (t *storageTestTx) DeleteResource(_ EnvKey, kind ResourceKind) error {
 	return nil
 }
 
-func storageTestJob(t *testing.T, action string, p any) *Job {
-	t.Helper()
-	payload, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Job{JobKey: JobKey{AppKey: apiTestKey.AppKey, JobID: "j"}, Env: apiTestKey.Env, Action: action, Payload: payload}
-}
-
 // The storage jobs re-check that the environment has auth when they run. No request can remove
 // auth while a storage job is pending (the pending-job rule), so only this test reaches the
 // re-check: the job fails with the refusal and writes nothing.
@@ -205,7 +196,7 @@ func TestStorageEffectsRecheckAuth(t *testing.T) {
 	want := "add auth first (CreateBackendAuth or ImportBackendAuth"
 
 	tx := newStorageTestTx()
-	err := s.createStorageEffect(tx, storageTestJob(t, OpCreateBackendStorage, storagePayload{Name: "files", Config: json.RawMessage(`{"serviceName":"S3"}`)}), now)
+	err := s.createStorageEffect(tx, apiTestJob(t, OpCreateBackendStorage, storagePayload{Name: "files", Config: json.RawMessage(`{"serviceName":"S3"}`)}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "CreateBackendStorage needs an auth resource") || !strings.Contains(err.Error(), want) {
 		t.Fatalf("create without auth: %v", err)
 	}
@@ -214,21 +205,21 @@ func TestStorageEffectsRecheckAuth(t *testing.T) {
 	}
 
 	tx.buckets["seeded-bucket"] = Bucket{Scope: apiTestKey.Scope, Name: "seeded-bucket"}
-	err = s.importStorageEffect(tx, storageTestJob(t, OpImportBackendStorage, storagePayload{Name: "seededbucket", Bucket: "seeded-bucket"}), now)
+	err = s.importStorageEffect(tx, apiTestJob(t, OpImportBackendStorage, storagePayload{Name: "seededbucket", Bucket: "seeded-bucket"}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "ImportBackendStorage needs an auth resource") || !strings.Contains(err.Error(), want) || tx.puts != 0 {
 		t.Fatalf("import without auth: %v (%d writes)", err, tx.puts)
 	}
 
 	// With auth, both apply.
 	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
-	if err := s.importStorageEffect(tx, storageTestJob(t, OpImportBackendStorage, storagePayload{Name: "seededbucket", Bucket: "seeded-bucket"}), now); err != nil {
+	if err := s.importStorageEffect(tx, apiTestJob(t, OpImportBackendStorage, storagePayload{Name: "seededbucket", Bucket: "seeded-bucket"}), now); err != nil {
 		t.Fatal(err)
 	}
 	if r := tx.resources[KindStorage]; r == nil || r.Name != "seededbucket" || !r.Imported {
 		t.Fatalf("imported %+v", r)
 	}
 	delete(tx.resources, KindStorage)
-	if err := s.createStorageEffect(tx, storageTestJob(t, OpCreateBackendStorage, storagePayload{Name: "files", Bucket: "my-files", Config: json.RawMessage(`{"bucketName":"my-files","serviceName":"S3"}`)}), now); err != nil {
+	if err := s.createStorageEffect(tx, apiTestJob(t, OpCreateBackendStorage, storagePayload{Name: "files", Bucket: "my-files", Config: json.RawMessage(`{"bucketName":"my-files","serviceName":"S3"}`)}), now); err != nil {
 		t.Fatal(err)
 	}
 	if r := tx.resources[KindStorage]; r == nil || r.Name != "files" || r.Deployed["BucketName"] != "my-files" {
@@ -246,7 +237,7 @@ func TestDeleteAuthEffectRechecksStorage(t *testing.T) {
 	tx := newStorageTestTx()
 	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
 	tx.resources[KindStorage] = &Resource{Kind: KindStorage, Name: "files"}
-	job := storageTestJob(t, OpDeleteBackendAuth, authPayload{Name: "myauth"})
+	job := apiTestJob(t, OpDeleteBackendAuth, authPayload{Name: "myauth"})
 	err := s.deleteBackendAuthEffect(tx, job, now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "the storage resource files of appId: d1abc and backendEnvironmentName: dev depends on it") || tx.deletes != 0 {
 		t.Fatalf("delete with storage: %v (%d deletes)", err, tx.deletes)
