@@ -256,7 +256,7 @@ func TestSecretsHostileConnections(t *testing.T) {
 	s, _ := startSigV4Server(t, []func(*Main){func(m *Main) { m.Config.MaxBody = maxBody }}, sigAlpha)
 
 	t.Run("server limits", func(t *testing.T) {
-		srv := s.server
+		srv := s.HTTPServer()
 		if srv == nil {
 			t.Fatal("no http.Server")
 		}
@@ -277,7 +277,7 @@ func TestSecretsHostileConnections(t *testing.T) {
 		t.Parallel()
 		// Slowloris: the header arrives a byte at a time and never ends. ReadHeaderTimeout
 		// bounds the whole header, however steadily it trickles.
-		conn, err := net.Dial("tcp", s.listener.Addr().String())
+		conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}

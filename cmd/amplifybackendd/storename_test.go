@@ -47,7 +47,7 @@ func TestStoreName(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := NewMain()
 			m.Config.Store = tt.dsn
-			got := m.storeName()
+			got := m.StoreName()
 			if got != tt.want {
 				t.Errorf("storeName(%q) = %q; want %q", tt.dsn, got, tt.want)
 			}
@@ -60,7 +60,7 @@ func TestStoreName(t *testing.T) {
 	}
 	m := NewMain()
 	m.Config.DataDir = "/var/lib/amplifybackendd"
-	if got := m.storeName(); got != "sqlite:/var/lib/amplifybackendd" {
+	if got := m.StoreName(); got != "sqlite:/var/lib/amplifybackendd" {
 		t.Errorf("storeName() = %q for SQLite", got)
 	}
 }

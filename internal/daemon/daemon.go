@@ -1,0 +1,399 @@
+// Package daemon is the amplifybackendd program: its configuration (flags and
+// AMPLIFYBACKEND_* variables) and the wiring of store, domain, job runner and HTTP server.
+// cmd/amplifybackendd runs it as a process; amplifybackendtest runs it inside a Go test.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
+	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
+	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
+	"github.com/amplifybackendd/amplifybackendd/internal/schema"
+	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
+	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Config is everything the command line sets.
+type Config struct {
+	Addr        string
+	DataDir     string
+	JobDuration time.Duration
+	// JobLease is how long a replica's claim on a job lasts: when the replica dies, another
+	// runs the job after this long.
+	JobLease    time.Duration
+	Region      string
+	CORSOrigins string
+	MaxBody     int64
+	LogFormat   string
+	LogLevel    string
+	TokenTTL    time.Duration
+	// S3Buckets lists the buckets that exist before any storage resource, comma-separated:
+	// "name" (account 000000000000) or "ACCOUNT:name", all in the region of --region.
+	S3Buckets string
+	RateLimit float64
+	RateBurst int
+	// Store is "" for the embedded SQLite database under DataDir, or a PostgreSQL URL.
+	Store string
+	// Auth is "any" (accept every request) or "sigv4" (verify signatures against Credentials).
+	Auth        string
+	Credentials string
+}
+
+// Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	// Now, when set before Run, replaces the clock everywhere (tests).
+	Now func() time.Time
+	// LogOutput is where logs go (stderr when nil).
+	LogOutput io.Writer
+	// ManualJobs, when set before Run, starts no background job runner: tests run due jobs
+	// themselves with Runner.RunDue.
+	ManualJobs bool
+
+	Store   amplify.Store
+	Service *amplify.Service
+	Runner  *jobs.Runner
+	// Keys are the credentials of auth mode sigv4 (nil in mode any).
+	Keys *sigv4.Keyring
+
+	listener   net.Listener
+	server     *http.Server
+	stopRunner context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: Config{
+		Addr:        "127.0.0.1:4580",
+		DataDir:     "./amplifybackend-data",
+		JobLease:    30 * time.Second,
+		Region:      "us-east-1",
+		CORSOrigins: "*",
+		MaxBody:     httpapi.DefaultMaxBody,
+		LogFormat:   "text",
+		LogLevel:    "info",
+		TokenTTL:    10 * time.Minute,
+		Auth:        "any",
+	}}
+}
+
+// ParseFlags reads the command line; a flag not given there is read from the environment
+// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR).
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("amplifybackendd", flag.ContinueOnError)
+	c := &m.Config
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
+	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
+	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a claim on a job lasts; a dead replica's jobs run elsewhere after it (Go duration)")
+	fs.StringVar(&c.Region, "region", c.Region, "region of unsigned requests")
+	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call from, or *")
+	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of challenge tokens (Go duration)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second each account may send (0: no limit)")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests an account may send at once above --rate-limit (default: the rate, at least 1)")
+	fs.StringVar(&c.Store, "store", c.Store, "a postgres:// URL to share state between replicas (default: SQLite under --data-dir)")
+	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
+	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
+	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "AMPLIFYBACKEND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", env, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return m.Config.validate()
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.JobDuration < 0:
+		return errors.New("--job-duration must not be negative")
+	case c.JobLease <= 0:
+		return errors.New("--job-lease must be positive")
+	case c.TokenTTL <= 0:
+		return errors.New("--token-ttl must be positive")
+	case c.MaxBody <= 0:
+		return errors.New("--max-body must be positive")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	case c.Region == "":
+		return errors.New("--region must not be empty")
+	case c.RateLimit < 0 || c.RateBurst < 0:
+		return errors.New("--rate-limit and --rate-burst must not be negative")
+	case c.Auth != "any" && c.Auth != "sigv4":
+		return fmt.Errorf("--auth must be any or sigv4, not %q", c.Auth)
+	case c.Auth == "sigv4" && c.Credentials == "":
+		return errors.New("--auth sigv4 needs --credentials FILE")
+	case c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
+		return errors.New("--store must be a postgres:// URL (or empty for SQLite under --data-dir)")
+	}
+	var level slog.Level
+	return level.UnmarshalText([]byte(c.LogLevel))
+}
+
+func (m *Main) logger() *slog.Logger {
+	out := m.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if m.Config.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// Run opens the store, starts the job runner and starts serving; it returns once the server
+// listens (or failed to start).
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Config.validate(); err != nil {
+		return err
+	}
+	if m.Logger == nil {
+		m.Logger = m.logger()
+	}
+	buckets, err := parseS3Buckets(m.Config.S3Buckets, m.Config.Region)
+	if err != nil {
+		return err
+	}
+	auth, err := m.authenticator()
+	if err != nil {
+		return err
+	}
+	store, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.Store = store
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease}
+	m.Service = &amplify.Service{
+		Store:       store,
+		Now:         m.Now,
+		JobDuration: m.Config.JobDuration,
+		TokenTTL:    m.Config.TokenTTL,
+		JobAdded:    func(time.Time) { m.Runner.Wake() },
+		CheckSchema: schema.Check,
+		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
+			r, err := modelgen.Generate(schema)
+			if err != nil {
+				return nil, err
+			}
+			return &amplify.GeneratedModels{Models: r.Models, Introspection: r.Introspection}, nil
+		},
+	}
+	m.Runner.Executor = m.Service
+	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
+		store.Close()
+		return fmt.Errorf("--s3-buckets: %w", err)
+	}
+
+	handler := httpapi.New(httpapi.Config{
+		Service:     m.Service,
+		Auth:        auth,
+		Logger:      m.Logger,
+		CORSOrigins: strings.Split(m.Config.CORSOrigins, ","),
+		MaxBody:     m.Config.MaxBody,
+		Ready:       store.Ping,
+		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
+		Now:         m.Now,
+	})
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.stopRunner = cancel
+	if !m.ManualJobs {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.Runner.Run(runCtx)
+		}()
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("serve", "err", err)
+		}
+	}()
+	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
+		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
+	return nil
+}
+
+// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
+func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
+	if m.Config.Store != "" {
+		return postgres.Open(ctx, m.Config.Store)
+	}
+	return sqlite.Open(ctx, m.Config.DataDir)
+}
+
+// StoreName says which store serves, for the start-up log: never the password.
+func (m *Main) StoreName() string {
+	if m.Config.Store == "" {
+		return "sqlite:" + m.Config.DataDir
+	}
+	return postgresName(m.Config.Store)
+}
+
+// postgresName shows a PostgreSQL DSN as postgres://USER@HOST:PORT[,HOST:PORT...]/DATABASE,
+// read by pgx's own parser, so that every form pgx accepts (URL or key=value, quoted values,
+// the password in the userinfo, a password= key or a ?password= parameter, any other
+// parameter) shows nothing else. A DSN pgx cannot parse shows as "postgres": its error may
+// quote the DSN.
+func postgresName(dsn string) string {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	var hosts []string
+	seen := map[string]bool{}
+	add := func(host string, port uint16) {
+		// sslmode prefer or allow repeats each host, once with TLS and once without.
+		hp := net.JoinHostPort(host, strconv.Itoa(int(port)))
+		if !seen[hp] {
+			seen[hp] = true
+			hosts = append(hosts, hp)
+		}
+	}
+	add(cfg.Host, cfg.Port)
+	for _, f := range cfg.Fallbacks {
+		add(f.Host, f.Port)
+	}
+	return "postgres://" + cfg.User + "@" + strings.Join(hosts, ",") + "/" + cfg.Database
+}
+
+func (m *Main) authenticator() (httpapi.Authenticator, error) {
+	if m.Config.Auth != "sigv4" {
+		return httpapi.AnyAuth{Region: m.Config.Region}, nil
+	}
+	keys, err := sigv4.OpenKeyring(m.Config.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	m.Keys = keys
+	m.Logger.Info("sigv4 credentials loaded", "file", m.Config.Credentials, "keys", keys.Len())
+	return httpapi.SigV4Auth{Keys: keys, Now: m.Now}, nil
+}
+
+// Reload re-reads the credentials file (SIGHUP). Requests in flight keep the keys they
+// started with; a file that does not load leaves the old keys in place.
+func (m *Main) Reload() error {
+	if m.Keys == nil {
+		return nil
+	}
+	if err := m.Keys.Reload(); err != nil {
+		m.Logger.Error("credentials not reloaded; the previous keys stay", "file", m.Config.Credentials, "err", err)
+		return err
+	}
+	m.Logger.Info("sigv4 credentials reloaded", "file", m.Config.Credentials, "keys", m.Keys.Len())
+	return nil
+}
+
+// parseS3Buckets reads --s3-buckets: comma-separated "name" or "ACCOUNT:name" (ACCOUNT: 12
+// digits; default 000000000000), each bucket in region. Names must follow the S3 naming rules.
+func parseS3Buckets(list, region string) ([]amplify.Bucket, error) {
+	var out []amplify.Bucket
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		account, name := httpapi.DefaultAccount, item
+		if a, n, ok := strings.Cut(item, ":"); ok {
+			account, name = a, n
+			if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+				return nil, fmt.Errorf("--s3-buckets: %q: the account must be 12 digits (ACCOUNT:name)", item)
+			}
+		}
+		if err := amplify.ValidBucketName(name); err != nil {
+			return nil, fmt.Errorf("--s3-buckets: bucket %q: %w", name, err)
+		}
+		out = append(out, amplify.Bucket{Scope: amplify.Scope{Account: account, Region: region}, Name: name})
+	}
+	return out, nil
+}
+
+// URL is the base URL clients use as their endpoint.
+func (m *Main) URL() string {
+	return "http://" + m.listener.Addr().String()
+}
+
+// Close stops accepting, finishes in-flight requests, stops the runner and closes the store.
+// Closing twice is harmless.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
+		m.server = nil
+	}
+	if m.stopRunner != nil {
+		m.stopRunner()
+		m.stopRunner = nil
+	}
+	m.wg.Wait()
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+		m.Store = nil
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPServer is the running http.Server (nil before Run and after Close), for tests that check
+// its limits.
+func (m *Main) HTTPServer() *http.Server { return m.server }
