@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/snapshot"
 )
 
 // The primitives of the test control plane: DeleteState, DumpState, LoadState, Counts,
@@ -122,15 +123,36 @@ func testStateRoundTrip(t *testing.T, s amplify.Store) {
 	wantEqual(t, "DumpState after LoadState", again, all)
 
 	// A loaded job is a job like any other: found by key, the pending rule holds.
+	var err error
 	job := getJob(t, s, amplify.JobKey{AppKey: appKey(scope2, "app2"), JobID: "222222222222us-east-1app2-pending"})
 	if !job.Pending || job.InjectedError != "injected failure" {
 		t.Errorf("loaded job: %+v", job)
 	}
-	err := s.Update(t.Context(), func(tx amplify.Tx) error {
+	err = s.Update(t.Context(), func(tx amplify.Tx) error {
 		return tx.InsertJob(newJob(envKey(scope2, "app2", "dev"), "another", true, 0))
 	})
 	if err != amplify.ErrPendingJob {
 		t.Errorf("InsertJob after LoadState: %v, want ErrPendingJob", err)
+	}
+
+	// Through the snapshot document: export, import, export gives the same bytes.
+	doc, err := snapshot.Encode(dump(t, s, amplify.StateScope{}), base)
+	check(t, "Encode", err)
+	decoded, err := snapshot.Decode(doc)
+	check(t, "Decode", err)
+	update(t, s, func(tx amplify.Tx) error {
+		if _, err := tx.DeleteState(amplify.StateScope{}); err != nil {
+			return err
+		}
+		for _, b := range decoded.Buckets { // the ones without owner stayed
+			check(t, "DeleteBucket", tx.DeleteBucket(b.Name))
+		}
+		return tx.LoadState(decoded)
+	})
+	again2, err := snapshot.Encode(dump(t, s, amplify.StateScope{}), base)
+	check(t, "Encode", err)
+	if string(again2) != string(doc) {
+		t.Errorf("export, import, export: the documents differ:\n%s\n---\n%s", doc, again2)
 	}
 
 	// Scoped dumps.
