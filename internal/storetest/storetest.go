@@ -70,6 +70,10 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"JobByID", testJobByID},
 		{"ReleaseJobs", testReleaseJobs},
 		{"CheckWrite", testCheckWrite},
+		{"FinishJob", testFinishJob},
+		{"FinishJobRace", testFinishJobRace},
+		{"JobSettings", testJobSettings},
+		{"InjectedJobError", testInjectedJobError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
