@@ -40,6 +40,9 @@ type Config struct {
 	RateLimit RateLimit
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
+	// NewID draws request ids (x-amzn-RequestId); uuid.NewString when nil. --id-seed makes
+	// it deterministic.
+	NewID func() string
 }
 
 // Server is the http.Handler of the API.
@@ -65,6 +68,9 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.NewID == nil {
+		cfg.NewID = uuid.NewString
+	}
 	return &Server{
 		cfg:      cfg,
 		ops:      &operations{svc: cfg.Service},
@@ -86,7 +92,7 @@ type exchange struct {
 // ServeHTTP answers one request. No panic escapes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	x := &exchange{id: uuid.NewString()}
+	x := &exchange{id: s.cfg.NewID()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
