@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/daemon"
 	"github.com/amplifybackendd/amplifybackendd/internal/snapshot"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/request"
@@ -371,4 +373,40 @@ func withoutExportedAt(t *testing.T, doc []byte) string {
 	delete(m, "exportedAt")
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// TestImportOnPostgres exports and imports offline on PostgreSQL: import is refused while a
+// server holds the store, and round-trips once it has stopped.
+func TestImportOnPostgres(t *testing.T) {
+	dsn := replicaSchema(t, replicaDatabase(t))
+	path, doc := fixtureState(t)
+	srv := startServer(t, func(m *Main) { m.Config.Store = dsn })
+	command := func(args ...string) (string, error) {
+		m := NewMain()
+		m.LogOutput = io.Discard
+		if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		var out bytes.Buffer
+		err := m.RunCommand(t.Context(), &out)
+		return out.String(), err
+	}
+	_, err := command("import", "--store", dsn, path)
+	if err == nil || !strings.Contains(err.Error(), "running amplifybackendd") {
+		t.Fatalf("import while a server holds the store: %v", err)
+	}
+	srv.Close()
+	if _, err := command("import", "--store", dsn, path); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if _, err := command("import", "--store", dsn, path); daemon.ExitCode(err) != 2 || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("import into a store with state: %v", err)
+	}
+	out, err := command("export", "--store", dsn)
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	if withoutExportedAt(t, []byte(out)) != withoutExportedAt(t, doc) {
+		t.Errorf("import then export on PostgreSQL changed the document:\n%s\n---\n%s", doc, out)
+	}
 }
