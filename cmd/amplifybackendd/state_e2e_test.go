@@ -410,3 +410,24 @@ func TestImportOnPostgres(t *testing.T) {
 		t.Errorf("import then export on PostgreSQL changed the document:\n%s\n---\n%s", doc, out)
 	}
 }
+
+// TestInjectedJobErrorSurvivesRestart records a job with an injected error (a jobError
+// fault), restarts the server before it runs, and checks that it still ends FAILED with that
+// error and changes nothing else.
+func TestInjectedJobErrorSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	s := startServerIn(t, dir)
+	job, err := s.Service.CreateBackend(amplify.WithJobError(t.Context(), "injected: stack limit exceeded"),
+		amplify.EnvKey{AppKey: amplify.AppKey{Scope: amplify.Scope{Account: "000000000000", Region: "us-east-1"}, AppID: "d1inj"}, Env: "dev"}, "inj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	again := startServerIn(t, dir)
+	out := again.finish(again.client, "d1inj", "dev", aws.String(job.JobID))
+	if aws.StringValue(out.Status) != "FAILED" || aws.StringValue(out.Error) != "injected: stack limit exceeded" {
+		t.Errorf("after a restart: %s %q", aws.StringValue(out.Status), aws.StringValue(out.Error))
+	}
+	_, err = again.client.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("d1inj")})
+	wantCode(t, err, "NotFoundException")
+}
