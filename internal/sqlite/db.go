@@ -205,12 +205,12 @@ func (db *DB) Update(ctx context.Context, fn func(amplify.Tx) error) error {
 	select {
 	case db.writes <- req:
 	case <-db.closing:
-		return errClosed
+		return classify(errClosed)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	// The writer answers every request it took, after the commit.
-	return <-req.done
+	return classify(<-req.done)
 }
 
 // writer takes Updates one batch at a time until Close.
@@ -326,7 +326,7 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 			t.tx.Rollback()
 		}
 	}()
-	return fn(t)
+	return classify(fn(t))
 }
 
 // ClaimJobs leases the earliest due jobs. It goes through the writer like any Update, so a
@@ -371,7 +371,7 @@ func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease,
 func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	var ms sql.NullInt64
 	if err := db.read.QueryRowContext(ctx, `SELECT min(max(run_at, coalesce(lease_until + 1, run_at))) FROM jobs WHERE pending = 1`).Scan(&ms); err != nil {
-		return time.Time{}, err
+		return time.Time{}, classify(err)
 	}
 	if !ms.Valid {
 		return time.Time{}, nil
@@ -392,16 +392,16 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		}
 		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	})
-	return value, err
+	return value, classify(err)
 }
 
 // Ping checks that both connection pools answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
-		return err
+		return classify(err)
 	}
 	var one int
-	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+	return classify(db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one))
 }
 
 // Close checkpoints and closes the database and releases the directory lock.
