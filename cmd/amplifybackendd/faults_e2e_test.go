@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
 	"github.com/aws/aws-sdk-go/aws/client"
@@ -379,5 +380,57 @@ func (p *proxy) setDown(down bool) {
 		for c := range p.conns {
 			c.Close()
 		}
+	}
+}
+
+// TestExpiredTokensAreSwept: the daemon's sweeper deletes challenge tokens from the store
+// once they expire (they answered NotFound before, but stayed stored for ever), and leaves
+// live ones.
+func TestExpiredTokensAreSwept(t *testing.T) {
+	s := startServer(t, func(m *Main) { m.TokenSweep = 10 * time.Millisecond })
+	s.createBackend(s.client, "sweep", "sweep", "dev")
+	key := amplify.AppKey{Scope: amplify.Scope{Account: "000000000000", Region: "us-east-1"}, AppID: "sweep"}
+	stored := func(session *string) bool {
+		err := s.Store.View(context.Background(), func(tx amplify.Tx) error {
+			_, err := tx.Token(key, aws.StringValue(session))
+			return err
+		})
+		if err != nil && amplify.ErrorCode(err) != amplify.NotFound {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	var old []*string
+	for range 3 {
+		tok, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("sweep")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(old, tok.SessionId)
+	}
+	s.clock.Advance(5 * time.Minute)
+	live, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("sweep")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range old {
+		if !stored(id) {
+			t.Fatalf("token %s deleted before it expired", aws.StringValue(id))
+		}
+	}
+	s.clock.Advance(5*time.Minute + time.Second) // the first three expire, the fourth lives on
+	waitFor(t, "the expired tokens are deleted", 10*time.Second, func() bool {
+		for _, id := range old {
+			if stored(id) {
+				return false
+			}
+		}
+		return true
+	})
+	if !stored(live.SessionId) {
+		t.Error("the live token was deleted")
+	}
+	if _, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("sweep"), SessionId: live.SessionId}); err != nil {
+		t.Errorf("GetToken of the live token: %v", err)
 	}
 }

@@ -230,6 +230,20 @@ func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	return fromMS(*next), nil
 }
 
+// DeleteExpiredTokens deletes up to limit expired tokens. Replicas sweeping at the same time
+// skip the rows another has locked instead of waiting for it.
+func (db *DB) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	tag, err := db.pool.Exec(ctx, `
+		DELETE FROM tokens WHERE (account, region, app_id, session_id) IN (
+			SELECT account, region, app_id, session_id FROM tokens
+			WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2
+			FOR UPDATE SKIP LOCKED)`, ms(now), limit)
+	if err != nil {
+		return 0, classify(fmt.Errorf("postgres: delete expired tokens: %w", err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // Secret returns the named secret, creating 32 random bytes on first use. Of replicas racing
 // to create it, one inserts and the others' inserts do nothing (they wait for the first to
 // commit); the SELECT, a statement of its own, then sees the one that was committed.

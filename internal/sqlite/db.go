@@ -379,6 +379,24 @@ func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	return time.UnixMilli(ms.Int64).UTC(), nil
 }
 
+// DeleteExpiredTokens deletes up to limit expired tokens, through the writer like any
+// Update.
+func (db *DB) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	var n int64
+	err := db.Update(ctx, func(tx amplify.Tx) error {
+		res, err := tx.(*txn).execResult(`
+			DELETE FROM tokens WHERE (account, region, app_id, session_id) IN (
+				SELECT account, region, app_id, session_id FROM tokens
+				WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, now.UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // Secret returns the named secret, creating 32 random bytes on first use.
 func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 	fresh := make([]byte, 32)

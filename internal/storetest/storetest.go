@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"Resources", testResources},
 		{"Configs", testConfigs},
 		{"Tokens", testTokens},
+		{"DeleteExpiredTokens", testDeleteExpiredTokens},
 		{"DeleteApp", testDeleteApp},
 		{"DeleteEnvironment", testDeleteEnvironment},
 		{"Scopes", testScopes},
