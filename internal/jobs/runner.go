@@ -46,9 +46,9 @@ type Runner struct {
 	once sync.Once
 	wake chan struct{}
 
-	mu       sync.Mutex
-	failures int       // store failures in a row
-	since    time.Time // when the first of them happened
+	outage   sync.Mutex // guards failures and since
+	failures int        // store failures in a row
+	since    time.Time  // when the first of them happened
 }
 
 func (r *Runner) init() {
@@ -192,8 +192,8 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 
 // failed records a failure of the store; the first of a series is logged.
 func (r *Runner) failed(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.outage.Lock()
+	defer r.outage.Unlock()
 	r.failures++
 	if r.failures == 1 {
 		r.since = time.Now()
@@ -203,8 +203,8 @@ func (r *Runner) failed(err error) {
 
 // recovered ends a series of store failures, logging it.
 func (r *Runner) recovered() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.outage.Lock()
+	defer r.outage.Unlock()
 	if r.failures > 0 {
 		r.Logger.Info("job runner: the store works again", "failures", r.failures, "after", time.Since(r.since).Round(time.Millisecond).String())
 		r.failures = 0
@@ -214,9 +214,9 @@ func (r *Runner) recovered() {
 // backoff returns how long to wait after the latest failure: RetryMin doubled for each
 // failure before it, at most RetryMax, of which a random half is taken off (jitter).
 func (r *Runner) backoff() time.Duration {
-	r.mu.Lock()
+	r.outage.Lock()
 	n := r.failures
-	r.mu.Unlock()
+	r.outage.Unlock()
 	d := r.RetryMax
 	if n <= 30 {
 		d = min(r.RetryMin<<max(n-1, 0), r.RetryMax)
