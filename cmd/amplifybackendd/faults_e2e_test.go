@@ -193,7 +193,8 @@ func fillDisk(t *testing.T, path string) {
 }
 
 // TestPostgresDownAndReadOnly breaks the connection to PostgreSQL (a proxy that drops every
-// connection), then makes the database read-only for the server's role, and heals each.
+// connection), then makes the database read-only for the server's role, then slow (a lock the
+// server's role waits for past its lock_timeout), and heals each.
 func TestPostgresDownAndReadOnly(t *testing.T) {
 	dsn := os.Getenv(replicaDSNEnv)
 	if dsn == "" {
@@ -285,6 +286,41 @@ func TestPostgresDownAndReadOnly(t *testing.T) {
 			return err == nil
 		})
 		s.mustComplete(c, "writable", "dev", out.JobId)
+	})
+	t.Run("database too slow", func(t *testing.T) {
+		// New sessions of the role give up on a lock after 200 ms; the test holds one on
+		// the jobs table, which every job submission writes.
+		admin(`ALTER ROLE ` + id + ` SET lock_timeout = '200ms'`)
+		admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '` + role + `'`)
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		tx, err := conn.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(context.Background(), `LOCK TABLE `+id+`.jobs IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		var last error
+		waitFor(t, "a timeout", 20*time.Second, func() bool {
+			_, err, retries := createWithRetries(c, "slow", "dev")
+			wantUnavailable(t, err, retries, "", role)
+			last = err
+			return strings.Contains(err.Error(), "in time")
+		})
+		wantUnavailable(t, last, sdkRetries, "the database did not answer in time", role)
+		if err := tx.Rollback(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		admin(`ALTER ROLE ` + id + ` RESET lock_timeout`)
+		out, err, _ := createWithRetries(c, "fast", "dev")
+		if err != nil {
+			t.Fatalf("CreateBackend once the lock is released: %v", err)
+		}
+		s.mustComplete(c, "fast", "dev", out.JobId)
 	})
 	if strings.Contains(logs.String(), "level=ERROR msg=\"internal error\"") {
 		t.Errorf("a store failure was logged as an internal error:\n%s", logs)
