@@ -133,6 +133,10 @@ func (r *Runner) Run(ctx context.Context) {
 // and a create racing for one environment name) apply in order. The next batch is claimed
 // while one runs, so that the claim shares a commit with the running batch instead of
 // costing a commit round of its own; it starts once the batch before it is done.
+//
+// A failure of the store (a claim, or a batch's commit: amplify.Unavailable) is returned and
+// counted for Run's backoff; it is logged when a series of failures begins, and the jobs it
+// left pending run again once their lease expires.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	r.init()
 	n := 0
