@@ -1,13 +1,22 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
 func TestLimiters(t *testing.T) {
@@ -117,4 +126,69 @@ func BenchmarkLimiterDistinctAccounts(b *testing.B) {
 			runtime.KeepAlive(ids)
 		})
 	}
+}
+
+// BenchmarkServerDistinctAccounts sends n requests, each from a distinct account, through the
+// whole handler with the rate limit on (GetBackend of an app that does not exist: routing,
+// authentication, the limiter, a read of the SQLite store, a NotFound), and reports the live
+// Go heap after a GC and how much the process's resident memory grew (VmRSS, which also counts
+// SQLite's memory, outside the Go heap), and the limiter's buckets: flat however many
+// accounts call. One op is all n requests: run it with -benchtime 1x.
+func BenchmarkServerDistinctAccounts(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
+			auth := make([]string, n)
+			for i := range auth {
+				auth[i] = fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%012d/20260707/us-east-1/amplifybackend/aws4_request, SignedHeaders=host, Signature=0", i)
+			}
+			rss0 := vmRSS(b)
+			store, err := sqlite.Open(context.Background(), b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			srv := New(Config{Service: &amplify.Service{Store: store}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+				RateLimit: RateLimit{RPS: 10, Burst: 20}})
+			b.ResetTimer()
+			for range b.N {
+				for i := range n {
+					r := httptest.NewRequest("POST", "/backend/noapp/details", strings.NewReader(`{}`))
+					r.Header.Set("Authorization", auth[i])
+					r.Header.Set("Content-Type", "application/json")
+					rec := httptest.NewRecorder()
+					srv.ServeHTTP(rec, r)
+					if rec.Code != http.StatusNotFound {
+						b.Fatalf("GetBackend: %d %s", rec.Code, rec.Body)
+					}
+				}
+			}
+			b.StopTimer()
+			var after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "live-heap-MB")
+			b.ReportMetric(float64(vmRSS(b)-rss0)/1024, "rss-growth-MB")
+			b.ReportMetric(float64(len(srv.limiters.buckets)), "buckets")
+			runtime.KeepAlive(srv)
+		})
+	}
+}
+
+// vmRSS returns the process's resident memory in KiB.
+func vmRSS(b *testing.B) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skipf("resident memory is read from /proc/self/status (Linux): %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				b.Fatalf("VmRSS: %q", line)
+			}
+			return kb
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
 }
