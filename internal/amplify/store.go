@@ -25,6 +25,11 @@ type Store interface {
 	// the lease another worker holds on it expires), or the zero time if none is pending.
 	NextRunAt(ctx context.Context) (time.Time, error)
 
+	// DeleteExpiredTokens deletes at most limit challenge tokens that expired at or before
+	// now, the earliest first, and returns how many it deleted. Concurrent callers, in any
+	// process, do not wait for each other.
+	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)
+
 	// Secret returns the named random secret of this deployment, creating it on first use.
 	// Every process sharing the store gets the same bytes.
 	Secret(ctx context.Context, name string) ([]byte, error)

@@ -74,6 +74,9 @@ type Main struct {
 	// ManualJobs, when set before Run, starts no background job runner: tests run due jobs
 	// themselves with Runner.RunDue.
 	ManualJobs bool
+	// TokenSweep is how often expired challenge tokens are deleted (DefaultTokenSweep
+	// when 0).
+	TokenSweep time.Duration
 
 	// Command is "" to serve, or the offline subcommand the command line names: "export"
 	// (the snapshot to Output, or standard output) or "import" (Input; Replace a store that
@@ -94,6 +97,11 @@ type Main struct {
 	stopRunner context.CancelFunc
 	wg         sync.WaitGroup
 }
+
+// DefaultTokenSweep is how often expired challenge tokens are deleted: each sweep deletes at
+// most 10,000 (amplify.Service.DeleteExpiredTokens), so a sweep is short and the store holds
+// the tokens of about one --token-ttl.
+const DefaultTokenSweep = time.Minute
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
@@ -326,6 +334,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
+		m.sweepTokens(runCtx)
+	}()
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
@@ -333,6 +346,30 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
 		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
+}
+
+// sweepTokens deletes expired challenge tokens every TokenSweep until ctx ends.
+func (m *Main) sweepTokens(ctx context.Context) {
+	every := m.TokenSweep
+	if every <= 0 {
+		every = DefaultTokenSweep
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := m.Service.DeleteExpiredTokens(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Warn("expired challenge tokens not deleted; the next sweep tries again", "deleted", n, "err", err)
+		case n > 0:
+			m.Logger.Debug("expired challenge tokens deleted", "deleted", n)
+		}
+	}
 }
 
 // openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
@@ -450,7 +487,8 @@ func (m *Main) URL() string {
 	return "http://" + m.listener.Addr().String()
 }
 
-// Close stops accepting, finishes in-flight requests, stops the runner and closes the store.
+// Close stops accepting, finishes in-flight requests, stops the runner and the token sweeper
+// and closes the store.
 // Closing twice is harmless.
 func (m *Main) Close() error {
 	var errs []error

@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -37,9 +38,17 @@ type Runner struct {
 	// Batch is how many due jobs the runner claims at once and runs in one transaction
 	// (128 when 0).
 	Batch int
+	// RetryMin and RetryMax bound the wait after the store failed: it starts at RetryMin
+	// and doubles with each failure in a row up to RetryMax, each wait drawn between half
+	// the bound and the bound, so that replicas do not retry in step (10ms and 5s when 0).
+	RetryMin, RetryMax time.Duration
 
 	once sync.Once
 	wake chan struct{}
+
+	outage   sync.Mutex // guards failures and since
+	failures int        // store failures in a row
+	since    time.Time  // when the first of them happened
 }
 
 func (r *Runner) init() {
@@ -57,6 +66,13 @@ func (r *Runner) init() {
 		if r.Batch <= 0 {
 			r.Batch = 128
 		}
+		if r.RetryMin <= 0 {
+			r.RetryMin = 10 * time.Millisecond
+		}
+		if r.RetryMax <= 0 {
+			r.RetryMax = 5 * time.Second
+		}
+		r.RetryMax = max(r.RetryMax, r.RetryMin)
 		if r.Logger == nil {
 			r.Logger = slog.Default()
 		}
@@ -79,15 +95,21 @@ func (r *Runner) Wake() {
 	}
 }
 
-// Run runs due jobs until ctx ends.
+// Run runs due jobs until ctx ends. While the store fails, it waits longer after each
+// failure (RetryMin, doubling up to RetryMax) and logs when the failures begin and when they
+// end, not at each attempt; a Wake (a job was just submitted, so the store took a write)
+// ends the wait early.
 func (r *Runner) Run(ctx context.Context) {
 	r.init()
 	for {
-		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
-			r.Logger.Error("running jobs", "err", err)
+		_, err := r.RunDue(ctx)
+		if ctx.Err() != nil {
+			return
 		}
 		wait := r.Poll
-		if next, err := r.Store.NextRunAt(ctx); err == nil && !next.IsZero() {
+		if err != nil {
+			wait = r.backoff()
+		} else if next, err := r.Store.NextRunAt(ctx); err == nil && !next.IsZero() {
 			if d := next.Sub(r.now()); d < wait {
 				wait = max(d, time.Millisecond)
 			}
@@ -111,11 +133,16 @@ func (r *Runner) Run(ctx context.Context) {
 // and a create racing for one environment name) apply in order. The next batch is claimed
 // while one runs, so that the claim shares a commit with the running batch instead of
 // costing a commit round of its own; it starts once the batch before it is done.
+//
+// A failure of the store (a claim, or a batch's commit: amplify.Unavailable) is returned and
+// counted for Run's backoff; it is logged when a series of failures begins, and the jobs it
+// left pending run again once their lease expires.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	r.init()
 	n := 0
 	var running chan []error // the result of the batch in flight, or nil
 	var inFlight []*amplify.Job
+	var storeErr error // a store failure that left jobs of a batch pending
 	finish := func() {
 		for i, err := range <-running {
 			if err != nil {
@@ -123,6 +150,10 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 					continue // shutting down: the job runs again after the restart
 				}
 				// The job stays pending; it runs again once the lease expires.
+				if amplify.ErrorCode(err) == amplify.Unavailable {
+					storeErr = err // logged once for the outage, not once per job
+					continue
+				}
 				job := inFlight[i]
 				r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
 				continue
@@ -140,6 +171,8 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 		if err != nil || len(claimed) == 0 {
 			break
 		}
+		// A claim is a committed write: whatever failed before works again.
+		r.recovered()
 		if running != nil {
 			finish()
 		}
@@ -151,7 +184,46 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 		finish()
 	}
 	if err == nil {
+		err = storeErr
+	}
+	if err == nil {
 		err = ctx.Err()
+	} else if ctx.Err() == nil {
+		r.failed(err)
 	}
 	return n, err
+}
+
+// failed records a failure of the store; the first of a series is logged.
+func (r *Runner) failed(err error) {
+	r.outage.Lock()
+	defer r.outage.Unlock()
+	r.failures++
+	if r.failures == 1 {
+		r.since = time.Now()
+		r.Logger.Error("job runner: the store fails; retrying with backoff, logged again when it recovers", "err", err)
+	}
+}
+
+// recovered ends a series of store failures, logging it.
+func (r *Runner) recovered() {
+	r.outage.Lock()
+	defer r.outage.Unlock()
+	if r.failures > 0 {
+		r.Logger.Info("job runner: the store works again", "failures", r.failures, "after", time.Since(r.since).Round(time.Millisecond).String())
+		r.failures = 0
+	}
+}
+
+// backoff returns how long to wait after the latest failure: RetryMin doubled for each
+// failure before it, at most RetryMax, of which a random half is taken off (jitter).
+func (r *Runner) backoff() time.Duration {
+	r.outage.Lock()
+	n := r.failures
+	r.outage.Unlock()
+	d := r.RetryMax
+	if n <= 30 {
+		d = min(r.RetryMin<<max(n-1, 0), r.RetryMax)
+	}
+	return d/2 + rand.N(d/2+1)
 }
