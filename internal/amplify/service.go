@@ -29,10 +29,12 @@ type Service struct {
 	TokenTTL time.Duration
 	// JobAdded, when set, is called after a job has been committed (to wake the runner).
 	JobAdded func(runAt time.Time)
-	// CheckSchema validates a GraphQL TransformSchema when an API job runs.
-	CheckSchema func(schema string) error
-	// GenerateModels turns a TransformSchema into DataStore models.
-	GenerateModels func(schema string) (*GeneratedModels, error)
+	// CheckSchema validates a GraphQL TransformSchema when an API job runs. It returns
+	// ctx's error, and nothing else, when ctx ends first.
+	CheckSchema func(ctx context.Context, schema string) error
+	// GenerateModels turns a TransformSchema into DataStore models. It returns ctx's error,
+	// and nothing else, when ctx ends first.
+	GenerateModels func(ctx context.Context, schema string) (*GeneratedModels, error)
 
 	cursorOnce sync.Once
 	cursorKey  []byte
