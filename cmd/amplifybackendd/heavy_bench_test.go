@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,14 +17,14 @@ import (
 )
 
 // heavySchema returns a TransformSchema of about size bytes within the default limits: models
-// of 20 fields, each field with an @auth rule (work for the generator, not just bytes), as
-// many models as the size takes.
+// of 15 fields, each field with @auth rules (work for the generator, not just bytes), as many
+// models as the size takes.
 func heavySchema(size int) string {
 	var b strings.Builder
 	for i := 0; b.Len() < size; i++ {
 		fmt.Fprintf(&b, "type Model%d @model @auth(rules: [{allow: owner}, {allow: public, operations: [read]}]) {\n  id: ID!\n", i)
-		for j := range 19 {
-			fmt.Fprintf(&b, "  field%d: String @auth(rules: [{allow: owner}, {allow: groups, groups: [\"Admins\", \"Editors%d\"]}])\n", j, i)
+		for j := range 14 {
+			fmt.Fprintf(&b, "  field%d: String @auth(rules: [{allow: owner, ownerField: \"author\"}, {allow: groups, groups: [\"Admins\", \"Editors%d\"]}])\n", j, i)
 		}
 		b.WriteString("}\n")
 	}
@@ -75,33 +76,41 @@ func awaitJob(b *testing.B, c *amplifybackend.AmplifyBackend, app, env string, i
 // and deletes an auth resource, one job after the other. It reports how long A's jobs took,
 // the slowest of B's jobs (submission to COMPLETED as a client polling every 5ms sees it), and
 // the server's peak RSS (VmHWM). A second schema of 3 MB, 6,700 models (over
-// --schema-max-types), shows the limit's answer. Run it with
+// --schema-max-types), shows the limit's answer; a third case has two accounts generating
+// models for the first schema at once (the two --job-workers). Run it with
 //
 //	go test -run '^$' -bench HeavyJobFairness -benchtime 1x ./cmd/amplifybackendd/
 func BenchmarkHeavyJobFairness(b *testing.B) {
+	within := heavySchema(3 << 20)
 	for _, tc := range []struct {
 		name   string
 		schema string
+		heavy  int // accounts generating at once
 	}{
-		{"within-limits", heavySchema(3 << 20)},
-		{"over-types-limit", limitsSchema(6700, 25)},
+		{"within-limits", within, 1},
+		{"over-types-limit", limitsSchema(6700, 25), 1},
+		{"within-limits-2-accounts", within, 2},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
-				benchHeavy(b, tc.schema)
+				benchHeavy(b, tc.schema, tc.heavy)
 			}
 		})
 	}
 }
 
-func benchHeavy(b *testing.B, schema string) {
+func benchHeavy(b *testing.B, schema string, heavy int) {
 	srv, err := startReplica("bench", "--data-dir", b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.kill()
-	a, other := accountClient(srv.url, "111111111111"), accountClient(srv.url, "222222222222")
-	for _, c := range []*amplifybackend.AmplifyBackend{a, other} {
+	other := accountClient(srv.url, "222222222222")
+	var heavies []*amplifybackend.AmplifyBackend
+	for i := range heavy {
+		heavies = append(heavies, accountClient(srv.url, fmt.Sprintf("1111111111%02d", i)))
+	}
+	for _, c := range append([]*amplifybackend.AmplifyBackend{other}, heavies...) {
 		out, err := c.CreateBackend(&amplifybackend.CreateBackendInput{AppId: aws.String("app"), AppName: aws.String("app"), BackendEnvironmentName: aws.String("dev")})
 		if err != nil {
 			b.Fatal(err)
@@ -109,33 +118,45 @@ func benchHeavy(b *testing.B, schema string) {
 		awaitJob(b, c, "app", "dev", out.JobId, 10*time.Second)
 	}
 
-	start := time.Now()
-	api, err := a.CreateBackendAPI(&amplifybackend.CreateBackendAPIInput{AppId: aws.String("app"), BackendEnvironmentName: aws.String("dev"),
-		ResourceName: aws.String("big"), ResourceConfig: apiResourceConfig(schema, "API_KEY")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	created := awaitJob(b, a, "app", "dev", api.JobId, time.Minute)
-	createTook := time.Since(start)
-	var models *amplifybackend.GetBackendJobOutput
-	modelsTook := time.Duration(0)
-	heavyDone := make(chan struct{})
-	if aws.StringValue(created.Status) == "COMPLETED" {
-		gen, err := a.GenerateBackendAPIModels(&amplifybackend.GenerateBackendAPIModelsInput{AppId: aws.String("app"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("big")})
+	// The heavy accounts create their APIs one after the other, then generate models at once.
+	var createTook time.Duration
+	var created *amplifybackend.GetBackendJobOutput
+	for _, a := range heavies {
+		start := time.Now()
+		api, err := a.CreateBackendAPI(&amplifybackend.CreateBackendAPIInput{AppId: aws.String("app"), BackendEnvironmentName: aws.String("dev"),
+			ResourceName: aws.String("big"), ResourceConfig: apiResourceConfig(schema, "API_KEY")})
 		if err != nil {
 			b.Fatal(err)
 		}
-		start = time.Now()
-		go func() {
-			defer close(heavyDone)
-			models = awaitJob(b, a, "app", "dev", gen.JobId, 2*time.Minute)
-			modelsTook = time.Since(start)
-		}()
-	} else {
-		close(heavyDone)
+		created = awaitJob(b, a, "app", "dev", api.JobId, time.Minute)
+		createTook = max(createTook, time.Since(start))
 	}
+	models := make([]*amplifybackend.GetBackendJobOutput, heavy)
+	var modelsTook time.Duration
+	var generating sync.WaitGroup
+	if aws.StringValue(created.Status) == "COMPLETED" {
+		var mu sync.Mutex
+		for i, a := range heavies {
+			gen, err := a.GenerateBackendAPIModels(&amplifybackend.GenerateBackendAPIModelsInput{AppId: aws.String("app"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("big")})
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			generating.Go(func() {
+				models[i] = awaitJob(b, a, "app", "dev", gen.JobId, 2*time.Minute)
+				mu.Lock()
+				modelsTook = max(modelsTook, time.Since(start))
+				mu.Unlock()
+			})
+		}
+	}
+	heavyDone := make(chan struct{})
+	go func() {
+		generating.Wait()
+		close(heavyDone)
+	}()
 
-	// Account B's auth jobs, one after the other, while A's generation runs (at least 3).
+	// Account B's auth jobs, one after the other, while the generation runs (at least 3).
 	var slowest time.Duration
 	authJobs := 0
 	for running := true; running || authJobs < 3; authJobs++ {
@@ -171,11 +192,14 @@ func benchHeavy(b *testing.B, schema string) {
 		b.Fatal(err)
 	}
 	outcome := aws.StringValue(created.Status) + " " + aws.StringValue(created.Error)
-	if models != nil {
-		outcome = "models " + aws.StringValue(models.Status) + " " + aws.StringValue(models.Error)
+	if models[0] != nil {
+		outcome = "models"
+		for _, m := range models {
+			outcome += " " + aws.StringValue(m.Status) + " " + aws.StringValue(m.Error)
+		}
 	}
-	b.Logf("schema %.1f MB: CreateBackendAPI %v, GenerateBackendAPIModels %v (%s); account B: %d auth jobs, slowest %v; server VmHWM %.0f MiB",
-		float64(len(schema))/(1<<20), createTook.Round(time.Millisecond), modelsTook.Round(time.Millisecond), strings.TrimSpace(outcome), authJobs, slowest.Round(time.Millisecond), hwm)
+	b.Logf("schema %.1f MB, %d account(s): CreateBackendAPI %v, GenerateBackendAPIModels %v (%s); account B: %d auth jobs, slowest %v; server VmHWM %.0f MiB",
+		float64(len(schema))/(1<<20), heavy, createTook.Round(time.Millisecond), modelsTook.Round(time.Millisecond), strings.TrimSpace(outcome), authJobs, slowest.Round(time.Millisecond), hwm)
 	b.ReportMetric(float64(slowest.Milliseconds()), "other-account-job-max-ms")
 	b.ReportMetric(float64(modelsTook.Milliseconds()), "models-ms")
 	b.ReportMetric(hwm, "VmHWM-MiB")

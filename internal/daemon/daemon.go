@@ -109,11 +109,11 @@ func NewMain() *Main {
 
 		SchemaMaxBytes:  DefaultSchemaMaxBytes,
 		SchemaMaxTypes:  2000,
-		SchemaMaxFields: 40000,
+		SchemaMaxFields: 30000,
 		SchemaMaxDepth:  64,
 		JobTimeout:      20 * time.Second,
-		JobMaxMemory:    192,
-		JobWorkers:      2,
+		JobMaxMemory:    256,
+		JobWorkers:      1,
 	}}
 }
 

@@ -38,7 +38,7 @@ type Runner struct {
 	// (128 when 0).
 	Batch int
 	// Workers is how many heavy jobs (amplify.Job.Heavy) run at once, each on its own, beside
-	// the batches of the others (2 when 0). Accounts take turns: a queued job of an account
+	// the batches of the others (1 when 0). Accounts take turns: a queued job of an account
 	// with no heavy job running goes first.
 	Workers int
 
@@ -78,7 +78,7 @@ func (r *Runner) init() {
 			r.Batch = 128
 		}
 		if r.Workers <= 0 {
-			r.Workers = 2
+			r.Workers = 1
 		}
 		r.queues, r.busy, r.known = map[string][]heavyJob{}, map[string]int{}, map[amplify.JobKey]bool{}
 		r.finished = make(chan struct{}, 1)
