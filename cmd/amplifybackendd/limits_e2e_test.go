@@ -38,7 +38,7 @@ func TestJobLimits(t *testing.T) {
 		{"fields", func(c *daemon.Config) { c.SchemaMaxFields = 10 }, limitsSchema(3, 3), []string{"has 12 fields and enum values, more than the limit of 10", "--schema-max-fields"}},
 		{"depth", func(c *daemon.Config) { c.SchemaMaxDepth = 3 }, "type A @model { id: ID! tags: [[[[String]]]] }", []string{"nests brackets 5 deep, more than the limit of 3", "--schema-max-depth"}},
 		{"time", func(c *daemon.Config) { c.JobTimeout = time.Nanosecond }, limitsSchema(3, 3), []string{"took longer than the limit of 1ns", "--job-timeout"}},
-		{"memory", func(c *daemon.Config) { c.JobMaxMemory = 1 }, limitsSchema(400, 20), []string{"more memory than the limit of 1 MiB", "--job-max-memory"}},
+		{"memory", func(c *daemon.Config) { c.JobMaxMemory = 1 }, limitsSchema(1500, 15), []string{"more memory than the limit of 1 MiB", "--job-max-memory"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
