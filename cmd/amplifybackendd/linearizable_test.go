@@ -212,6 +212,7 @@ var linModel = porcupine.NondeterministicModel{
 type linDeployment struct {
 	mu      sync.Mutex
 	servers []*replica // nil while down
+	failed  sync.Map   // the FAILED jobs already reported
 }
 
 func (d *linDeployment) pick(r *rand.Rand) *replica {
@@ -257,12 +258,9 @@ func (h *linHistory) add(client int, in linInput, out linOutput, call, ret int64
 	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Call: call, Output: out, Return: ret})
 }
 
-// linFailed holds the failed jobs already reported.
-var linFailed sync.Map
-
-// linCall sends one operation to r and classifies the answer. refused reports a request that
+// call sends one operation to r and classifies the answer. refused reports a request that
 // reached no server (it cannot have taken effect).
-func linCall(t *testing.T, r *replica, in linInput) (out linOutput, refused bool) {
+func (d *linDeployment) call(t *testing.T, r *replica, in linInput) (out linOutput, refused bool) {
 	app := aws.String(fmt.Sprintf("app%d", in.app))
 	var err error
 	switch in.kind {
@@ -297,7 +295,7 @@ func linCall(t *testing.T, r *replica, in linInput) (out linOutput, refused bool
 		o, err = r.client.GetBackendJob(&amplifybackend.GetBackendJobInput{AppId: app, BackendEnvironmentName: aws.String(linEnvs[in.env]), JobId: aws.String(in.job)})
 		if err == nil {
 			out = linOutput{answer: linRead, status: aws.StringValue(o.Status)}
-			if _, seen := linFailed.LoadOrStore(in.job, true); out.status == "FAILED" && !seen {
+			if _, seen := d.failed.LoadOrStore(in.job, true); out.status == "FAILED" && !seen {
 				t.Errorf("job %s of app%d FAILED: %s", in.job, in.app, aws.StringValue(o.Error))
 			}
 		}
@@ -344,7 +342,7 @@ func linClient(t *testing.T, id int, d *linDeployment, h *linHistory, stop *atom
 			continue
 		}
 		call := h.now()
-		out, refused := linCall(t, s, in)
+		out, refused := d.call(t, s, in)
 		ret := h.now()
 		read := in.kind == linGetBackend || in.kind == linGetJob
 		if refused || read && out.answer == linUnknown {
@@ -425,7 +423,7 @@ func linFinal(t *testing.T, d *linDeployment, h *linHistory) {
 	for _, in := range reads {
 		s := d.pick(r)
 		call := h.now()
-		out, _ := linCall(t, s, in)
+		out, _ := d.call(t, s, in)
 		if out.answer == linUnknown {
 			t.Fatalf("%s of app%d on %s got no answer after the load", in.kind, in.app, s.name)
 		}
