@@ -357,8 +357,8 @@ func (w *prepared) check(s *Service, schema string) error {
 	if w != nil && w.checked && w.schema == schema {
 		return w.checkErr
 	}
-	// In the job's transaction, when prepare did not do it: nothing ends this work but the
-	// checker's own limits.
+	// In the job's transaction, when prepare did not do it (rare: the schema changed since,
+	// or the snapshot could not be read): CheckSchema's own limits bound the work.
 	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(context.Background(), schema) })
 	return err
 }
