@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -305,7 +306,7 @@ func TestAPIModels(t *testing.T) {
 
 	// A fake generator that shows which schema it was given.
 	var calls []string
-	s.Service.GenerateModels = func(schema string) (*amplify.GeneratedModels, error) {
+	s.Service.GenerateModels = func(_ context.Context, schema string) (*amplify.GeneratedModels, error) {
 		calls = append(calls, schema)
 		switch {
 		case strings.Contains(schema, "FAIL"):
@@ -464,7 +465,9 @@ func TestAPIErrors(t *testing.T) {
 			return err
 		},
 	}
-	s.Service.GenerateModels = func(string) (*amplify.GeneratedModels, error) { return &amplify.GeneratedModels{}, nil }
+	s.Service.GenerateModels = func(context.Context, string) (*amplify.GeneratedModels, error) {
+		return &amplify.GeneratedModels{}, nil
+	}
 	for op, f := range ops {
 		t.Run(op, func(t *testing.T) {
 			apiWantNotFound(t, f("nope", "dev", "todoapi"), "app")

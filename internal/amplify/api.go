@@ -339,13 +339,15 @@ func (s *Service) prepare(ctx context.Context, job *Job) *prepared {
 	work := &prepared{schema: schema}
 	if job.Action == OpGenerateBackendAPIModels {
 		if s.GenerateModels != nil {
-			work.models, work.genErr = guard(func() (*GeneratedModels, error) { return s.GenerateModels(schema) })
+			work.models, work.genErr = guard(func() (*GeneratedModels, error) { return s.GenerateModels(ctx, schema) })
 		}
-		return work
-	}
-	if s.CheckSchema != nil {
-		_, work.checkErr = guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	} else if s.CheckSchema != nil {
+		_, work.checkErr = guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(ctx, schema) })
 		work.checked = true
+	}
+	if ctx.Err() != nil {
+		// Stopped, not done: the job stays pending, and its result is not the schema's.
+		return nil
 	}
 	return work
 }
@@ -355,7 +357,9 @@ func (w *prepared) check(s *Service, schema string) error {
 	if w != nil && w.checked && w.schema == schema {
 		return w.checkErr
 	}
-	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	// In the job's transaction, when prepare did not do it (rare: the schema changed since,
+	// or the snapshot could not be read): CheckSchema's own limits bound the work.
+	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(context.Background(), schema) })
 	return err
 }
 
@@ -365,7 +369,7 @@ func (s *Service) generateModels(w *prepared, schema string) (*GeneratedModels, 
 	if w != nil && (w.models != nil || w.genErr != nil) && w.schema == schema {
 		return w.models, w.genErr
 	}
-	return guard(func() (*GeneratedModels, error) { return s.GenerateModels(schema) })
+	return guard(func() (*GeneratedModels, error) { return s.GenerateModels(context.Background(), schema) })
 }
 
 // checkAPIConfig parses an API config (or patch) as far as the service reads it.

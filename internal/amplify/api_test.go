@@ -1,6 +1,7 @@
 package amplify
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -54,7 +55,7 @@ func apiTestJob(t *testing.T, action string, p any) *Job {
 func TestCreateAPIEffectRechecks(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	userPools := json.RawMessage(`{"transformSchema":"type A { a: Int }","defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`)
-	s := &Service{CheckSchema: func(schema string) error {
+	s := &Service{CheckSchema: func(_ context.Context, schema string) error {
 		if strings.Contains(schema, "Strin ") {
 			return errors.New("schema.graphql:1:14: Undefined type Strin.")
 		}
@@ -82,7 +83,7 @@ func TestCreateAPIEffectRechecks(t *testing.T) {
 		t.Fatalf("bad schema: %v (%d writes)", err, tx.puts)
 	}
 	// A checker that panics fails the job instead of the runner.
-	s.CheckSchema = func(string) error { panic("checker bug") }
+	s.CheckSchema = func(context.Context, string) error { panic("checker bug") }
 	err = s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "checker bug") || tx.puts != 0 {
 		t.Fatalf("panicking checker: %v", err)
@@ -137,7 +138,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != NotImplemented {
 		t.Fatalf("without a generator: %v", err)
 	}
-	s.GenerateModels = func(schema string) (*GeneratedModels, error) {
+	s.GenerateModels = func(_ context.Context, schema string) (*GeneratedModels, error) {
 		return &GeneratedModels{Models: "m:" + schema, Introspection: "i", Revision: 99}, nil
 	}
 	if err := s.generateModelsEffect(nil, tx, job, now); err != nil {
@@ -146,7 +147,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 	if m := tx.resources[KindAPI].Models; m == nil || m.Models != "m:type A @model { id: ID! }" || m.Introspection != "i" || m.Revision != 3 {
 		t.Fatalf("stored models %+v; want the API's revision 3", m)
 	}
-	s.GenerateModels = func(string) (*GeneratedModels, error) { return nil, nil }
+	s.GenerateModels = func(context.Context, string) (*GeneratedModels, error) { return nil, nil }
 	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != BadRequest {
 		t.Fatalf("nil models: %v", err)
 	}
@@ -157,7 +158,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 func TestPreparedWorkIsReusedOnlyForItsSchema(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	calls := 0
-	s := &Service{CheckSchema: func(schema string) error {
+	s := &Service{CheckSchema: func(_ context.Context, schema string) error {
 		calls++
 		if strings.Contains(schema, "Strin ") {
 			return errors.New("schema.graphql:1:14: Undefined type Strin.")

@@ -30,10 +30,12 @@ type Service struct {
 	TokenTTL time.Duration
 	// JobAdded, when set, is called after a job has been committed (to wake the runner).
 	JobAdded func(runAt time.Time)
-	// CheckSchema validates a GraphQL TransformSchema when an API job runs.
-	CheckSchema func(schema string) error
-	// GenerateModels turns a TransformSchema into DataStore models.
-	GenerateModels func(schema string) (*GeneratedModels, error)
+	// CheckSchema validates a GraphQL TransformSchema when an API job runs. It returns
+	// ctx's error, and nothing else, when ctx ends first.
+	CheckSchema func(ctx context.Context, schema string) error
+	// GenerateModels turns a TransformSchema into DataStore models. It returns ctx's error,
+	// and nothing else, when ctx ends first.
+	GenerateModels func(ctx context.Context, schema string) (*GeneratedModels, error)
 
 	cursorOnce sync.Once
 	cursorKey  []byte
@@ -216,6 +218,13 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	injected := jobErrorFrom(ctx)
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {
+		// Locked first, the app holds still while the check reads it and until the insert
+		// commits: no job of the app completes in between (a CreateBackend must not pass
+		// the check before a pending CreateBackend of its environment completes, and insert
+		// after, when that job no longer blocks it).
+		if err := tx.LockApps(spec.key.AppKey); err != nil {
+			return err
+		}
 		now := s.now()
 		// A pending job's error comes first (when it runs it may change what the check sees),
 		// but the store's constraint finds it: the blocking job is looked up only when the
@@ -299,7 +308,14 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 	// Most batches complete whole: the first attempt applies the jobs without savepoints
 	// and gives up at the first job that does not complete; the second gives each job a
 	// savepoint of its own, so that one job's failure touches only that job.
+	apps := make([]AppKey, len(jobs))
+	for i, job := range jobs {
+		apps[i] = job.AppKey
+	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.LockApps(apps...); err != nil {
+			return err
+		}
 		for i, job := range jobs {
 			if _, err := s.completeJob(tx, job, work[i], &lease); err != nil {
 				return errJobsNeedSavepoints
@@ -310,6 +326,9 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 	})
 	if errors.Is(err, errJobsNeedSavepoints) {
 		err = s.Store.Update(ctx, func(tx Tx) error {
+			if err := tx.LockApps(apps...); err != nil {
+				return err
+			}
 			for i, job := range jobs {
 				errs[i] = s.runJob(tx, job, work[i], lease)
 			}

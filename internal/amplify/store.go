@@ -55,6 +55,15 @@ type Tx interface {
 	// Savepoint runs fn; when fn returns an error (or panics), what fn wrote is undone, and
 	// only that, and the error is returned. The transaction stays usable either way.
 	Savepoint(fn func() error) error
+	// LockApps makes the rest of the transaction exclusive, for these apps, of every other
+	// transaction that locked one of them: it waits until none is in progress and holds the
+	// apps until this one ends, so that what it reads of them next no other such
+	// transaction changes before it commits. Job submissions and job runs lock their app
+	// first: the check of a submission and its insert then see one state, never a job that
+	// completed between the two. A store with one writer at a time (SQLite) has nothing to
+	// do. Transactions that lock several apps pass them all at once, in any order, so that
+	// the store can take them in one order and two such transactions never deadlock.
+	LockApps(keys ...AppKey) error
 
 	App(key AppKey) (*App, error)
 	// PutApp inserts an app, or renames an existing one (it keeps its creation time).

@@ -61,6 +61,17 @@ type Config struct {
 	Seed string
 	// IDSeed, when not empty, is the number (uint64) that seeds every id the server draws.
 	IDSeed string
+
+	// Schema bounds what one API job reads (0: no bound); see schema.Limits.
+	SchemaMaxBytes  int
+	SchemaMaxTypes  int
+	SchemaMaxFields int
+	SchemaMaxDepth  int
+	// JobTimeout and JobMaxMemory (MiB) bound the slow work of one job (0: no bound).
+	JobTimeout   time.Duration
+	JobMaxMemory int64
+	// JobWorkers is how many slow jobs (schema checks, model generation) run at once.
+	JobWorkers int
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -103,6 +114,9 @@ type Main struct {
 // the tokens of about one --token-ttl.
 const DefaultTokenSweep = time.Minute
 
+// DefaultSchemaMaxBytes is the default of --schema-max-bytes: 4 MiB.
+const DefaultSchemaMaxBytes = 4 << 20
+
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
 	return &Main{Config: Config{
@@ -116,6 +130,14 @@ func NewMain() *Main {
 		LogLevel:    "info",
 		TokenTTL:    10 * time.Minute,
 		Auth:        "any",
+
+		SchemaMaxBytes:  DefaultSchemaMaxBytes,
+		SchemaMaxTypes:  2000,
+		SchemaMaxFields: 30000,
+		SchemaMaxDepth:  64,
+		JobTimeout:      20 * time.Second,
+		JobMaxMemory:    256,
+		JobWorkers:      1,
 	}}
 }
 
@@ -152,6 +174,13 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 			fs.BoolVar(&m.Replace, "replace", false, "replace the state of a store that is not empty")
 		}
 	}
+	fs.IntVar(&c.SchemaMaxBytes, "schema-max-bytes", c.SchemaMaxBytes, "largest TransformSchema an API job checks or generates models from, in bytes (0: no limit)")
+	fs.IntVar(&c.SchemaMaxTypes, "schema-max-types", c.SchemaMaxTypes, "most type definitions in a TransformSchema (0: no limit)")
+	fs.IntVar(&c.SchemaMaxFields, "schema-max-fields", c.SchemaMaxFields, "most fields and enum values in a TransformSchema, all types together (0: no limit)")
+	fs.IntVar(&c.SchemaMaxDepth, "schema-max-depth", c.SchemaMaxDepth, "deepest nesting of brackets in a TransformSchema (0: no limit)")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", c.JobTimeout, "longest one job may spend checking a schema or generating models (Go duration; 0: no limit)")
+	fs.Int64Var(&c.JobMaxMemory, "job-max-memory", c.JobMaxMemory, "most memory one job may take checking a schema or generating models, in MiB (0: no limit)")
+	fs.IntVar(&c.JobWorkers, "job-workers", c.JobWorkers, "how many schema checks and model generations run at once, shared fairly by the accounts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -189,6 +218,12 @@ func (c *Config) validate() error {
 		return errors.New("--job-duration must not be negative")
 	case c.JobLease <= 0:
 		return errors.New("--job-lease must be positive")
+	case c.SchemaMaxBytes < 0 || c.SchemaMaxTypes < 0 || c.SchemaMaxFields < 0 || c.SchemaMaxDepth < 0:
+		return errors.New("--schema-max-bytes, --schema-max-types, --schema-max-fields and --schema-max-depth must not be negative")
+	case c.JobTimeout < 0 || c.JobMaxMemory < 0:
+		return errors.New("--job-timeout and --job-max-memory must not be negative")
+	case c.JobWorkers <= 0:
+		return errors.New("--job-workers must be positive")
 	case c.TokenTTL <= 0:
 		return errors.New("--token-ttl must be positive")
 	case c.MaxBody <= 0:
@@ -262,16 +297,24 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = store
-	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease}
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Workers: m.Config.JobWorkers}
+	bounded := m.Config.boundedWork()
 	m.Service = &amplify.Service{
 		Store:       store,
 		Now:         m.Now,
 		JobDuration: m.Config.JobDuration,
 		TokenTTL:    m.Config.TokenTTL,
 		JobAdded:    func(time.Time) { m.Runner.Wake() },
-		CheckSchema: schema.Check,
-		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
-			r, err := modelgen.Generate(schema)
+		CheckSchema: func(ctx context.Context, src string) error {
+			return bounded(ctx, src, func(ctx context.Context) error { return schema.Check(src) })
+		},
+		GenerateModels: func(ctx context.Context, src string) (*amplify.GeneratedModels, error) {
+			var r *modelgen.Result
+			err := bounded(ctx, src, func(ctx context.Context) error {
+				var err error
+				r, err = modelgen.GenerateContext(ctx, src)
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}
@@ -375,6 +418,32 @@ func (m *Main) sweepTokens(ctx context.Context) {
 // openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
 // no offline import runs under it), SQLite in memory with --ephemeral, else SQLite under
 // --data-dir.
+// boundedWork returns what runs the slow work of a job on a schema within the configured
+// limits: a schema over a size limit is refused before any work, the work ends when it runs
+// out of time or memory, and the error says which limit and which flag raises it.
+func (c *Config) boundedWork() func(ctx context.Context, src string, work func(context.Context) error) error {
+	limits := schema.Limits{Bytes: c.SchemaMaxBytes, Types: c.SchemaMaxTypes, Fields: c.SchemaMaxFields, Depth: c.SchemaMaxDepth}
+	budget := jobs.Budget{Timeout: c.JobTimeout, Memory: c.JobMaxMemory << 20}
+	return func(ctx context.Context, src string, work func(context.Context) error) error {
+		err := limits.Check(src)
+		if err == nil {
+			err = budget.Run(ctx, work)
+		}
+		var le *schema.LimitError
+		var be *jobs.BudgetError
+		switch {
+		case errors.As(err, &le):
+			return fmt.Errorf("%w: raise it with --schema-max-%s", err, le.Limit)
+		case errors.As(err, &be) && be.Limit == "time":
+			return fmt.Errorf("%w: raise it with --job-timeout", err)
+		case errors.As(err, &be):
+			return fmt.Errorf("%w: raise it with --job-max-memory", err)
+		}
+		return err
+	}
+}
+
+// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
 func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
 	switch {
 	case m.Config.Store != "":
