@@ -79,16 +79,19 @@ func New(cfg Config) *Server {
 // exchange to the heap (go build -gcflags=-m shows it).
 type exchange struct {
 	w         ResponseWriter
+	conn      context.Context // the request's: done once the client's connection ends
 	id        string
 	operation string
 	scope     amplify.Scope
 	errCode   string
 }
 
-// ServeHTTP answers one request. No panic escapes it.
+// ServeHTTP answers one request. An answer is sent whole or not at all: when there is nothing
+// to send (the client is gone), ServeHTTP panics with http.ErrAbortHandler, so that net/http
+// closes the connection instead of answering 200 with an empty body. No other panic escapes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	x := &exchange{w: ResponseWriter{w: w}, id: uuid.NewString()}
+	x := &exchange{w: ResponseWriter{w: w}, conn: r.Context(), id: uuid.NewString()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
@@ -100,6 +103,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.logRequest(r, x, time.Since(start))
+		if x.w.Status() == 0 {
+			// Nothing was sent, because the client is gone (writeError). Returning now would
+			// let net/http answer 200 with an empty body to whoever still reads the
+			// connection: abort it instead, so that the answer is whole or absent.
+			panic(http.ErrAbortHandler)
+		}
 	}()
 	s.serve(x, r)
 }
@@ -140,7 +149,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, err)
 		return
 	}
-	out, err := rt.op.Invoke(WithScope(r.Context(), scope), s.ops, params, body)
+	out, err := rt.op.Invoke(newOperationContext(r, scope), s.ops, params, body)
 	if err != nil {
 		s.writeError(x, err)
 		return
