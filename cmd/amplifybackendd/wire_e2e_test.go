@@ -53,6 +53,12 @@ func TestWireErrors(t *testing.T) {
 		{"wrong type", "POST", "/backend", `{"appId":5,"appName":"a","backendEnvironmentName":"dev"}`, 400, "BadRequestException", "appId"},
 		{"required member", "POST", "/backend", `{"appId":"a","backendEnvironmentName":"dev"}`, 400, "BadRequestException",
 			"1 validation error detected: Value null at 'appName' failed to satisfy constraint: Member must not be null"},
+		// Member names are the exact locationNames: "APPID" is an unknown member, so appId is missing.
+		{"member names are case-sensitive", "POST", "/backend", `{"APPID":"d1x","appName":"n","backendEnvironmentName":"dev"}`, 400, "BadRequestException",
+			"1 validation error detected: Value null at 'appId' failed to satisfy constraint: Member must not be null"},
+		// Invalid UTF-8 is refused, never stored as U+FFFD.
+		{"invalid UTF-8 in a member", "POST", "/backend", "{\"appId\":\"d1x\",\"appName\":\"n\xff\",\"backendEnvironmentName\":\"dev\"}", 400, "BadRequestException",
+			"1 validation error detected: Value at 'appName' failed to satisfy constraint: Member must be valid UTF-8"},
 		{"range", "POST", "/backend/a/job/dev", `{"maxResults":0}`, 400, "BadRequestException", "greater than or equal to 1"},
 		{"body over the limit", "POST", "/backend", `{"appId":"` + strings.Repeat("a", 2000) + `"}`, 400, "BadRequestException", "limit of 1024 bytes"},
 		{"encoded slash in a path parameter", "POST", "/backend/a%2Fb/details", `{}`, 400, "BadRequestException", "'appId'"},
