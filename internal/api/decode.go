@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -40,6 +41,13 @@ func decodeBody(body []byte, v any) error {
 	}
 	err := json.Unmarshal(trimmed, v, decodeOptions)
 	if err == nil {
+		// JSON writes U+0000 only as the escape \u0000 (a raw control byte is a syntax
+		// error), so the body shows whether a decoded string may hold one.
+		if bytes.Contains(trimmed, nulEscape) {
+			if path, ok := nulMember(reflect.ValueOf(v), ""); ok {
+				return badRequest("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must not contain the NUL character (U+0000)", path)
+			}
+		}
 		return nil
 	}
 	var se *jsontext.SyntacticError
@@ -55,6 +63,41 @@ func decodeBody(body []byte, v any) error {
 			pointerPath(te.JSONPointer), wireType(te.GoType))
 	}
 	return badRequest("Could not parse request body into json: %s", syntaxDetail(err))
+}
+
+var nulEscape = []byte(`\u0000`)
+
+// nulMember returns the wire path of the first string in v, a decoded input, that holds
+// U+0000. PostgreSQL cannot store it and no member needs it.
+func nulMember(v reflect.Value, path string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return nulMember(v.Elem(), path)
+		}
+	case reflect.String:
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			return path, true
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			if p, ok := nulMember(v.Index(i), memberPath(path, i)); ok {
+				return p, true
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue // path parameters are checked by the router (amplify.CheckName)
+			}
+			if p, ok := nulMember(v.Field(i), joinPath(path, name)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // decodeOptions: of a repeated member the last counts, as encoding/json (v1) took it.

@@ -53,6 +53,13 @@ func TestDecodeBody(t *testing.T) {
 			"1 validation error detected: Value at 'other' failed to satisfy constraint: Member must be valid UTF-8"},
 		{"invalid UTF-8 in a member name", "{\"resource\xffName\":\"auth\"}",
 			"Could not parse request body into json: a member name is not valid UTF-8"},
+		// U+0000 is refused, naming the member: PostgreSQL cannot store it, SQLite could.
+		{"NUL", `{"resourceName":"a\u0000b"}`,
+			"1 validation error detected: Value at 'resourceName' failed to satisfy constraint: Member must not contain the NUL character (U+0000)"},
+		{"NUL nested in a list", `{"resourceConfig":{"userPoolConfigs":{"requiredSignUpAttributes":["EMAIL","\u0000"]}}}`,
+			"1 validation error detected: Value at 'resourceConfig.userPoolConfigs.requiredSignUpAttributes.member.2' failed to satisfy constraint: Member must not contain the NUL character (U+0000)"},
+		{"escaped backslash before u0000 is no NUL", `{"resourceName":"a\\u0000b"}`, ""},
+		{"NUL in an unknown member is ignored with it", `{"resourceName":"a","other":"\u0000"}`, ""},
 		{"valid multibyte UTF-8", `{"resourceName":"añ€😀"}`, ""},
 	}
 	for _, tt := range tests {

@@ -219,8 +219,8 @@ func sentReplacementChar(body []byte) bool {
 	return bytes.Contains(body, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`))
 }
 
-// walkBounded fails if a string from body is not valid UTF-8 or holds a U+FFFD the body did
-// not send (body is nil below path parameters), or if a string (but a TransformSchema, bounded by the body limit only) is
+// walkBounded fails if a string from body is not valid UTF-8, holds a U+FFFD the body did not
+// send or holds U+0000 (body is nil below path parameters), or if a string (but a TransformSchema, bounded by the body limit only) is
 // longer than MaxStringLength or a list longer than MaxListLength.
 func walkBounded(t *testing.T, op, path string, v reflect.Value, body []byte) {
 	switch v.Kind() {
@@ -255,6 +255,9 @@ func walkBounded(t *testing.T, op, path string, v reflect.Value, body []byte) {
 		}
 		if s := v.String(); body != nil && (!utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) && !sentReplacementChar(body)) {
 			t.Fatalf("%s: %s = %q, not what the body sent as valid UTF-8 (invalid UTF-8 is refused, never replaced)", op, path, s)
+		}
+		if body != nil && strings.IndexByte(v.String(), 0) >= 0 {
+			t.Fatalf("%s: %s = %q holds U+0000 and was accepted", op, path, v.String())
 		}
 	}
 }

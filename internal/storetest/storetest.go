@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"View", testView},
 		{"ViewSnapshot", testViewSnapshot},
 		{"Reopen", testReopen},
+		{"NULRefused", testNULRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
