@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
@@ -196,5 +198,44 @@ func TestHealthzStoreDown(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "health check failed") || !strings.Contains(logs.String(), "status=503") {
 		t.Errorf("the failure is not in the log: %s", logs.String())
+	}
+}
+
+// The refusal listener rewrites only net/http's own refusals: a handler's plain-text answer
+// of the same status, with Connection: close, goes out as written.
+func TestListenerLeavesHandlerAnswers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "400 Bad Request", http.StatusBadRequest)
+	})}
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(s.Listener(ln)) }()
+	t.Cleanup(func() { srv.Close(); <-done })
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || string(body) != "400 Bad Request\n" || resp.Header.Get("X-Amzn-ErrorType") != "" {
+		t.Errorf("the handler's answer was changed: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	// net/http's own refusal on the same listener is rewritten.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n")
+	raw, _ := io.ReadAll(c)
+	if !strings.Contains(string(raw), "X-Amzn-Errortype: BadRequestException") {
+		t.Errorf("net/http's refusal was not rewritten: %q", raw)
 	}
 }
