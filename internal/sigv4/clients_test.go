@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 // clientOutcome is one line of a client script's output.
@@ -61,8 +59,8 @@ func checkClientOutcomes(t *testing.T, got map[string]clientOutcome) {
 		"list_backend_jobs":    {"", ""},
 		"region":               {"", "eu-central-1"},
 		"session_token":        {"", "us-east-1"},
-		"wrong_secret":         {amplify.InvalidSignature, ""},
-		"unknown_key":          {amplify.UnrecognizedClient, ""},
+		"wrong_secret":         {string(InvalidSignature), ""},
+		"unknown_key":          {string(UnrecognizedClient), ""},
 		"presigned":            {"", "us-west-2"},
 		"presigned_query":      {"", "us-west-2"},
 		"raw_query":            {"", "us-east-1"},
