@@ -26,9 +26,9 @@ import (
 // recognise such an answer by its fixed form (a status line, then exactly
 // "Content-Type: text/plain; charset=utf-8" and "Connection: close", no Date: an answer
 // written through a ResponseWriter always has a Date header) and write it instead as
-// BadRequestException, status 400, with a request id and net/http's reason in the message,
-// as the contract asks of every rejected request, and log it as the access log logs any
-// request. A write that is not such an answer costs one comparison of its first line.
+// BadRequestException, with net/http's status (400; 431 for headers over the limit, 501 for
+// an unsupported Transfer-Encoding, 505 for an unsupported version), a request id and
+// net/http's reason in a JSON message, and log it as the access log logs any request. A write that is not such an answer costs one comparison of its first line.
 func (s *Server) Listener(ln net.Listener) net.Listener {
 	return refusalListener{Listener: ln, s: s}
 }
@@ -56,7 +56,7 @@ type refusalConn struct {
 const refusalHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
 func (c *refusalConn) Write(p []byte) (int, error) {
-	reason, ok := netHTTPRefusal(p)
+	status, reason, ok := netHTTPRefusal(p)
 	if !ok {
 		return c.Conn.Write(p)
 	}
@@ -70,7 +70,7 @@ func (c *refusalConn) Write(p []byte) (int, error) {
 		Message string `json:"message"`
 	}{msg})
 	var b bytes.Buffer
-	b.WriteString("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n")
+	b.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\nConnection: close\r\nContent-Type: application/json\r\n")
 	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n")
 	b.WriteString("Date: " + time.Now().UTC().Format(http.TimeFormat) + "\r\n")
 	b.WriteString("X-Amzn-Errortype: " + amplify.BadRequest + "\r\n")
@@ -78,7 +78,7 @@ func (c *refusalConn) Write(p []byte) (int, error) {
 	b.Write(body)
 	c.s.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
 		slog.String("requestId", id), slog.String("remote", c.RemoteAddr().String()),
-		slog.Int("status", http.StatusBadRequest), slog.String("errorType", amplify.BadRequest),
+		slog.Int("status", status), slog.String("errorType", amplify.BadRequest),
 		slog.String("reason", reason))
 	if _, err := c.Conn.Write(b.Bytes()); err != nil {
 		return 0, err
@@ -95,19 +95,23 @@ func (c *refusalConn) CloseWrite() error {
 }
 
 // netHTTPRefusal reports whether p is a whole refusal net/http wrote before any handler ran,
-// and its reason: the body, or the status line's text when the body is empty.
-func netHTTPRefusal(p []byte) (reason string, ok bool) {
+// its status and its reason: the body, or the status line's text when the body is empty.
+func netHTTPRefusal(p []byte) (status int, reason string, ok bool) {
 	rest, ok := bytes.CutPrefix(p, []byte("HTTP/1.1 "))
-	if !ok {
-		return "", false
+	if !ok || len(rest) < 4 || rest[3] != ' ' {
+		return 0, "", false
+	}
+	status, err := strconv.Atoi(string(rest[:3]))
+	if err != nil || status < 400 || status > 599 {
+		return 0, "", false
 	}
 	i := bytes.IndexByte(rest, '\r')
 	if i < 0 {
-		return "", false
+		return 0, "", false
 	}
 	body, ok := bytes.CutPrefix(rest[i:], []byte(refusalHeaders))
 	if !ok {
-		return "", false // another header follows the status line: not a refusal
+		return 0, "", false // another header follows the status line: not a refusal
 	}
 	reason = string(body)
 	if reason == "" {
@@ -116,5 +120,5 @@ func netHTTPRefusal(p []byte) (reason string, ok bool) {
 	if len(reason) > 256 {
 		reason = reason[:256]
 	}
-	return reason, true
+	return status, reason, true
 }
