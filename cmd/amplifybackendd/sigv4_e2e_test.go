@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
 	"github.com/aws/aws-sdk-go/aws/credentials"
@@ -76,10 +77,13 @@ func startSigV4Server(t *testing.T, opts []func(*Main), keys ...sigKey) (*testSe
 	return s, creds
 }
 
-// sigClient is an SDK client signing with the given key.
+// sigClient is an SDK client signing with the given key. It has an http.Client of its own:
+// a session on http.DefaultClient rewrites that shared client's transport when AWS_CA_BUNDLE
+// is set, a data race between the SIGHUP test's concurrent clients.
 func sigClient(url string, creds *credentials.Credentials, region string) *amplifybackend.AmplifyBackend {
 	return amplifybackend.New(session.Must(session.NewSession(&aws.Config{
 		Endpoint: aws.String(url), Region: aws.String(region), Credentials: creds, MaxRetries: aws.Int(0),
+		HTTPClient: &http.Client{},
 	})))
 }
 
@@ -462,6 +466,7 @@ func TestSigV4SIGHUPAtStartup(t *testing.T) {
 	creds := filepath.Join(t.TempDir(), "credentials")
 	writeCredentials(t, creds, sigAlpha)
 	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--log-format", "json", "--auth", "sigv4", "--credentials", creds, "--data-dir", t.TempDir())
+	cmd.Env = testenv.Env()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,7 @@ func runClient(t *testing.T, env []string, name string, args ...string) map[stri
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, append(args, srv.URL, testKey, testSecret)...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = testenv.Env(env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
