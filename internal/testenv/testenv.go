@@ -33,22 +33,36 @@ func sealed(name string) bool {
 
 // Main runs the tests of m sealed, and exits with their status. Before they run, it removes
 // every AWS_* and AMPLIFYBACKEND_* variable (but the test settings kept) from the process
-// environment and points HOME at an empty temporary directory, removed afterwards. Tools that
-// keep their state under HOME by default (Go's build and module caches and its env file,
-// pyenv) are pointed at it explicitly first, so that child processes still find them.
+// environment, points HOME at an empty temporary directory and TMPDIR at another (so that
+// whatever a test or a child process leaves in a temporary directory, t.TempDir or not, is
+// removed with them after the tests). Tools that keep their state under HOME by default (Go's
+// build and module caches and its env file, pyenv) are pointed at it explicitly first, so
+// that child processes still find them.
 func Main(m *testing.M) {
-	home, err := Seal()
+	root, err := Seal()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		os.Exit(2)
 	}
 	code := m.Run()
-	os.RemoveAll(home)
+	os.RemoveAll(root)
 	os.Exit(code)
 }
 
-// Seal seals the process environment as Main does and returns the new HOME, which the caller
-// removes when done.
+// root is the directory Seal made, holding home, tmp and dir.
+var root string
+
+// Dir returns a directory for what the tests of a package share (a binary built once for
+// all of them): it lives until the tests end, when Main removes it. It is "" unless Seal ran.
+func Dir() string {
+	if root == "" {
+		return ""
+	}
+	return filepath.Join(root, "dir")
+}
+
+// Seal seals the process environment as Main does and returns the directory holding the new
+// HOME and TMPDIR, which the caller removes when done.
 func Seal() (string, error) {
 	if err := pinUnderHome(); err != nil {
 		return "", err
@@ -59,11 +73,20 @@ func Seal() (string, error) {
 			os.Unsetenv(name)
 		}
 	}
-	home, err := os.MkdirTemp("", "testenv-home")
+	dir, err := os.MkdirTemp("", "testenv-")
 	if err != nil {
 		return "", err
 	}
-	return home, os.Setenv("HOME", home)
+	for _, sub := range []string{"home", "tmp", "dir"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			return "", err
+		}
+	}
+	root = dir
+	if err := os.Setenv("TMPDIR", filepath.Join(dir, "tmp")); err != nil {
+		return "", err
+	}
+	return dir, os.Setenv("HOME", filepath.Join(dir, "home"))
 }
 
 // pinUnderHome sets, where unset, the variables of tools whose default location is under

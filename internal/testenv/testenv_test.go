@@ -23,12 +23,13 @@ func TestMain(m *testing.M) {
 // with AWS_*, AMPLIFYBACKEND_* and HOME set, seals itself as Main does and reports what
 // survived; its exit status is the number of problems.
 func sealedChild() int {
-	home, err := Seal()
+	dir, err := Seal()
 	if err != nil {
 		fmt.Println("Seal:", err)
 		return 1
 	}
-	defer os.RemoveAll(home)
+	defer os.RemoveAll(dir)
+	home := filepath.Join(dir, "home")
 	var problems []string
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "AMPLIFYBACKEND_") && name != "AMPLIFYBACKEND_TEST_POSTGRES" {
@@ -46,6 +47,12 @@ func sealedChild() int {
 	}
 	if got, want := os.Getenv("GOCACHE"), filepath.Join(os.Getenv("TESTENV_ORIGINAL_HOME"), ".cache", "go-build"); got != want {
 		problems = append(problems, fmt.Sprintf("GOCACHE = %q; want the original %q, so that go build keeps its cache", got, want))
+	}
+	if tmp := os.TempDir(); tmp != filepath.Join(dir, "tmp") {
+		problems = append(problems, fmt.Sprintf("os.TempDir() = %q; want it under the sealed directory", tmp))
+	}
+	if Dir() != filepath.Join(dir, "dir") {
+		problems = append(problems, fmt.Sprintf("Dir() = %q", Dir()))
 	}
 	for _, kv := range Env("AWS_REGION=eu-west-1") {
 		if strings.HasPrefix(kv, "AWS_") && kv != "AWS_REGION=eu-west-1" {
