@@ -109,7 +109,7 @@ func TestEveryTestPackageIsSealed(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, silent := range []string{".SkipNow()", ".Skip()"} {
+		for _, silent := range []string{".Skip" + "Now()", ".Skip" + "()"} { // split: not to match this file
 			if strings.Contains(string(src), silent) {
 				t.Errorf("%s skips without saying why (%s): use t.Skip(\"reason\")", path, silent)
 			}
