@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/service/amplifybackend"
 )
@@ -20,7 +21,7 @@ var goSnippet = regexp.MustCompile("(?s)<!-- snippet: go -->\\s*```go\\n(.*?)```
 // it into a main function, against a server: the docs cannot drift from what works.
 func TestClientsDocGoSnippet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a program with go run")
+		t.Skip("-short: this test builds a program with go run")
 	}
 	doc, err := os.ReadFile("../../docs/clients.md")
 	if err != nil {
@@ -65,7 +66,7 @@ func main() {
 
 	s := startServer(t, func(m *Main) { m.ManualJobs = false })
 	cmd := exec.Command("go", "run", "./"+filepath.ToSlash(dir))
-	cmd.Env = append(os.Environ(), "AMPLIFYBACKEND_URL="+s.URL())
+	cmd.Env = testenv.Env("AMPLIFYBACKEND_URL=" + s.URL())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the snippet failed: %v\n%s\n--- program:\n%s", err, out, program)

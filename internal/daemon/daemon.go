@@ -355,6 +355,7 @@ func (m *Main) Run(ctx context.Context) error {
 		store.Close()
 		return err
 	}
+	ln = handler.Listener(ln) // net/http's own refusals answered in the AWS error form
 	m.listener = ln
 	m.server = &http.Server{
 		Handler:           handler,

@@ -6,14 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 // clientOutcome is one line of a client script's output.
@@ -32,7 +31,7 @@ func runClient(t *testing.T, env []string, name string, args ...string) map[stri
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, append(args, srv.URL, testKey, testSecret)...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = testenv.Env(env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -61,8 +60,8 @@ func checkClientOutcomes(t *testing.T, got map[string]clientOutcome) {
 		"list_backend_jobs":    {"", ""},
 		"region":               {"", "eu-central-1"},
 		"session_token":        {"", "us-east-1"},
-		"wrong_secret":         {amplify.InvalidSignature, ""},
-		"unknown_key":          {amplify.UnrecognizedClient, ""},
+		"wrong_secret":         {string(InvalidSignature), ""},
+		"unknown_key":          {string(UnrecognizedClient), ""},
 		"presigned":            {"", "us-west-2"},
 		"presigned_query":      {"", "us-west-2"},
 		"raw_query":            {"", "us-east-1"},
@@ -95,14 +94,14 @@ func checkClientOutcomes(t *testing.T, got map[string]clientOutcome) {
 // SigV4 signers, which normalize paths) and verifies them here.
 func TestBotocore(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs python3")
+		t.Skip("-short: this test runs python3 with boto3")
 	}
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not installed")
+		t.Skip("python3 is not installed: install it with boto3 to run this test (.ci/run requires it)")
 	}
 	if err := exec.Command(python, "-c", "import boto3, botocore").Run(); err != nil {
-		t.Skip("boto3 not installed")
+		t.Skip("boto3 is not installed: pip install boto3 to run this test (.ci/run requires it)")
 	}
 	checkClientOutcomes(t, runClient(t, []string{"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}, python, "testdata/clients/botocore_client.py"))
 }
@@ -111,11 +110,11 @@ func TestBotocore(t *testing.T) {
 // and @smithy/signature-v4, installed for the e2e suites) and verifies them here.
 func TestJavaScriptSDK(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs node")
+		t.Skip("-short: this test runs node with the JavaScript SDK")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		t.Skip("node is not installed: install nodejs to run this test (.ci/run does)")
 	}
 	modules, err := filepath.Abs("../../e2e/js/node_modules")
 	if err != nil {
