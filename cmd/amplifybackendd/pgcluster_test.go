@@ -50,8 +50,9 @@ func startPGCluster(t *testing.T) *pgCluster {
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		// The user needs to reach the directory: the test's temporary directories are
-		// private to root.
-		for d := dir; d != os.TempDir() && d != "/" && d != "."; d = filepath.Dir(d) {
+		// private to root, and so is the directory testenv makes TMPDIR in; the system's
+		// temporary directory (/tmp) is where the walk up stops.
+		for d := dir; d != "/tmp" && d != "/" && d != "."; d = filepath.Dir(d) {
 			if err := os.Chmod(d, 0o711); err != nil {
 				t.Fatal(err)
 			}
