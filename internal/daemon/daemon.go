@@ -73,6 +73,9 @@ type Main struct {
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
 
+	// flags is the command line ParseFlags defined (for the test of --help's groups).
+	flags *flag.FlagSet
+
 	listener   net.Listener
 	server     *http.Server
 	stopRunner context.CancelFunc
@@ -96,10 +99,13 @@ func NewMain() *Main {
 }
 
 // ParseFlags reads the command line; a flag not given there is read from the environment
-// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR).
+// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR). --help prints the
+// flags by group and returns flag.ErrHelp; --version returns ErrVersion.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("amplifybackendd", flag.ContinueOnError)
+	fs.Usage = func() { printUsage(fs.Output(), fs) }
 	c := &m.Config
+	version := fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
 	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
@@ -116,8 +122,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
+	m.flags = fs
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *version {
+		return ErrVersion
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -126,7 +136,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
+		if given[f.Name] || notFromEnv[f.Name] || err != nil {
 			return
 		}
 		env := "AMPLIFYBACKEND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
