@@ -355,5 +355,5 @@ func runBlock(t *testing.T, root string, env []string, path string, n int, b blo
 	if err != nil {
 		t.Fatalf("%s block %d (line %d) failed: %v\n--- block:\n%s--- output:\n%s", path, n, b.Line, err, b.Text, out)
 	}
-	t.Logf("%s block %d (line %d): ok in %s", path, n, b.Line, time.Since(began).Round(time.Millisecond))
+	t.Logf("%s block %d (line %d): ok in %s\n%s", path, n, b.Line, time.Since(began).Round(time.Millisecond), out)
 }
