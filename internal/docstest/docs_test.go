@@ -163,6 +163,26 @@ type doc struct {
 	Blocks []block
 }
 
+// TestDocsWellFormed holds the convention where TestDocs does not run: every shell block is
+// fenced "sh" or "sh norun", and the README has the block that starts the server.
+func TestDocsWellFormed(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, start := readDocs(t, root)
+	if start == "" {
+		t.Errorf("README.md has no sh block containing %q: nothing starts the server", startCommand)
+	}
+	n := 0
+	for _, d := range docs {
+		n += len(d.Blocks)
+	}
+	if n == 0 {
+		t.Error("no runnable sh block in README.md and docs/*.md")
+	}
+}
+
 // TestDocs runs the documentation's shell snippets, as the convention at the top says.
 func TestDocs(t *testing.T) {
 	if os.Getenv("AMPLIFYBACKEND_DOCS_TEST") != "1" {
@@ -175,6 +195,9 @@ func TestDocs(t *testing.T) {
 	docs, start := readDocs(t, root)
 	if start == "" {
 		t.Fatalf("README.md has no sh block containing %q: nothing starts the server", startCommand)
+	}
+	if err := portFree(); err != nil {
+		t.Fatal(err)
 	}
 	env := freshEnv(t)
 	for _, d := range docs {
@@ -278,16 +301,23 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// portFree fails fast, saying why, when something else holds the port: the snippets would
+// talk to it instead of the server the test starts.
+func portFree() error {
+	ln, err := net.Listen("tcp", address)
+	if err != nil {
+		return fmt.Errorf("%s is busy (%v): the README's commands and these snippets use it; stop what listens there and run again", address, err)
+	}
+	return ln.Close()
+}
+
 // startServer runs the README's start block with a fresh data directory and returns once the
 // server answers /healthz; the function it returns stops it.
 func startServer(t *testing.T, root, start string, env []string) func() {
 	t.Helper()
-	// Fail fast and say why when something else holds the port: the snippets would talk to it.
-	ln, err := net.Listen("tcp", address)
-	if err != nil {
-		t.Fatalf("%s is busy (%v): the README's commands and these snippets use it; stop what listens there and run again", address, err)
+	if err := portFree(); err != nil {
+		t.Fatal(err)
 	}
-	ln.Close()
 
 	home := t.TempDir()
 	cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", start)
