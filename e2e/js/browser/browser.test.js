@@ -42,7 +42,7 @@ async function bundle() {
         const name = args.path.slice("docs-snippet:".length);
         const file = join(tmp, `${name}.mjs`);
         // The page learns the server's URL only when it loads: the snippet reads it there.
-        writeFileSync(file, snippet(name, "\u0000").replaceAll(JSON.stringify("\u0000"), "window.AMPLIFYBACKEND_URL"));
+        writeFileSync(file, snippet(name, "PAGE-URL").replaceAll('"PAGE-URL"', "window.AMPLIFYBACKEND_URL"));
         return { path: file };
       });
     },
