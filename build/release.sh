@@ -8,7 +8,8 @@
 # The version is VERSION, else `git describe --tags --always --dirty`; the commit is COMMIT,
 # else `git rev-parse HEAD`. They go into internal/buildinfo through -ldflags -X, where
 # `amplifybackendd --version` reads them when the toolchain's own build information has
-# none (a build from a checkout is "(devel)"; -trimpath builds carry no VCS revision).
+# none: the builds here use -buildvcs=false, so the release is named by this stamp only (a
+# plain `go build` in a clone gets a pseudo-version and the revision from the toolchain).
 # Builds reuse Go's build cache: a second run compiles nothing that did not change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,8 @@ for os in linux darwin windows; do
 		ext=
 		[ "$os" = windows ] && ext=.exe
 		bin="$out/amplifybackendd-$version-$os-$arch$ext"
-		CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$bin" ./cmd/amplifybackendd
+		# -buildvcs=false: the stamp, not the toolchain's pseudo-version, names the release.
+		CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$bin" ./cmd/amplifybackendd
 		echo "built $bin"
 	done
 done
