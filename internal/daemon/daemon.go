@@ -104,6 +104,7 @@ func NewMain() *Main {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("amplifybackendd", flag.ContinueOnError)
 	fs.Usage = func() { printUsage(fs.Output(), fs) }
+	m.flags = fs
 	c := &m.Config
 	version := fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
@@ -122,7 +123,6 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
-	m.flags = fs
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -52,12 +52,20 @@ var flagGroupOf = map[string]string{
 	"credentials": "auth",
 	"token-ttl":   "auth",
 
-	"job-duration": "jobs",
-	"job-lease":    "jobs",
+	"job-duration":   "jobs",
+	"job-lease":      "jobs",
+	"job-timeout":    "jobs",
+	"job-max-memory": "jobs",
+	"job-workers":    "jobs",
 
 	"rate-limit": "limits",
 	"rate-burst": "limits",
 	"max-body":   "limits",
+
+	"schema-max-bytes":  "limits",
+	"schema-max-types":  "limits",
+	"schema-max-fields": "limits",
+	"schema-max-depth":  "limits",
 
 	"log-format": "logging",
 	"log-level":  "logging",
