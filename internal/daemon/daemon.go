@@ -106,7 +106,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Usage = func() { printUsage(fs.Output(), fs) }
 	m.flags = fs
 	c := &m.Config
-	version := fs.Bool("version", false, "print the version, commit and Go version, and exit")
+	fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
 	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
@@ -126,9 +126,6 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *version {
-		return ErrVersion
-	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
@@ -136,7 +133,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || notFromEnv[f.Name] || err != nil {
+		if given[f.Name] || err != nil {
 			return
 		}
 		env := "AMPLIFYBACKEND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
@@ -148,6 +145,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	})
 	if err != nil {
 		return err
+	}
+	// Only the command line asks for the version: AMPLIFYBACKEND_VERSION configures nothing.
+	if given["version"] {
+		return ErrVersion
 	}
 	return m.Config.validate()
 }

@@ -47,6 +47,8 @@ var flagGroupOf = map[string]string{
 	"s3-buckets": "storage",
 	"ephemeral":  "storage",
 	"seed":       "storage",
+	"o":          "storage", // amplifybackendd export -o FILE
+	"replace":    "storage", // amplifybackendd import --replace FILE
 
 	"auth":        "auth",
 	"credentials": "auth",
@@ -75,10 +77,6 @@ var flagGroupOf = map[string]string{
 	"journal-size":     "testing",
 	"admin-token-file": "testing",
 }
-
-// notFromEnv are the flags that no AMPLIFYBACKEND_* variable sets: they ask for an answer
-// instead of configuring the server.
-var notFromEnv = map[string]bool{"version": true}
 
 // printUsage writes --help: the flags by group, each group with where it is documented.
 func printUsage(w io.Writer, fs *flag.FlagSet) {
