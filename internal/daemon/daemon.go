@@ -66,14 +66,14 @@ type Main struct {
 	// ManualJobs, when set before Run, starts no background job runner: tests run due jobs
 	// themselves with Runner.RunDue.
 	ManualJobs bool
-	// flags is the command line ParseFlags defined (for the test of --help's groups).
-	flags *flag.FlagSet
 
 	Store   amplify.Store
 	Service *amplify.Service
 	Runner  *jobs.Runner
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
+	// flags is the command line ParseFlags defined (for the test of --help's groups).
+	flags *flag.FlagSet
 
 	listener   net.Listener
 	server     *http.Server
