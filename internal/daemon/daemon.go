@@ -58,6 +58,8 @@ type Config struct {
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
 type Main struct {
 	Config Config
+	// flags is the command line ParseFlags defined (for the test of --help's groups).
+	flags  *flag.FlagSet
 	Logger *slog.Logger
 	// Now, when set before Run, replaces the clock everywhere (tests).
 	Now func() time.Time
@@ -72,8 +74,6 @@ type Main struct {
 	Runner  *jobs.Runner
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
-	// flags is the command line ParseFlags defined (for the test of --help's groups).
-	flags *flag.FlagSet
 
 	listener   net.Listener
 	server     *http.Server
