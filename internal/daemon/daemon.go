@@ -77,6 +77,8 @@ type Config struct {
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
 type Main struct {
 	Config Config
+	// flags is the command line ParseFlags defined (for the test of --help's groups).
+	flags  *flag.FlagSet
 	Logger *slog.Logger
 	// Now, when set before Run, replaces the clock everywhere (tests).
 	Now func() time.Time
@@ -142,10 +144,14 @@ func NewMain() *Main {
 }
 
 // ParseFlags reads the command line; a flag not given there is read from the environment
-// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR).
+// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR). --help prints the
+// flags by group and returns flag.ErrHelp; --version returns ErrVersion.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("amplifybackendd", flag.ContinueOnError)
+	fs.Usage = func() { printUsage(fs.Output(), fs) }
+	m.flags = fs
 	c := &m.Config
+	fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
 	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
@@ -208,6 +214,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	})
 	if err != nil {
 		return err
+	}
+	// Only the command line asks for the version: AMPLIFYBACKEND_VERSION configures nothing.
+	if given["version"] {
+		return ErrVersion
 	}
 	return m.Config.validate()
 }
