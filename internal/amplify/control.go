@@ -52,6 +52,9 @@ type State struct {
 // AppState is one app with everything that belongs to it.
 type AppState struct {
 	App
+	// Gone is true when the app itself was removed (RemoveAllBackends with
+	// CleanAmplifyApp) and only its jobs remain, which clients may still poll.
+	Gone         bool
 	Config       *AppConfig // nil without an Admin UI config
 	Environments []EnvironmentState
 	Tokens       []Token // by session id
@@ -501,4 +504,144 @@ func noJobByID(jobID string, err error) error {
 
 func jobEnded(job *Job) error {
 	return Errorf(Conflict, "job %s has already ended (%s)", job.JobID, job.Status)
+}
+
+// StateRows are the rows of a dump as a store reads them, table by table; BuildState
+// assembles them into a State. Jobs must be in creation order.
+type StateRows struct {
+	Apps         []App
+	Environments []Environment
+	Resources    []EnvResource
+	Configs      []AppConfig
+	Tokens       []Token
+	Jobs         []Job
+	Buckets      []Bucket
+}
+
+// EnvResource is a resource with the environment it belongs to.
+type EnvResource struct {
+	EnvKey
+	Resource
+}
+
+// BuildState assembles a store's rows into a State: apps by account, region and id (an app
+// that only jobs remember is Gone), environments by name, resources by kind, tokens by
+// session id, jobs in the order given, buckets by name.
+func BuildState(rows StateRows) (*State, error) {
+	index := map[AppKey]*AppState{}
+	get := func(key AppKey) *AppState {
+		a, ok := index[key]
+		if !ok {
+			a = &AppState{App: App{AppKey: key}, Gone: true}
+			index[key] = a
+		}
+		return a
+	}
+	for _, app := range rows.Apps {
+		a := get(app.AppKey)
+		a.App, a.Gone = app, false
+	}
+	envs := map[EnvKey]*EnvironmentState{}
+	sort.Slice(rows.Environments, func(i, j int) bool { return envLess(rows.Environments[i].EnvKey, rows.Environments[j].EnvKey) })
+	for _, e := range rows.Environments {
+		envs[e.EnvKey] = &EnvironmentState{Environment: e}
+	}
+	sort.SliceStable(rows.Resources, func(i, j int) bool { return rows.Resources[i].Kind < rows.Resources[j].Kind })
+	for _, r := range rows.Resources {
+		e, ok := envs[r.EnvKey]
+		if !ok {
+			return nil, fmt.Errorf("dump: a %s resource of app %s without its environment %s", r.Kind, r.AppID, r.Env)
+		}
+		e.Resources = append(e.Resources, r.Resource)
+	}
+	for _, e := range rows.Environments {
+		a := get(e.AppKey)
+		a.Environments = append(a.Environments, *envs[e.EnvKey])
+	}
+	for i := range rows.Configs {
+		get(rows.Configs[i].AppKey).Config = &rows.Configs[i]
+	}
+	sort.Slice(rows.Tokens, func(i, j int) bool { return rows.Tokens[i].SessionID < rows.Tokens[j].SessionID })
+	for _, t := range rows.Tokens {
+		a := get(t.AppKey)
+		a.Tokens = append(a.Tokens, t)
+	}
+	for _, j := range rows.Jobs {
+		a := get(j.AppKey)
+		a.Jobs = append(a.Jobs, j)
+	}
+	st := &State{Buckets: rows.Buckets}
+	for _, a := range index {
+		st.Apps = append(st.Apps, *a)
+	}
+	sort.Slice(st.Apps, func(i, j int) bool { return appLess(st.Apps[i].AppKey, st.Apps[j].AppKey) })
+	sort.Slice(st.Buckets, func(i, j int) bool { return st.Buckets[i].Name < st.Buckets[j].Name })
+	return st, nil
+}
+
+func appLess(a, b AppKey) bool {
+	if a.Account != b.Account {
+		return a.Account < b.Account
+	}
+	if a.Region != b.Region {
+		return a.Region < b.Region
+	}
+	return a.AppID < b.AppID
+}
+
+func envLess(a, b EnvKey) bool {
+	if a.AppKey != b.AppKey {
+		return appLess(a.AppKey, b.AppKey)
+	}
+	return a.Env < b.Env
+}
+
+// LoadState inserts st through tx's ordinary writes (for stores with no faster way): apps,
+// environments, resources, configs, tokens, jobs in the order given, buckets.
+func LoadState(tx Tx, st *State) error {
+	for i := range st.Apps {
+		a := &st.Apps[i]
+		if !a.Gone {
+			if err := tx.PutApp(&a.App); err != nil {
+				return err
+			}
+		}
+		for j := range a.Environments {
+			e := &a.Environments[j]
+			e.AppKey = a.AppKey
+			if err := tx.PutEnvironment(&e.Environment); err != nil {
+				return err
+			}
+			for k := range e.Resources {
+				if err := tx.PutResource(e.EnvKey, &e.Resources[k]); err != nil {
+					return err
+				}
+			}
+		}
+		if a.Config != nil {
+			a.Config.AppKey = a.AppKey
+			if err := tx.PutConfig(a.Config); err != nil {
+				return err
+			}
+		}
+		for j := range a.Tokens {
+			a.Tokens[j].AppKey = a.AppKey
+			if err := tx.PutToken(&a.Tokens[j]); err != nil {
+				return err
+			}
+		}
+		for _, job := range a.Jobs {
+			// A copy: the store sets Seq, and st stays as given.
+			job.AppKey = a.AppKey
+			if err := tx.InsertJob(&job); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range st.Buckets {
+		if err := tx.InsertBucket(&st.Buckets[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
