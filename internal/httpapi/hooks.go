@@ -155,6 +155,17 @@ func (s *Server) record(x *exchange, start time.Time, d time.Duration) {
 // it as operation "control" with the status the handler answered.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, x *exchange) {
 	x.operation = "control"
+	if r.Method == http.MethodOptions {
+		// A browser's preflight (a web console driving the control plane): the CORS answer
+		// of the AWS routes, with the methods the control plane has.
+		s.cors.preflight(w.Header(), r)
+		if w.Header().Get("Access-Control-Allow-Methods") != "" {
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+		}
+		x.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	s.cfg.Control.ServeHTTP(sw, r)
 	x.status = sw.status

@@ -315,7 +315,7 @@ func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
 
 func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	level := slog.LevelInfo
-	if x.status >= 500 {
+	if x.status >= 500 && x.fault == "" { // an injected fault is not the server's error
 		level = slog.LevelError
 	}
 	if !s.cfg.Logger.Enabled(r.Context(), level) {
@@ -333,6 +333,9 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	}
 	if x.errCode != "" {
 		attrs = append(attrs, slog.String("errorType", x.errCode))
+	}
+	if x.fault != "" {
+		attrs = append(attrs, slog.String("fault", x.fault))
 	}
 	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
