@@ -718,6 +718,11 @@ func TestControlAccessSigV4(t *testing.T) {
 			t.Fatalf("closed %s %s = %d %s", rt[0], rt[1], r.status, r.body)
 		}
 	}
+	pre, _ := closed.raw("OPTIONS", "/_amplifybackend/info", "", map[string]string{"Origin": "http://x", "Access-Control-Request-Method": "GET"})
+	other, _ := closed.raw("OPTIONS", "/no/such/path", "", map[string]string{"Origin": "http://x", "Access-Control-Request-Method": "GET"})
+	if pre.StatusCode != other.StatusCode || pre.Header.Get("Access-Control-Allow-Methods") != "" {
+		t.Fatalf("closed preflight = %d %v; an unknown path answers %d", pre.StatusCode, pre.Header, other.StatusCode)
+	}
 	if resp, _ := closed.raw("GET", "/healthz", "", nil); resp.StatusCode != 200 {
 		t.Fatalf("/healthz in sigv4 mode = %d", resp.StatusCode)
 	}

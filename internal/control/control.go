@@ -94,6 +94,10 @@ func New(cfg Config) *Handler {
 	return h
 }
 
+// Open reports whether the control plane answers: always with an admin token, and without
+// one in auth mode any. Closed, only /healthz answers.
+func (h *Handler) Open() bool { return h.open }
+
 // ServeHTTP answers one control request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" {

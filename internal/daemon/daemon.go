@@ -244,7 +244,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
-	ctl, faults, journal := m.controlPlane(adminToken)
+	ctl, health, faults, journal := m.controlPlane(adminToken)
 	handler := httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
@@ -255,6 +255,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
 		Control:     ctl,
+		Health:      health,
 		Faults:      faults,
 		Journal:     journal,
 	})
@@ -318,14 +319,16 @@ func (m *Main) adminToken() (string, error) {
 	return token, nil
 }
 
-// controlPlane builds the test control plane's handler and its hooks on AWS requests. The
-// hooks are returned as interfaces that are nil when off, so that httpapi's nil checks see them
-// off.
-func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi.Journal) {
+// controlPlane builds the test control plane's handler, the health handler and the hooks on
+// AWS requests. What is off is returned as a nil interface, so that httpapi's nil checks see
+// it off: the control plane in auth mode sigv4 without an admin token (its paths are then
+// unknown AWS routes, indistinguishable from any other), the journal at --journal-size 0.
+func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults httpapi.Faults, journal httpapi.Journal) {
 	m.Faults = control.NewFaults(nil)
-	var journal *control.Journal
+	var ring *control.Journal
 	if m.Config.JournalSize > 0 {
-		journal = control.NewJournal(m.Config.JournalSize)
+		ring = control.NewJournal(m.Config.JournalSize)
+		journal = ring
 	}
 	now := time.Now
 	if m.Now != nil {
@@ -335,7 +338,7 @@ func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi
 	if m.Config.Store != "" {
 		kind = "postgres"
 	}
-	ctl := control.New(control.Config{
+	h := control.New(control.Config{
 		Service:    m.Service,
 		CheckWrite: m.Store.CheckWrite,
 		StoreKind:  kind,
@@ -343,14 +346,14 @@ func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi
 		Token:      token,
 		StartedAt:  now(),
 		Faults:     m.Faults,
-		Journal:    journal,
+		Journal:    ring,
 		Logger:     m.Logger,
 		Now:        now,
 	})
-	if journal == nil {
-		return ctl, m.Faults, nil
+	if h.Open() {
+		ctl = h
 	}
-	return ctl, m.Faults, journal
+	return ctl, h, m.Faults, journal
 }
 
 // openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.

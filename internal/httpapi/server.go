@@ -41,8 +41,10 @@ type Config struct {
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
 	// Control, when set, serves the test control plane (internal/control): every path under
-	// /_amplifybackend/ and /healthz, before AWS routing and rate limiting.
+	// /_amplifybackend/, before AWS routing and rate limiting. Health, when set, answers
+	// /healthz in place of Ready.
 	Control http.Handler
+	Health  http.Handler
 	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
 	Faults  Faults
 	Journal Journal
@@ -124,8 +126,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
-	if s.cfg.Control != nil && isControlPath(r.URL.Path) {
-		s.serveControl(w, r, x)
+	if h := s.controlHandler(r.URL.Path); h != nil {
+		s.serveControl(w, r, x, h)
 		return
 	}
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
