@@ -494,12 +494,17 @@ func TestControlJournal(t *testing.T) {
 
 // The journal keeps the last --journal-size requests.
 func TestControlJournalSize(t *testing.T) {
-	s := startServer(t, func(m *Main) { m.Config.JournalSize = 3 })
+	s := startServer(t, func(m *Main) { m.Config.JournalSize, m.Config.MaxBody = 3, 1024 })
 	for i := 0; i < 5; i++ {
 		s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{})
 	}
 	if got := s.journal(""); len(got) != 3 {
 		t.Fatalf("journal holds %d; want 3", len(got))
+	}
+	// A request refused before it is read whole is recorded with its operation and path app.
+	s.raw("POST", "/backend/d1/details", strings.Repeat(" ", 2048), nil)
+	if got := s.journal("?limit=1"); got[0].Operation != "GetBackend" || got[0].AppID != "d1" || got[0].Status != 400 {
+		t.Fatalf("refused request recorded as %+v", got[0])
 	}
 	s.ctl("GET", "/requests?limit=4", "").fails(t, 400, "between 1 and 3")
 	off := startServer(t, func(m *Main) { m.Config.JournalSize = 0 })

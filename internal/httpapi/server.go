@@ -146,15 +146,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		s.writeError(w, x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
-	x.operation, x.routed = rt.op.Name, true
+	x.operation, x.routed, x.call.Operation = rt.op.Name, true, rt.op.Name
+	hooked := s.needCall()
+	if hooked {
+		x.call.AppID = appID(rt, params, nil)
+	}
 	body, err2 := s.readBody(r)
 	if err2 != nil {
 		s.writeError(w, x, err2)
 		return
 	}
-	hooked := s.needCall()
-	if hooked {
-		x.call = Call{Operation: rt.op.Name, AppID: appID(rt, params, body)}
+	if hooked && x.call.AppID == "" {
+		x.call.AppID = appID(rt, params, body) // CreateBackend names its app in the body
 	}
 	scope, aerr := s.cfg.Auth.Authenticate(r, body)
 	x.scope = scope
