@@ -242,9 +242,10 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
 }
 
-// serverLock keys the session advisory lock ("amplify2") that keeps an offline import off
-// a database that running servers use: each server holds it shared, an import exclusively.
-const serverLock int64 = 0x616d706c69667932
+// serverLock keys the session advisory lock ("amp2", with the hash of the schema as the
+// second key, since each schema is a store of its own) that keeps an offline import off a
+// store that running servers use: each server holds it shared, an import exclusively.
+const serverLock int32 = 0x616d7032
 
 // HoldShared takes the server lock shared on a connection of its own, held until Close: a
 // running server's claim on the database. It waits while an import holds it.
@@ -274,9 +275,9 @@ func (db *DB) hold(ctx context.Context, exclusive bool) error {
 	}
 	ok := true
 	if exclusive {
-		err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, serverLock).Scan(&ok)
+		err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext(current_schema()))`, serverLock).Scan(&ok)
 	} else {
-		_, err = conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1)`, serverLock)
+		_, err = conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1, hashtext(current_schema()))`, serverLock)
 	}
 	if err != nil {
 		conn.Release()
@@ -294,9 +295,14 @@ func (db *DB) hold(ctx context.Context, exclusive bool) error {
 // released.
 func (db *DB) Close() error {
 	if db.holder != nil {
-		// Closing the connection (not returning it to the pool) ends its session, and with
-		// it the session's advisory locks.
-		db.holder.Hijack().Close(context.Background())
+		// Unlocked explicitly: the server ends a closed session a moment after the client
+		// has gone, and an import right after a server stops must not find the lock still
+		// held. Closing the connection (not returning it to the pool) then ends the session,
+		// which releases the lock anyway if the unlock could not be sent.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		db.holder.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+		db.holder.Hijack().Close(ctx)
+		cancel()
 		db.holder = nil
 	}
 	db.pool.Close()
