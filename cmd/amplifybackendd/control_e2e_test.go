@@ -792,3 +792,28 @@ func TestControlAccessAnyWithToken(t *testing.T) {
 		t.Fatalf("Run with an empty token file = %v; want a refusal", err)
 	}
 }
+
+// With --id-seed, a rule's probability is drawn from the seeded generator too: two servers
+// given the same requests fire the same rules on the same requests.
+func TestControlFaultProbabilityWithIDSeed(t *testing.T) {
+	pattern := func() string {
+		s := startServer(t, func(m *Main) { m.Config.IDSeed = "42" })
+		s.addFault(`{"operation":"ListS3Buckets","probability":0.5,"error":{"status":500}}`)
+		var b strings.Builder
+		for i := 0; i < 40; i++ {
+			if _, err := s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{}); err != nil {
+				b.WriteByte('x')
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		return b.String()
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Fatalf("the same seed fired differently:\n%s\n%s", a, b)
+	}
+	if !strings.Contains(a, "x") || !strings.Contains(a, ".") {
+		t.Fatalf("probability 0.5 fired on all or none of 40 requests: %s", a)
+	}
+}

@@ -5,6 +5,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -386,7 +387,17 @@ func (m *Main) adminToken() (string, error) {
 // it off: the control plane in auth mode sigv4 without an admin token (its paths are then
 // unknown AWS routes, indistinguishable from any other), the journal at --journal-size 0.
 func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults httpapi.Faults, journal httpapi.Journal) {
-	m.Faults = control.NewFaults(nil)
+	var draw func() float64 // a fault rule's probability: math/rand/v2 unless --id-seed
+	if m.Config.IDSeed != "" {
+		n, _ := strconv.ParseUint(m.Config.IDSeed, 10, 64) // validated
+		src := ids.New(n, "faults")
+		draw = func() float64 {
+			var b [8]byte
+			src.Read(b[:])
+			return float64(binary.LittleEndian.Uint64(b[:])>>11) / (1 << 53)
+		}
+	}
+	m.Faults = control.NewFaults(draw)
 	var ring *control.Journal
 	if m.Config.JournalSize > 0 {
 		ring = control.NewJournal(m.Config.JournalSize)
