@@ -148,11 +148,15 @@ func (e *statusError) Error() string { return e.err.Error() }
 
 // record hands x's outcome to the journal.
 func (s *Server) record(x *exchange, start time.Time, d time.Duration) {
+	status := x.status
+	if status == 0 {
+		status = statusClientClosed // nothing was sent: the client was gone
+	}
 	s.cfg.Journal.Record(Record{
 		Call:      x.call,
 		Time:      start,
 		RequestID: x.id,
-		Status:    x.status,
+		Status:    status,
 		ErrorCode: x.errCode,
 		Duration:  d,
 		Fault:     x.fault,
