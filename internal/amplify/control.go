@@ -104,8 +104,8 @@ func (s *Service) ExportState(ctx context.Context, scope StateScope) (*State, er
 
 // ImportState replaces all state with st, atomically: everything is deleted (buckets with no
 // owner, which are configuration, stay unless st names them) and st is loaded, in one
-// transaction. Pending jobs of st run (or stay held) as the job settings say, from their
-// recorded RunAt. BadRequest when st breaks a rule of the store (two pending jobs of one
+// transaction. Pending jobs of st become due at their recorded RunAt (a held one stays held
+// until job settings release it or a test ends it). BadRequest when st breaks a rule of the store (two pending jobs of one
 // environment, a bucket name twice).
 func (s *Service) ImportState(ctx context.Context, st *State) error {
 	if st == nil {
