@@ -296,10 +296,79 @@ type finishBody struct {
 	AppID     string    `json:"appId,omitempty"`
 }
 
-// FinishJob ends one pending job now, with status JobCompleted or JobFailed; errText is the
-// job's Error when it fails. An unknown job is a 404 *Error, one already ended a 409.
-func (c *Control) FinishJob(jobID string, status JobStatus, errText string) error {
-	return c.do(http.MethodPost, "/jobs/"+url.PathEscape(jobID), nil, finishBody{Status: status, Error: errText}, nil)
+// Job is a job as the control plane answers it.
+type Job struct {
+	JobID                  string
+	AccountID              string
+	Region                 string
+	AppID                  string
+	BackendEnvironmentName string
+	// Operation is the job's operation as GetBackendJob names it ("CreateBackend").
+	Operation string
+	// Status is IN_PROGRESS, COMPLETED or FAILED.
+	Status     string
+	Error      string
+	CreateTime time.Time
+	UpdateTime time.Time
+}
+
+type wireJob struct {
+	JobID                  string `json:"jobId"`
+	AccountID              string `json:"accountId"`
+	Region                 string `json:"region"`
+	AppID                  string `json:"appId"`
+	BackendEnvironmentName string `json:"backendEnvironmentName"`
+	Operation              string `json:"operation"`
+	Status                 string `json:"status"`
+	Error                  string `json:"error"`
+	// The times are strings of epoch milliseconds, as GetBackendJob answers them.
+	CreateTime string `json:"createTime"`
+	UpdateTime string `json:"updateTime"`
+}
+
+func epochMillis(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not epoch milliseconds", s)
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
+
+// UnmarshalJSON reads the job as the control plane writes it.
+func (j *Job) UnmarshalJSON(b []byte) error {
+	var w wireJob
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	created, err := epochMillis(w.CreateTime)
+	if err != nil {
+		return fmt.Errorf("job %s: createTime: %w", w.JobID, err)
+	}
+	updated, err := epochMillis(w.UpdateTime)
+	if err != nil {
+		return fmt.Errorf("job %s: updateTime: %w", w.JobID, err)
+	}
+	*j = Job{
+		JobID: w.JobID, AccountID: w.AccountID, Region: w.Region, AppID: w.AppID,
+		BackendEnvironmentName: w.BackendEnvironmentName, Operation: w.Operation, Status: w.Status,
+		Error: w.Error, CreateTime: created, UpdateTime: updated,
+	}
+	return nil
+}
+
+// FinishJob ends one pending job now, with status JobCompleted or JobFailed, and returns it
+// as it ended (a COMPLETED job whose preconditions no longer hold ends FAILED). errText is
+// the job's Error when it fails (the server words one when it is empty). An unknown job is a
+// 404 *Error, one already ended a 409.
+func (c *Control) FinishJob(jobID string, status JobStatus, errText string) (*Job, error) {
+	var job Job
+	if err := c.do(http.MethodPost, "/jobs/"+url.PathEscape(jobID), nil, finishBody{Status: status, Error: errText}, &job); err != nil {
+		return nil, err
+	}
+	return &job, nil
 }
 
 // FinishJobs ends every pending job in scope (the zero Scope: all of them) as FinishJob does,
@@ -329,6 +398,8 @@ type Fault struct {
 	Probability float64
 	// Times is how many requests the rule hits before it is gone; 0 means no limit.
 	Times int
+	// Fired counts the requests the rule has hit (answered by Faults; ignored when adding).
+	Fired int
 	// Error, when set, is answered in the AWS wire form instead of running the operation.
 	Error *FaultError
 	// Latency is added before answering.
@@ -354,6 +425,7 @@ type wireFault struct {
 	AppID       string      `json:"appId,omitempty"`
 	Probability float64     `json:"probability,omitempty"`
 	Times       int         `json:"times,omitempty"`
+	Fired       int         `json:"fired,omitempty"`
 	Error       *FaultError `json:"error,omitempty"`
 	Latency     string      `json:"latency,omitempty"`
 	JobError    string      `json:"jobError,omitempty"`
@@ -363,7 +435,7 @@ type wireFault struct {
 func (f Fault) MarshalJSON() ([]byte, error) {
 	return json.Marshal(wireFault{
 		ID: f.ID, Operation: f.Operation, AccountID: f.AccountID, Region: f.Region, AppID: f.AppID,
-		Probability: f.Probability, Times: f.Times, Error: f.Error, Latency: durationString(f.Latency), JobError: f.JobError,
+		Probability: f.Probability, Times: f.Times, Fired: f.Fired, Error: f.Error, Latency: durationString(f.Latency), JobError: f.JobError,
 	})
 }
 
@@ -379,7 +451,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	}
 	*f = Fault{
 		ID: w.ID, Operation: w.Operation, AccountID: w.AccountID, Region: w.Region, AppID: w.AppID,
-		Probability: w.Probability, Times: w.Times, Error: w.Error, Latency: d, JobError: w.JobError,
+		Probability: w.Probability, Times: w.Times, Fired: w.Fired, Error: w.Error, Latency: d, JobError: w.JobError,
 	}
 	return nil
 }
@@ -387,7 +459,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 // AddFault adds a fault rule and returns its id. Rules live in the server process, not in
 // the store.
 func (c *Control) AddFault(f Fault) (string, error) {
-	f.ID = ""
+	f.ID, f.Fired = "", 0
 	var out Fault
 	if err := c.do(http.MethodPost, "/faults", nil, f, &out); err != nil {
 		return "", err

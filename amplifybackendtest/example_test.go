@@ -41,7 +41,7 @@ func Example() {
 	fmt.Println("before:", *poll().Status)
 
 	// The test decides how the job ends.
-	if err := srv.FinishJob(*out.JobId, amplifybackendtest.JobFailed, "quota exceeded"); err != nil {
+	if _, err := srv.FinishJob(*out.JobId, amplifybackendtest.JobFailed, "quota exceeded"); err != nil {
 		log.Fatal(err)
 	}
 	job := poll()

@@ -84,22 +84,27 @@ func TestManualJobFailedSeenByGetBackendJob(t *testing.T) {
 	if got := aws.StringValue(getJob(t, c, "app1", out.JobId).Status); got != "IN_PROGRESS" {
 		t.Fatalf("job status before FinishJob = %s; want IN_PROGRESS (manual mode)", got)
 	}
-	if err := srv.FinishJob(*out.JobId, amplifybackendtest.JobFailed, "quota exceeded"); err != nil {
+	ended, err := srv.FinishJob(*out.JobId, amplifybackendtest.JobFailed, "quota exceeded")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if ended.JobID != *out.JobId || ended.Status != "FAILED" || ended.Error != "quota exceeded" || ended.AppID != "app1" ||
+		ended.Operation != "CreateBackend" || ended.UpdateTime.Before(ended.CreateTime) || ended.CreateTime.IsZero() {
+		t.Fatalf("FinishJob answered %+v; want the job FAILED with its error", ended)
 	}
 	job := getJob(t, c, "app1", out.JobId)
 	if aws.StringValue(job.Status) != "FAILED" || aws.StringValue(job.Error) != "quota exceeded" {
 		t.Fatalf("job after FinishJob FAILED: %s %q; want FAILED \"quota exceeded\"", aws.StringValue(job.Status), aws.StringValue(job.Error))
 	}
 	// FAILED changed nothing but the job: the environment was never created.
-	_, err := c.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev")})
+	_, err = c.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev")})
 	wantAWSCode(t, err, "NotFoundException", 404)
 
-	err = srv.FinishJob(*out.JobId, amplifybackendtest.JobCompleted, "")
+	_, err = srv.FinishJob(*out.JobId, amplifybackendtest.JobCompleted, "")
 	if !amplifybackendtest.IsStatus(err, http.StatusConflict) {
 		t.Fatalf("FinishJob of an ended job: %v; want a 409 *Error", err)
 	}
-	err = srv.FinishJob("no-such-job", amplifybackendtest.JobCompleted, "")
+	_, err = srv.FinishJob("no-such-job", amplifybackendtest.JobCompleted, "")
 	var e *amplifybackendtest.Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusNotFound || e.Message == "" {
 		t.Fatalf("FinishJob of an unknown job: %v; want a 404 *Error with the server's message", err)
@@ -160,7 +165,7 @@ func TestPerOperationJobSettings(t *testing.T) {
 	if got := aws.StringValue(getJob(t, c, "app1", auth.JobId).Status); got != "IN_PROGRESS" {
 		t.Fatalf("CreateBackendAuth's job = %s; want IN_PROGRESS", got)
 	}
-	if err := srv.FinishJob(*auth.JobId, amplifybackendtest.JobCompleted, ""); err != nil {
+	if _, err := srv.FinishJob(*auth.JobId, amplifybackendtest.JobCompleted, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := aws.StringValue(getJob(t, c, "app1", auth.JobId).Status); got != "COMPLETED" {
@@ -363,7 +368,7 @@ func TestStateRoundTrip(t *testing.T) {
 	srv := amplifybackendtest.NewServer(t, manual)
 	c := srv.AmplifyBackend()
 	done := createBackend(t, c, "app1")
-	if err := srv.FinishJob(*done.JobId, amplifybackendtest.JobCompleted, ""); err != nil {
+	if _, err := srv.FinishJob(*done.JobId, amplifybackendtest.JobCompleted, ""); err != nil {
 		t.Fatal(err)
 	}
 	pending := createBackend(t, c, "app2")
