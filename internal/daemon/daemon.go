@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/control"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
 	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
@@ -53,6 +54,11 @@ type Config struct {
 	// Auth is "any" (accept every request) or "sigv4" (verify signatures against Credentials).
 	Auth        string
 	Credentials string
+	// AdminTokenFile holds the bearer token of the test control plane (/_amplifybackend/);
+	// without one the control plane is open in auth mode any and off in mode sigv4.
+	AdminTokenFile string
+	// JournalSize is how many AWS requests the control plane's journal keeps (0: off).
+	JournalSize int
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -72,6 +78,8 @@ type Main struct {
 	Runner  *jobs.Runner
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
+	// Faults are the control plane's fault rules (this process's own).
+	Faults *control.Faults
 
 	listener   net.Listener
 	server     *http.Server
@@ -92,6 +100,7 @@ func NewMain() *Main {
 		LogLevel:    "info",
 		TokenTTL:    10 * time.Minute,
 		Auth:        "any",
+		JournalSize: control.DefaultJournalSize,
 	}}
 }
 
@@ -115,6 +124,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Store, "store", c.Store, "a postgres:// URL to share state between replicas (default: SQLite under --data-dir)")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
+	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "file holding the bearer token the test control plane (/_amplifybackend/) requires; needed to open it in auth mode sigv4")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many AWS requests the control plane's journal keeps (0: no journal)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -162,6 +173,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--auth must be any or sigv4, not %q", c.Auth)
 	case c.Auth == "sigv4" && c.Credentials == "":
 		return errors.New("--auth sigv4 needs --credentials FILE")
+	case c.JournalSize < 0 || c.JournalSize > maxJournalSize:
+		return fmt.Errorf("--journal-size must be between 0 and %d", maxJournalSize)
 	case c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
 		return errors.New("--store must be a postgres:// URL (or empty for SQLite under --data-dir)")
 	}
@@ -200,6 +213,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	adminToken, err := m.adminToken()
+	if err != nil {
+		return err
+	}
 	store, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -227,6 +244,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
+	ctl, faults, journal := m.controlPlane(adminToken)
 	handler := httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
@@ -236,6 +254,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Ready:       store.Ping,
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
+		Control:     ctl,
+		Faults:      faults,
+		Journal:     journal,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -271,6 +292,65 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
 		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
+}
+
+// maxJournalSize bounds --journal-size: a record is about 200 bytes.
+const maxJournalSize = 1_000_000
+
+// adminToken reads --admin-token-file: the token is the file's content without surrounding
+// whitespace. The token itself never reaches a log line.
+func (m *Main) adminToken() (string, error) {
+	if m.Config.AdminTokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(m.Config.AdminTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--admin-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("--admin-token-file %s is empty", m.Config.AdminTokenFile)
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return "", fmt.Errorf("--admin-token-file %s: the token must be one word (no whitespace inside)", m.Config.AdminTokenFile)
+	}
+	m.Logger.Info("admin token loaded: the control plane requires it", "file", m.Config.AdminTokenFile)
+	return token, nil
+}
+
+// controlPlane builds the test control plane's handler and its hooks on AWS requests. The
+// hooks are returned as interfaces that are nil when off, so that httpapi's nil checks see them
+// off.
+func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi.Journal) {
+	m.Faults = control.NewFaults(nil)
+	var journal *control.Journal
+	if m.Config.JournalSize > 0 {
+		journal = control.NewJournal(m.Config.JournalSize)
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	kind := "sqlite"
+	if m.Config.Store != "" {
+		kind = "postgres"
+	}
+	ctl := control.New(control.Config{
+		Service:    m.Service,
+		CheckWrite: m.Store.CheckWrite,
+		StoreKind:  kind,
+		Auth:       m.Config.Auth,
+		Token:      token,
+		StartedAt:  now(),
+		Faults:     m.Faults,
+		Journal:    journal,
+		Logger:     m.Logger,
+		Now:        now,
+	})
+	if journal == nil {
+		return ctl, m.Faults, nil
+	}
+	return ctl, m.Faults, journal
 }
 
 // openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.

@@ -40,6 +40,12 @@ type Config struct {
 	RateLimit RateLimit
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
+	// Control, when set, serves the test control plane (internal/control): every path under
+	// /_amplifybackend/ and /healthz, before AWS routing and rate limiting.
+	Control http.Handler
+	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
+	Faults  Faults
+	Journal Journal
 }
 
 // Server is the http.Handler of the API.
@@ -81,6 +87,11 @@ type exchange struct {
 	scope     amplify.Scope
 	status    int
 	errCode   string
+	// routed is set once the request matched an operation; call and fault are for the
+	// control plane's hooks (hooks.go).
+	routed bool
+	call   Call
+	fault  string
 }
 
 // ServeHTTP answers one request. No panic escapes it.
@@ -97,12 +108,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(w, x, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.logRequest(r, x, time.Since(start))
+		d := time.Since(start)
+		s.logRequest(r, x, d)
+		if x.routed && s.cfg.Journal != nil {
+			s.record(x, start, d)
+		}
 	}()
 	s.serve(w, r, x)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
+	if s.cfg.Control != nil && isControlPath(r.URL.Path) {
+		s.serveControl(w, r, x)
+		return
+	}
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.healthz(w, r, x)
 		return
@@ -119,14 +138,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		s.writeError(w, x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
-	x.operation = rt.op.Name
+	x.operation, x.routed = rt.op.Name, true
 	body, err2 := s.readBody(r)
 	if err2 != nil {
 		s.writeError(w, x, err2)
 		return
 	}
+	hooked := s.needCall()
+	if hooked {
+		x.call = Call{Operation: rt.op.Name, AppID: appID(rt, params, body)}
+	}
 	scope, aerr := s.cfg.Auth.Authenticate(r, body)
 	x.scope = scope
+	x.call.Account, x.call.Region = scope.Account, scope.Region
 	if aerr != nil {
 		s.writeError(w, x, aerr)
 		return
@@ -139,7 +163,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		s.writeError(w, x, err)
 		return
 	}
-	out, err := rt.op.Invoke(WithScope(r.Context(), scope), s.ops, params, body)
+	ctx := WithScope(r.Context(), scope)
+	if hooked && s.cfg.Faults != nil && s.cfg.Faults.Active() {
+		var done bool
+		if ctx, done = s.injectFault(ctx, w, x); done {
+			return
+		}
+	}
+	out, err := rt.op.Invoke(ctx, s.ops, params, body)
 	if err != nil {
 		s.writeError(w, x, err)
 		return
@@ -244,11 +275,17 @@ func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
 		return
 	}
 	var e *amplify.Error
-	if !errors.As(err, &e) || e.Code == amplify.Internal {
+	var status int
+	var ok bool
+	if se := (*statusError)(nil); errors.As(err, &se) {
+		e, status, ok = &se.err, se.status, true
+	} else if !errors.As(err, &e) || e.Code == amplify.Internal {
 		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
 		e = &amplify.Error{Code: amplify.Internal, Message: "An internal error occurred. Request id: " + x.id}
 	}
-	status, ok := api.ExceptionStatus(e.Code)
+	if !ok {
+		status, ok = api.ExceptionStatus(e.Code)
+	}
 	if !ok {
 		status, ok = errorStatus[e.Code]
 	}

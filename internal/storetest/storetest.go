@@ -64,6 +64,12 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"View", testView},
 		{"ViewSnapshot", testViewSnapshot},
 		{"Reopen", testReopen},
+		{"StateRoundTrip", testStateRoundTrip},
+		{"DeleteStateScoped", testDeleteStateScoped},
+		{"Counts", testCounts},
+		{"JobByID", testJobByID},
+		{"ReleaseJobs", testReleaseJobs},
+		{"CheckWrite", testCheckWrite},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
