@@ -58,7 +58,8 @@ func IsStatus(err error, status int) bool {
 }
 
 // Scope narrows reset, state export and finishing jobs to an account, a region or an app;
-// the zero Scope means everything.
+// the zero Scope means everything. An app is named with its account and region
+// (Server.AppScope).
 type Scope struct {
 	AccountID string `json:"accountId,omitempty"`
 	Region    string `json:"region,omitempty"`

@@ -250,6 +250,27 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
+// DefaultAccount is the account of requests in auth mode any whose access key id is not 12
+// digits, the Server's clients' by default.
+const DefaultAccount = "000000000000"
+
+// Account is the account the Server's clients act as in auth mode any: the access key id
+// when it is 12 digits (WithCredentials), else DefaultAccount. (In auth mode sigv4 it is the
+// aws_account_id of the key in the credentials file, which the Server does not read.)
+func (s *Server) Account() string {
+	if len(s.accessKey) == 12 && strings.Trim(s.accessKey, "0123456789") == "" {
+		return s.accessKey
+	}
+	return DefaultAccount
+}
+
+// AppScope is the Scope of one app of the Server's clients (Account, Region): Reset,
+// State and FinishJobs narrowed to it leave every other app alone, so that tests that run in
+// parallel on one server, each in apps of its own, can reset what is theirs.
+func (s *Server) AppScope(appID string) Scope {
+	return Scope{AccountID: s.Account(), Region: s.Region, AppID: appID}
+}
+
 // AWSConfig returns the aws-sdk-go v1 configuration of a client of the server: its endpoint,
 // its region and the static test credentials. The caller may change the copy it gets.
 func (s *Server) AWSConfig() *aws.Config {

@@ -116,7 +116,7 @@ func TestFinishJobsCompletedAppliesTheEffect(t *testing.T) {
 	c := srv.AmplifyBackend()
 	a := createBackend(t, c, "app1")
 	b := createBackend(t, c, "app2")
-	n, err := srv.FinishJobs(amplifybackendtest.Scope{AppID: "app1"}, amplifybackendtest.JobCompleted, "")
+	n, err := srv.FinishJobs(srv.AppScope("app1"), amplifybackendtest.JobCompleted, "")
 	if err != nil || n != 1 {
 		t.Fatalf("FinishJobs(app1) = %d, %v; want 1", n, err)
 	}
@@ -197,7 +197,7 @@ func TestResetBetweenTests(t *testing.T) {
 	for _, app := range []string{"app1", "app2"} {
 		waitJob(t, c, app, createBackend(t, c, app).JobId)
 	}
-	removed, err := srv.Reset(amplifybackendtest.Scope{AppID: "app1"})
+	removed, err := srv.Reset(srv.AppScope("app1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if _, err := c.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev")}); err != nil {
 		t.Fatalf("GetBackend after LoadState: %v", err)
 	}
-	scoped, err := srv.State(amplifybackendtest.Scope{AppID: "app2"})
+	scoped, err := srv.State(srv.AppScope("app2"))
 	if err != nil {
 		t.Fatal(err)
 	}
