@@ -46,6 +46,9 @@ type Config struct {
 	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
 	Faults  Faults
 	Journal Journal
+	// NewID draws request ids (x-amzn-RequestId); uuid.NewString when nil. --id-seed makes
+	// it deterministic.
+	NewID func() string
 }
 
 // Server is the http.Handler of the API.
@@ -70,6 +73,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = uuid.NewString
 	}
 	return &Server{
 		cfg:      cfg,
@@ -97,7 +103,7 @@ type exchange struct {
 // ServeHTTP answers one request. No panic escapes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	x := &exchange{id: uuid.NewString()}
+	x := &exchange{id: s.cfg.NewID()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
