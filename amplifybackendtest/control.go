@@ -47,6 +47,7 @@ type Error struct {
 	Message    string
 }
 
+// Error says which control request failed, its status and the server's message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("amplifybackendtest: %s %s: %d %s: %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), e.Message)
 }
