@@ -598,3 +598,14 @@ func TestStartAndClose(t *testing.T) {
 		t.Fatal("Start with an unknown flag succeeded")
 	}
 }
+
+func TestStartRefusesABadSnapshot(t *testing.T) {
+	srv, err := amplifybackendtest.Start(amplifybackendtest.WithState([]byte(`{"format":"amplifybackendd-state","version":99}`)))
+	if err == nil {
+		srv.Close()
+		t.Fatal("Start with a snapshot of an unknown version succeeded")
+	}
+	if !amplifybackendtest.IsStatus(err, http.StatusBadRequest) {
+		t.Fatalf("Start with a bad snapshot: %v; want the control plane's 400", err)
+	}
+}
