@@ -609,3 +609,49 @@ func TestStartRefusesABadSnapshot(t *testing.T) {
 		t.Fatalf("Start with a bad snapshot: %v; want the control plane's 400", err)
 	}
 }
+
+// TestParallelTestsShareOneServer runs tests in parallel on one server, each in an app of
+// its own: each resets only its app, and sees only its own calls and faults.
+func TestParallelTestsShareOneServer(t *testing.T) {
+	srv := amplifybackendtest.NewServer(t)
+	for _, app := range []string{"par1", "par2", "par3", "par4"} {
+		t.Run(app, func(t *testing.T) {
+			t.Parallel()
+			c := srv.AmplifyBackend(noRetries)
+			if _, err := srv.Reset(srv.AppScope(app)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.AddFault(amplifybackendtest.Fault{
+				Operation: "GetBackend", AppID: app, Times: 1,
+				Error: &amplifybackendtest.FaultError{Status: 503, Code: "ServiceUnavailableException", Message: "try again"},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			waitJob(t, c, app, createBackend(t, c, app).JobId)
+			in := &amplifybackend.GetBackendInput{AppId: aws.String(app), BackendEnvironmentName: aws.String("dev")}
+			if _, err := c.GetBackend(in); !isAWSStatus(err, 503) {
+				t.Fatalf("first GetBackend: %v; want this app's 503 fault", err)
+			}
+			if _, err := c.GetBackend(in); err != nil {
+				t.Fatalf("second GetBackend: %v", err)
+			}
+			reqs, err := srv.Requests(amplifybackendtest.RequestFilter{AppID: app, Operation: "GetBackend"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(reqs) != 2 || reqs[0].AppID != app || reqs[0].Status != 200 || reqs[1].Status != 503 {
+				t.Fatalf("journal of %s = %+v; want its two GetBackend calls", app, reqs)
+			}
+			removed, err := srv.Reset(srv.AppScope(app))
+			if err != nil || removed.Apps != 1 {
+				t.Fatalf("Reset(%s) = %+v, %v; want its one app", app, removed, err)
+			}
+		})
+	}
+}
+
+// isAWSStatus reports whether err is an AWS error answered with the HTTP status.
+func isAWSStatus(err error, status int) bool {
+	var rf awserr.RequestFailure
+	return errors.As(err, &rf) && rf.StatusCode() == status
+}
