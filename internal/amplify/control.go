@@ -227,6 +227,14 @@ func (s *Service) JobSettings() JobSettings {
 	return s.jobSettingsLocked().clone()
 }
 
+// currentSettings returns the settings in force without copying their map: SetJobSettings
+// never changes a map it has stored, it stores a new one.
+func (s *Service) currentSettings() JobSettings {
+	s.settingsMu.RLock()
+	defer s.settingsMu.RUnlock()
+	return s.jobSettingsLocked()
+}
+
 func (s *Service) jobSettingsLocked() JobSettings {
 	if s.settings != nil {
 		return *s.settings

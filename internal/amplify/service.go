@@ -207,7 +207,7 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", spec.action, err)
 	}
-	settings := s.JobSettings()
+	settings := s.currentSettings()
 	injected := jobErrorFrom(ctx)
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {

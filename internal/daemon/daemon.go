@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/control"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
+	"github.com/amplifybackendd/amplifybackendd/internal/ids"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
 	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
@@ -59,6 +61,12 @@ type Config struct {
 	AdminTokenFile string
 	// JournalSize is how many AWS requests the control plane's journal keeps (0: off).
 	JournalSize int
+	// Ephemeral keeps all state in memory (SQLite's memdb): nothing is written to disk.
+	Ephemeral bool
+	// Seed is a snapshot file loaded into the store when it is empty.
+	Seed string
+	// IDSeed, when not empty, is the number (uint64) that seeds every id the server draws.
+	IDSeed string
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -72,6 +80,14 @@ type Main struct {
 	// ManualJobs, when set before Run, starts no background job runner: tests run due jobs
 	// themselves with Runner.RunDue.
 	ManualJobs bool
+
+	// Command is "" to serve, or the offline subcommand the command line names: "export"
+	// (the snapshot to Output, or standard output) or "import" (Input; Replace a store that
+	// is not empty). RunCommand runs it.
+	Command string
+	Output  string
+	Input   string
+	Replace bool
 
 	Store   amplify.Store
 	Service *amplify.Service
@@ -127,18 +143,35 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "file holding the bearer token the test control plane (/_amplifybackend/) requires; needed to open it in auth mode sigv4")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many AWS requests the control plane's journal keeps (0: no journal)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
+	fs.BoolVar(&c.Ephemeral, "ephemeral", c.Ephemeral, "keep all state in memory: nothing is written to disk, everything is gone at exit")
+	fs.StringVar(&c.Seed, "seed", c.Seed, "a state snapshot file to load when the store is empty")
+	fs.StringVar(&c.IDSeed, "id-seed", c.IDSeed, "a number that seeds every id the server draws, so that the same requests get the same ids (not with --auth sigv4)")
+	if len(args) > 0 && (args[0] == "export" || args[0] == "import") {
+		m.Command, args = args[0], args[1:]
+		fs.Init("amplifybackendd "+m.Command, flag.ContinueOnError)
+		if m.Command == "export" {
+			fs.StringVar(&m.Output, "o", "", "write the snapshot to this file (default: standard output)")
+		} else {
+			fs.BoolVar(&m.Replace, "replace", false, "replace the state of a store that is not empty")
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case m.Command == "import" && fs.NArg() == 1:
+		m.Input = fs.Arg(0)
+	case m.Command == "import":
+		return errors.New("import needs one snapshot FILE: amplifybackendd import [--replace] FILE")
+	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
-			return
+		if given[f.Name] || err != nil || f.Name == "o" || f.Name == "replace" {
+			return // a subcommand's own flags come from its command line only
 		}
 		env := "AMPLIFYBACKEND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v := getenv(env); v != "" {
@@ -177,6 +210,15 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--journal-size must be between 0 and %d", maxJournalSize)
 	case c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
 		return errors.New("--store must be a postgres:// URL (or empty for SQLite under --data-dir)")
+	case c.Ephemeral && c.Store != "":
+		return errors.New("--ephemeral keeps state in this process's memory; it cannot be combined with --store")
+	case c.IDSeed != "" && c.Auth == "sigv4":
+		return errors.New("--id-seed cannot be combined with --auth sigv4: predictable ids would make challenge codes guessable")
+	}
+	if c.IDSeed != "" {
+		if _, err := strconv.ParseUint(c.IDSeed, 10, 64); err != nil {
+			return fmt.Errorf("--id-seed must be a whole number from 0 to %d, not %q", uint64(math.MaxUint64), c.IDSeed)
+		}
 	}
 	var level slog.Level
 	return level.UnmarshalText([]byte(c.LogLevel))
@@ -217,6 +259,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A bad seed file stops the server before it touches the store.
+	var seed *amplify.State
+	if m.Config.Seed != "" {
+		if seed, err = readSnapshot(m.Config.Seed, "--seed"); err != nil {
+			return err
+		}
+	}
 	store, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -239,6 +288,18 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	m.Runner.Executor = m.Service
+	var newRequestID func() string
+	if m.Config.IDSeed != "" {
+		n, _ := strconv.ParseUint(m.Config.IDSeed, 10, 64) // validated
+		m.Service.Rand = ids.New(n, "domain")
+		newRequestID = ids.New(n, "request").UUID
+	}
+	if seed != nil {
+		if err := m.loadSeed(ctx, seed); err != nil {
+			store.Close()
+			return err
+		}
+	}
 	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
 		store.Close()
 		return fmt.Errorf("--s3-buckets: %w", err)
@@ -257,6 +318,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Control:     ctl,
 		Faults:      faults,
 		Journal:     journal,
+		NewID:       newRequestID,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -353,16 +415,32 @@ func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi
 	return ctl, m.Faults, journal
 }
 
-// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
+// openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
+// no offline import runs under it), SQLite in memory with --ephemeral, else SQLite under
+// --data-dir.
 func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
-	if m.Config.Store != "" {
-		return postgres.Open(ctx, m.Config.Store)
+	switch {
+	case m.Config.Store != "":
+		db, err := postgres.Open(ctx, m.Config.Store)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.HoldShared(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	case m.Config.Ephemeral:
+		return sqlite.OpenMemory(ctx)
 	}
 	return sqlite.Open(ctx, m.Config.DataDir)
 }
 
 // StoreName says which store serves, for the start-up log: never the password.
 func (m *Main) StoreName() string {
+	if m.Config.Ephemeral {
+		return "sqlite:memory"
+	}
 	if m.Config.Store == "" {
 		return "sqlite:" + m.Config.DataDir
 	}

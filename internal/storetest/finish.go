@@ -278,3 +278,32 @@ func testFinishJobRace(t *testing.T, s amplify.Store) {
 	_, err = svc.FinishJob(ctx, job.JobID, amplify.StatusFailed, "too late")
 	wantCode(t, "FinishJob after the runner", err, amplify.Conflict)
 }
+
+// testResetDuringRun resets the state while a runner holds a claim on a pending job: the job
+// never runs (its completion finds no job and its effect is undone).
+func testResetDuringRun(t *testing.T, s amplify.Store) {
+	ctx := t.Context()
+	svc, _ := newService(s)
+	key := envKey(scope1, "app1", "dev")
+	job, err := svc.CreateBackend(ctx, key, "app1")
+	check(t, "CreateBackend", err)
+	lease := amplify.Lease{Owner: "runner", Until: job.RunAt.Add(3600e9)}
+	claimed, err := s.ClaimJobs(ctx, job.RunAt, lease, 10)
+	check(t, "ClaimJobs", err)
+	if len(claimed) != 1 {
+		t.Fatalf("ClaimJobs: %d", len(claimed))
+	}
+	removed, err := svc.Reset(ctx, amplify.StateScope{Account: scope1.Account, Region: scope1.Region, AppID: "app1"})
+	check(t, "Reset", err)
+	if removed.Jobs != 1 {
+		t.Errorf("Reset removed %+v", removed)
+	}
+	for _, err := range svc.RunJobs(ctx, claimed, lease) {
+		check(t, "RunJobs after Reset", err)
+	}
+	if envExists(t, s, key) {
+		t.Error("a job in the scope of a reset ran after it")
+	}
+	_, err = svc.GetJob(ctx, key, job.JobID)
+	wantNotFound(t, "GetJob after Reset", err, amplify.ResourceJob)
+}

@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"FinishJobRace", testFinishJobRace},
 		{"JobSettings", testJobSettings},
 		{"InjectedJobError", testInjectedJobError},
+		{"ResetDuringRun", testResetDuringRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
