@@ -494,12 +494,17 @@ func TestControlJournal(t *testing.T) {
 
 // The journal keeps the last --journal-size requests.
 func TestControlJournalSize(t *testing.T) {
-	s := startServer(t, func(m *Main) { m.Config.JournalSize = 3 })
+	s := startServer(t, func(m *Main) { m.Config.JournalSize, m.Config.MaxBody = 3, 1024 })
 	for i := 0; i < 5; i++ {
 		s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{})
 	}
 	if got := s.journal(""); len(got) != 3 {
 		t.Fatalf("journal holds %d; want 3", len(got))
+	}
+	// A request refused before it is read whole is recorded with its operation and path app.
+	s.raw("POST", "/backend/d1/details", strings.Repeat(" ", 2048), nil)
+	if got := s.journal("?limit=1"); got[0].Operation != "GetBackend" || got[0].AppID != "d1" || got[0].Status != 400 {
+		t.Fatalf("refused request recorded as %+v", got[0])
 	}
 	s.ctl("GET", "/requests?limit=4", "").fails(t, 400, "between 1 and 3")
 	off := startServer(t, func(m *Main) { m.Config.JournalSize = 0 })
@@ -718,6 +723,11 @@ func TestControlAccessSigV4(t *testing.T) {
 			t.Fatalf("closed %s %s = %d %s", rt[0], rt[1], r.status, r.body)
 		}
 	}
+	pre, _ := closed.raw("OPTIONS", "/_amplifybackend/info", "", map[string]string{"Origin": "http://x", "Access-Control-Request-Method": "GET"})
+	other, _ := closed.raw("OPTIONS", "/no/such/path", "", map[string]string{"Origin": "http://x", "Access-Control-Request-Method": "GET"})
+	if pre.StatusCode != other.StatusCode || pre.Header.Get("Access-Control-Allow-Methods") != "" {
+		t.Fatalf("closed preflight = %d %v; an unknown path answers %d", pre.StatusCode, pre.Header, other.StatusCode)
+	}
 	if resp, _ := closed.raw("GET", "/healthz", "", nil); resp.StatusCode != 200 {
 		t.Fatalf("/healthz in sigv4 mode = %d", resp.StatusCode)
 	}
@@ -780,5 +790,30 @@ func TestControlAccessAnyWithToken(t *testing.T) {
 	if err := m.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "empty") {
 		m.Close()
 		t.Fatalf("Run with an empty token file = %v; want a refusal", err)
+	}
+}
+
+// With --id-seed, a rule's probability is drawn from the seeded generator too: two servers
+// given the same requests fire the same rules on the same requests.
+func TestControlFaultProbabilityWithIDSeed(t *testing.T) {
+	pattern := func() string {
+		s := startServer(t, func(m *Main) { m.Config.IDSeed = "42" })
+		s.addFault(`{"operation":"ListS3Buckets","probability":0.5,"error":{"status":500}}`)
+		var b strings.Builder
+		for i := 0; i < 40; i++ {
+			if _, err := s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{}); err != nil {
+				b.WriteByte('x')
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		return b.String()
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Fatalf("the same seed fired differently:\n%s\n%s", a, b)
+	}
+	if !strings.Contains(a, "x") || !strings.Contains(a, ".") {
+		t.Fatalf("probability 0.5 fired on all or none of 40 requests: %s", a)
 	}
 }

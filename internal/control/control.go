@@ -94,6 +94,10 @@ func New(cfg Config) *Handler {
 	return h
 }
 
+// Open reports whether the control plane answers: always with an admin token, and without
+// one in auth mode any. Closed, only /healthz answers.
+func (h *Handler) Open() bool { return h.open }
+
 // ServeHTTP answers one control request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" {
@@ -193,9 +197,12 @@ func methodNotAllowed(allow string) error {
 	return &statusErr{status: http.StatusMethodNotAllowed, msg: "method not allowed; this route answers " + allow, allow: allow}
 }
 
+// healthTimeout bounds the write probe of a health check.
+const healthTimeout = 2 * time.Second
+
 // health answers 200 while the store can write, 503 with the reason when it cannot.
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 	defer cancel()
 	if h.cfg.CheckWrite != nil {
 		if err := h.cfg.CheckWrite(ctx); err != nil {

@@ -5,6 +5,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -305,7 +306,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
-	ctl, faults, journal := m.controlPlane(adminToken)
+	ctl, health, faults, journal := m.controlPlane(adminToken)
 	handler := httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
@@ -316,6 +317,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
 		Control:     ctl,
+		Health:      health,
 		Faults:      faults,
 		Journal:     journal,
 		NewID:       newRequestID,
@@ -380,14 +382,26 @@ func (m *Main) adminToken() (string, error) {
 	return token, nil
 }
 
-// controlPlane builds the test control plane's handler and its hooks on AWS requests. The
-// hooks are returned as interfaces that are nil when off, so that httpapi's nil checks see them
-// off.
-func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi.Journal) {
-	m.Faults = control.NewFaults(nil)
-	var journal *control.Journal
+// controlPlane builds the test control plane's handler, the health handler and the hooks on
+// AWS requests. What is off is returned as a nil interface, so that httpapi's nil checks see
+// it off: the control plane in auth mode sigv4 without an admin token (its paths are then
+// unknown AWS routes, indistinguishable from any other), the journal at --journal-size 0.
+func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults httpapi.Faults, journal httpapi.Journal) {
+	var draw func() float64 // a fault rule's probability: math/rand/v2 unless --id-seed
+	if m.Config.IDSeed != "" {
+		n, _ := strconv.ParseUint(m.Config.IDSeed, 10, 64) // validated
+		src := ids.New(n, "faults")
+		draw = func() float64 {
+			var b [8]byte
+			src.Read(b[:])
+			return float64(binary.LittleEndian.Uint64(b[:])>>11) / (1 << 53)
+		}
+	}
+	m.Faults = control.NewFaults(draw)
+	var ring *control.Journal
 	if m.Config.JournalSize > 0 {
-		journal = control.NewJournal(m.Config.JournalSize)
+		ring = control.NewJournal(m.Config.JournalSize)
+		journal = ring
 	}
 	now := time.Now
 	if m.Now != nil {
@@ -397,7 +411,7 @@ func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi
 	if m.Config.Store != "" {
 		kind = "postgres"
 	}
-	ctl := control.New(control.Config{
+	h := control.New(control.Config{
 		Service:    m.Service,
 		CheckWrite: m.Store.CheckWrite,
 		StoreKind:  kind,
@@ -405,14 +419,14 @@ func (m *Main) controlPlane(token string) (http.Handler, httpapi.Faults, httpapi
 		Token:      token,
 		StartedAt:  now(),
 		Faults:     m.Faults,
-		Journal:    journal,
+		Journal:    ring,
 		Logger:     m.Logger,
 		Now:        now,
 	})
-	if journal == nil {
-		return ctl, m.Faults, nil
+	if h.Open() {
+		ctl = h
 	}
-	return ctl, m.Faults, journal
+	return ctl, h, m.Faults, journal
 }
 
 // openStore opens PostgreSQL when --store names it (holding the server lock shared, so that

@@ -69,9 +69,16 @@ type Journal interface {
 	Record(r Record)
 }
 
-// isControlPath reports whether path belongs to the control plane (and never to AWS routing).
-func isControlPath(path string) bool {
-	return path == "/healthz" || strings.HasPrefix(path, controlPrefix)
+// controlHandler returns the handler of path when it belongs to the control plane (and so
+// never to AWS routing), else nil.
+func (s *Server) controlHandler(path string) http.Handler {
+	switch {
+	case path == "/healthz":
+		return s.cfg.Health
+	case strings.HasPrefix(path, controlPrefix):
+		return s.cfg.Control
+	}
+	return nil
 }
 
 const controlPrefix = "/_amplifybackend/"
@@ -153,10 +160,21 @@ func (s *Server) record(x *exchange, start time.Time, d time.Duration) {
 
 // serveControl hands a control-plane request to the control handler; the access log shows
 // it as operation "control" with the status the handler answered.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, x *exchange) {
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, x *exchange, h http.Handler) {
 	x.operation = "control"
+	if r.Method == http.MethodOptions && h == s.cfg.Control {
+		// A browser's preflight (a web console driving the control plane): the CORS answer
+		// of the AWS routes, with the methods the control plane has.
+		s.cors.preflight(w.Header(), r)
+		if w.Header().Get("Access-Control-Allow-Methods") != "" {
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+		}
+		x.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	sw := &statusWriter{ResponseWriter: w}
-	s.cfg.Control.ServeHTTP(sw, r)
+	h.ServeHTTP(sw, r)
 	x.status = sw.status
 	if x.status == 0 {
 		x.status = http.StatusOK

@@ -41,8 +41,10 @@ type Config struct {
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
 	// Control, when set, serves the test control plane (internal/control): every path under
-	// /_amplifybackend/ and /healthz, before AWS routing and rate limiting.
+	// /_amplifybackend/, before AWS routing and rate limiting. Health, when set, answers
+	// /healthz in place of Ready.
 	Control http.Handler
+	Health  http.Handler
 	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
 	Faults  Faults
 	Journal Journal
@@ -124,8 +126,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
-	if s.cfg.Control != nil && isControlPath(r.URL.Path) {
-		s.serveControl(w, r, x)
+	if h := s.controlHandler(r.URL.Path); h != nil {
+		s.serveControl(w, r, x, h)
 		return
 	}
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -144,15 +146,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		s.writeError(w, x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
-	x.operation, x.routed = rt.op.Name, true
+	x.operation, x.routed, x.call.Operation = rt.op.Name, true, rt.op.Name
+	hooked := s.needCall()
+	if hooked {
+		x.call.AppID = appID(rt, params, nil)
+	}
 	body, err2 := s.readBody(r)
 	if err2 != nil {
 		s.writeError(w, x, err2)
 		return
 	}
-	hooked := s.needCall()
-	if hooked {
-		x.call = Call{Operation: rt.op.Name, AppID: appID(rt, params, body)}
+	if hooked && x.call.AppID == "" {
+		x.call.AppID = appID(rt, params, body) // CreateBackend names its app in the body
 	}
 	scope, aerr := s.cfg.Auth.Authenticate(r, body)
 	x.scope = scope
@@ -315,7 +320,7 @@ func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
 
 func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	level := slog.LevelInfo
-	if x.status >= 500 {
+	if x.status >= 500 && x.fault == "" { // an injected fault is not the server's error
 		level = slog.LevelError
 	}
 	if !s.cfg.Logger.Enabled(r.Context(), level) {
@@ -333,6 +338,9 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	}
 	if x.errCode != "" {
 		attrs = append(attrs, slog.String("errorType", x.errCode))
+	}
+	if x.fault != "" {
+		attrs = append(attrs, slog.String("fault", x.fault))
 	}
 	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
