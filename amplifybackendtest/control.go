@@ -85,7 +85,7 @@ func (s Scope) query() url.Values {
 type Health struct {
 	// Status is "ok" while the store serves reads and writes, "unavailable" when it cannot.
 	Status string `json:"status"`
-	// Store is the kind of store ("sqlite", "postgres", "memory").
+	// Store is the kind of store ("sqlite", also in memory, or "postgres").
 	Store string `json:"store,omitempty"`
 	// Reason says why the server is unavailable.
 	Reason string `json:"reason,omitempty"`

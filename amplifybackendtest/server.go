@@ -98,7 +98,7 @@ func WithJobSettings(js JobSettings) Option {
 // WithIDSeed makes every id the server draws (job ids, request ids, deployed resource ids)
 // come from a generator seeded with seed, so that the same requests in the same order get
 // the same ids in every run.
-func WithIDSeed(seed int64) Option {
+func WithIDSeed(seed uint64) Option {
 	return func(o *options) { o.flags = append(o.flags, "--id-seed", fmt.Sprint(seed)) }
 }
 
@@ -137,8 +137,8 @@ func WithFlags(args ...string) Option {
 }
 
 // NewServer starts an amplifybackendd for the test t on a loopback port with an in-memory
-// store, and stops it when the test and its subtests end. It fails the test if the server
-// cannot start.
+// store (--ephemeral: nothing is written to disk), and stops it when the test and its
+// subtests end. It fails the test if the server cannot start.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	all := append([]Option{WithLogOutput(testLog{t})}, opts...)
@@ -164,19 +164,15 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := &Server{accessKey: o.accessKey, secretKey: o.secretKey}
 	args := []string{"--addr", "127.0.0.1:0", "--log-level", "warn"}
-	if !hasFlag(o.flags, "store", "data-dir") || o.token != "" {
+	if !hasFlag(o.flags, "store", "data-dir") {
+		args = append(args, "--ephemeral")
+	}
+	if o.token != "" {
 		dir, err := os.MkdirTemp("", "amplifybackendtest-")
 		if err != nil {
 			return nil, err
 		}
 		s.tmpDir = dir
-	}
-	if !hasFlag(o.flags, "store", "data-dir") {
-		// TODO(cp-store): --ephemeral
-		args = append(args, "--data-dir", filepath.Join(s.tmpDir, "data"))
-	}
-	if o.token != "" {
-		dir := s.tmpDir
 		file := filepath.Join(dir, "admin-token")
 		if err := os.WriteFile(file, []byte(o.token+"\n"), 0o600); err != nil {
 			s.Close()

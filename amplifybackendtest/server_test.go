@@ -655,3 +655,29 @@ func isAWSStatus(err error, status int) bool {
 	var rf awserr.RequestFailure
 	return errors.As(err, &rf) && rf.StatusCode() == status
 }
+
+// TestNothingOnDisk shows that a Server keeps its state in memory: neither the working
+// directory nor the temporary directory gets a file.
+func TestNothingOnDisk(t *testing.T) {
+	tmp, wd := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Chdir(wd)
+	srv := amplifybackendtest.NewServer(t)
+	c := srv.AmplifyBackend()
+	waitJob(t, c, "app1", createBackend(t, c, "app1").JobId)
+	if _, err := srv.State(amplifybackendtest.Scope{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{tmp, wd} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 0 {
+			t.Fatalf("%s holds %d entries (first %s); want none", dir, len(entries), entries[0].Name())
+		}
+	}
+}
