@@ -16,8 +16,8 @@ import (
 // that has already ended. The control plane answers it with HTTP 409.
 const Conflict = "ConflictException"
 
-// StateScope narrows Reset, ExportState and FinishJobs; an empty field means all. AppID
-// narrows within Account and Region, so it is meaningful only with both.
+// StateScope narrows Reset, ExportState and FinishJobs; an empty field means all (an AppID
+// alone means that app id in every account and region).
 type StateScope struct {
 	Account string
 	Region  string
@@ -104,8 +104,8 @@ func (s *Service) ExportState(ctx context.Context, scope StateScope) (*State, er
 
 // ImportState replaces all state with st, atomically: everything is deleted (buckets with no
 // owner, which are configuration, stay unless st names them) and st is loaded, in one
-// transaction. Pending jobs of st run (or stay held) as the job settings say, from their
-// recorded RunAt. BadRequest when st breaks a rule of the store (two pending jobs of one
+// transaction. Pending jobs of st become due at their recorded RunAt (a held one stays held
+// until job settings release it or a test ends it). BadRequest when st breaks a rule of the store (two pending jobs of one
 // environment, a bucket name twice).
 func (s *Service) ImportState(ctx context.Context, st *State) error {
 	if st == nil {
@@ -159,9 +159,6 @@ func (s *Service) Counts(ctx context.Context) (*Counts, error) {
 }
 
 func checkStateScope(scope StateScope) error {
-	if scope.AppID != "" && (scope.Account == "" || scope.Region == "") {
-		return Errorf(BadRequest, "an appId scope needs accountId and region too")
-	}
 	for _, p := range [][2]string{{"accountId", scope.Account}, {"region", scope.Region}, {"appId", scope.AppID}} {
 		if p[1] == "" {
 			continue
@@ -225,14 +222,6 @@ func (s *Service) JobSettings() JobSettings {
 	s.settingsMu.RLock()
 	defer s.settingsMu.RUnlock()
 	return s.jobSettingsLocked().clone()
-}
-
-// currentSettings returns the settings in force without copying their map: SetJobSettings
-// never changes a map it has stored, it stores a new one.
-func (s *Service) currentSettings() JobSettings {
-	s.settingsMu.RLock()
-	defer s.settingsMu.RUnlock()
-	return s.jobSettingsLocked()
 }
 
 func (s *Service) jobSettingsLocked() JobSettings {

@@ -207,7 +207,12 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", spec.action, err)
 	}
-	settings := s.currentSettings()
+	// The job settings are held (shared) until the job is committed: SetJobSettings, which
+	// releases held jobs, waits for submissions under the old settings, so that none commits
+	// a held job after the release.
+	s.settingsMu.RLock()
+	defer s.settingsMu.RUnlock()
+	settings := s.jobSettingsLocked()
 	injected := jobErrorFrom(ctx)
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {

@@ -69,7 +69,9 @@ func bucketWhere(scope amplify.StateScope) *where {
 		w.add("region = ?", scope.Region)
 	}
 	if scope.AppID != "" {
-		w.add("starts_with(owner, ?)", scope.Account+"/"+scope.Region+"/"+scope.AppID+"/")
+		// The owner of a storage resource's bucket is ACCOUNT/REGION/APP/ENV/storage, in the
+		// bucket's own account and region.
+		w.add("starts_with(owner, account || '/' || region || '/' || ? || '/')", scope.AppID)
 	}
 	return w
 }

@@ -560,3 +560,23 @@ func TestServerLock(t *testing.T) {
 		t.Fatalf("LockExclusive after the servers closed: %v", err)
 	}
 }
+
+// TestCheckWriteFails checks that health's write probe fails when the store's tables are
+// gone (its schema dropped and made again, empty) and when the store is closed.
+func TestCheckWriteFails(t *testing.T) {
+	dsn := database(t)
+	schemaDSN, schema := freshSchema(t, dsn)
+	db := open(t, schemaDSN)
+	if err := db.CheckWrite(t.Context()); err != nil {
+		t.Fatalf("CheckWrite on a healthy store: %v", err)
+	}
+	admin(t, dsn, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
+	admin(t, dsn, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize())
+	if err := db.CheckWrite(t.Context()); err == nil {
+		t.Error("CheckWrite passed with the store's tables gone")
+	}
+	db.Close()
+	if err := db.CheckWrite(t.Context()); err == nil {
+		t.Error("CheckWrite passed on a closed store")
+	}
+}
