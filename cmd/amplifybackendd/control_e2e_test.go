@@ -817,3 +817,41 @@ func TestControlFaultProbabilityWithIDSeed(t *testing.T) {
 		t.Fatalf("probability 0.5 fired on all or none of 40 requests: %s", a)
 	}
 }
+
+// A rule with times n fires on exactly n of many concurrent HTTP requests.
+func TestControlFaultTimesConcurrent(t *testing.T) {
+	s := startServer(t)
+	s.addFault(`{"operation":"ListS3Buckets","times":7,"error":{"status":503}}`)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[string]int{}
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				_, err := s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{})
+				mu.Lock()
+				codes[amplifyCode(err)]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if codes["ServiceUnavailableException"] != 7 || codes[""] != 73 {
+		t.Fatalf("outcomes = %v; want exactly 7 faults of 80", codes)
+	}
+}
+
+// A browser's preflight to a control route gets the CORS answer with the control plane's
+// methods.
+func TestControlPreflight(t *testing.T) {
+	s := startServer(t)
+	resp, _ := s.raw("OPTIONS", "/_amplifybackend/faults", "", map[string]string{
+		"Origin": "http://localhost:3000", "Access-Control-Request-Method": "DELETE",
+	})
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "DELETE") ||
+		resp.Header.Get("Access-Control-Allow-Origin") == "" {
+		t.Fatalf("preflight = %d %v", resp.StatusCode, resp.Header)
+	}
+}
