@@ -27,7 +27,7 @@ var manual = amplifybackendtest.WithJobSettings(amplifybackendtest.JobSettings{M
 // noRetries makes the SDK report the first answer, so that a test sees a fault's error.
 var noRetries = &aws.Config{MaxRetries: aws.Int(0)}
 
-func createBackend(t *testing.T, c *amplifybackend.AmplifyBackend, appID string) *amplifybackend.CreateBackendOutput {
+func createBackend(t testing.TB, c *amplifybackend.AmplifyBackend, appID string) *amplifybackend.CreateBackendOutput {
 	t.Helper()
 	out, err := c.CreateBackend(&amplifybackend.CreateBackendInput{
 		AppId: aws.String(appID), AppName: aws.String("app " + appID), BackendEnvironmentName: aws.String("dev"),
@@ -678,6 +678,20 @@ func TestNothingOnDisk(t *testing.T) {
 		}
 		if len(entries) != 0 {
 			t.Fatalf("%s holds %d entries (first %s); want none", dir, len(entries), entries[0].Name())
+		}
+	}
+}
+
+// TestCloseRightAfterStart closes servers before their serving goroutine has run: Close must
+// neither panic nor hang.
+func TestCloseRightAfterStart(t *testing.T) {
+	for range 50 {
+		srv, err := amplifybackendtest.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
