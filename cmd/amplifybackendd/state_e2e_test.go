@@ -312,6 +312,14 @@ func TestExportImportCommands(t *testing.T) {
 	if code != 2 {
 		t.Errorf("import without a file: exit %d, want 2", code)
 	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	code, _, stderr = runBinary(t, "export", "--data-dir", missing)
+	if code != 2 || !strings.Contains(stderr, "holds no amplifybackendd database") {
+		t.Errorf("export of a directory without a database: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("export created %s", missing)
+	}
 }
 
 // TestImportIsAtomic imports a snapshot that breaks a rule of the store (two pending jobs of

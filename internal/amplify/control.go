@@ -16,8 +16,8 @@ import (
 // that has already ended. The control plane answers it with HTTP 409.
 const Conflict = "ConflictException"
 
-// StateScope narrows Reset, ExportState and FinishJobs; an empty field means all (an AppID
-// alone means that app id in every account and region).
+// StateScope narrows Reset, ExportState and FinishJobs; an empty field means all. AppID
+// narrows within Account and Region, so it is meaningful only with both.
 type StateScope struct {
 	Account string
 	Region  string
@@ -159,6 +159,9 @@ func (s *Service) Counts(ctx context.Context) (*Counts, error) {
 }
 
 func checkStateScope(scope StateScope) error {
+	if scope.AppID != "" && (scope.Account == "" || scope.Region == "") {
+		return Errorf(BadRequest, "an appId scope needs accountId and region too")
+	}
 	for _, p := range [][2]string{{"accountId", scope.Account}, {"region", scope.Region}, {"appId", scope.AppID}} {
 		if p[1] == "" {
 			continue

@@ -69,9 +69,7 @@ func bucketWhere(scope amplify.StateScope) *where {
 		w.add("region = ?", scope.Region)
 	}
 	if scope.AppID != "" {
-		// The owner of a storage resource's bucket is ACCOUNT/REGION/APP/ENV/storage, in the
-		// bucket's own account and region.
-		w.add("starts_with(owner, account || '/' || region || '/' || ? || '/')", scope.AppID)
+		w.add("starts_with(owner, ?)", scope.Account+"/"+scope.Region+"/"+scope.AppID+"/")
 	}
 	return w
 }

@@ -50,10 +50,9 @@ func bucketWhere(scope amplify.StateScope) (string, []any) {
 		args = append(args, scope.Region)
 	}
 	if scope.AppID != "" {
-		// The owner of a storage resource's bucket is ACCOUNT/REGION/APP/ENV/storage, in the
-		// bucket's own account and region.
-		conds = append(conds, "substr(owner, 1, length(account) + length(region) + length(?) + 3) = account || '/' || region || '/' || ? || '/'")
-		args = append(args, scope.AppID, scope.AppID)
+		prefix := scope.Account + "/" + scope.Region + "/" + scope.AppID + "/"
+		conds = append(conds, "substr(owner, 1, ?) = ?")
+		args = append(args, len(prefix), prefix)
 	}
 	return strings.Join(conds, " AND "), args
 }
