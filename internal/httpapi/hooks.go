@@ -107,10 +107,11 @@ func appID(rt *route, params []string, body []byte) string {
 	return ""
 }
 
-// injectFault applies the fault that a rule holds for x's request, if any. It returns the
-// context to run the operation in, or done when the request has been answered (an error
-// fault, or the client left during the latency).
-func (s *Server) injectFault(ctx context.Context, w http.ResponseWriter, x *exchange) (context.Context, bool) {
+// injectFault applies the fault that a rule holds for x's request r, if any. It returns the
+// context to run the operation in (ctx, or ctx with the job error), or done when the request
+// has been answered (an error fault, or the client left during the latency: the wait ends
+// with r's context, which ends with the client's connection).
+func (s *Server) injectFault(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange) (context.Context, bool) {
 	f, ok := s.cfg.Faults.Match(x.call)
 	if !ok {
 		return ctx, false
@@ -120,9 +121,9 @@ func (s *Server) injectFault(ctx context.Context, w http.ResponseWriter, x *exch
 		t := time.NewTimer(f.Latency)
 		select {
 		case <-t.C:
-		case <-ctx.Done():
+		case <-r.Context().Done():
 			t.Stop()
-			s.writeError(w, x, ctx.Err())
+			s.writeError(w, x, r.Context().Err())
 			return ctx, true
 		}
 	}
@@ -147,11 +148,15 @@ func (e *statusError) Error() string { return e.err.Error() }
 
 // record hands x's outcome to the journal.
 func (s *Server) record(x *exchange, start time.Time, d time.Duration) {
+	status := x.status
+	if status == 0 {
+		status = statusClientClosed // nothing was sent: the client was gone
+	}
 	s.cfg.Journal.Record(Record{
 		Call:      x.call,
 		Time:      start,
 		RequestID: x.id,
-		Status:    x.status,
+		Status:    status,
 		ErrorCode: x.errCode,
 		Duration:  d,
 		Fault:     x.fault,

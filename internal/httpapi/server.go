@@ -177,7 +177,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	ctx := WithScope(r.Context(), scope)
 	if hooked && s.cfg.Faults != nil && s.cfg.Faults.Active() {
 		var done bool
-		if ctx, done = s.injectFault(ctx, w, x); done {
+		if ctx, done = s.injectFault(ctx, w, r, x); done {
 			return
 		}
 	}
