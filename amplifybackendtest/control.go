@@ -59,8 +59,8 @@ func IsStatus(err error, status int) bool {
 }
 
 // Scope narrows reset, state export and finishing jobs to an account, a region or an app;
-// the zero Scope means everything. An AppID alone means that app id in every account and
-// region; Server.AppScope names one app exactly.
+// the zero Scope means everything. An app is named with its account and region, as app ids
+// are unique only within them (Server.AppScope).
 type Scope struct {
 	AccountID string `json:"accountId,omitempty"`
 	Region    string `json:"region,omitempty"`

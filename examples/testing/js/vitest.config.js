@@ -7,7 +7,8 @@ export default defineConfig({
     globalSetup: ["./global-setup.js"],
     // The test files share that server and reset it before each test, so they run one at a
     // time. (Files that each work in apps of their own could run in parallel and reset only
-    // their own apps: POST /_amplifybackend/reset {"appId": "..."}.)
+    // their own apps: POST /_amplifybackend/reset {"accountId": "000000000000", "region":
+    // "us-east-1", "appId": "..."}.)
     fileParallelism: false,
     testTimeout: 20000,
   },
