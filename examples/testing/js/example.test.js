@@ -77,3 +77,18 @@ test("the journal shows what the code called", async () => {
   expect(calls).toHaveLength(1);
   expect(calls[0]).toMatchObject({ operation: "CreateBackend", appId: "app1", status: 200 });
 });
+
+test("a test starts from a fixture", async () => {
+  // Build the fixture once (here in the test; usually a file saved from GET /state).
+  await control.setJobSettings({ mode: "manual" });
+  const { JobId } = await client.send(new CreateBackendCommand({ ...env, AppName: "shop" }));
+  await control.finishJob(JobId, "COMPLETED");
+  const fixture = await control.call("GET", "/state");
+
+  await control.call("POST", "/reset");
+  const err = await client.send(new GetBackendCommand(env)).catch((e) => e);
+  expect(err.name).toBe("NotFoundException");
+
+  await control.call("PUT", "/state", fixture);
+  expect((await client.send(new GetBackendCommand(env))).AppName).toBe("shop");
+});

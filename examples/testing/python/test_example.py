@@ -53,3 +53,18 @@ def test_journal_shows_the_calls(amplifybackend, control):
     amplifybackend.create_backend(AppName="shop", **ENV)
     calls = control.requests(operation="CreateBackend")
     assert [(c["operation"], c["appId"], c["status"]) for c in calls] == [("CreateBackend", "app1", 200)]
+
+
+def test_start_from_a_fixture(amplifybackend, control):
+    # Build the fixture once (here in the test; usually a file saved from GET /state).
+    control.set_job_settings({"mode": "manual"})
+    job_id = amplifybackend.create_backend(AppName="shop", **ENV)["JobId"]
+    control.finish_job(job_id, "COMPLETED")
+    fixture = control.call("GET", "/state")
+
+    control.call("POST", "/reset")
+    with pytest.raises(amplifybackend.exceptions.NotFoundException):
+        amplifybackend.get_backend(**ENV)
+
+    control.call("PUT", "/state", fixture)
+    assert amplifybackend.get_backend(**ENV)["AppName"] == "shop"
