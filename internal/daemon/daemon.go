@@ -346,10 +346,13 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Runner.Run(runCtx)
 		}()
 	}
+	// The goroutine serves the server it was started with: Close sets m.server to nil, and
+	// may run before the goroutine does.
+	srv := m.server
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
@@ -429,7 +432,6 @@ func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults http
 	return ctl, h, m.Faults, journal
 }
 
-// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
 // openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
 // no offline import runs under it), SQLite in memory with --ephemeral, else SQLite under
 // --data-dir.
