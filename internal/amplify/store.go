@@ -125,6 +125,15 @@ type Tx interface {
 	LoadState(st *State) error
 	// Counts counts accounts (with an app), apps, environments and jobs by status.
 	Counts() (*Counts, error)
+
+	// Apps lists the apps of a scope by id, those after the given id, at most limit (the
+	// console's pages).
+	Apps(scope Scope, after string, limit int) ([]App, error)
+	// Scopes lists the accounts and regions that hold at least one app, in order.
+	Scopes() ([]Scope, error)
+	// RecentJobs returns the newest jobs of a scope, of every app, newest first, at most
+	// limit: a page costs the same however many jobs are stored.
+	RecentJobs(scope Scope, limit int) ([]Job, error)
 }
 
 // ErrLeaseLost is returned by Tx.UpdateJob when another worker took the job over: the

@@ -87,6 +87,9 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"JobSettings", testJobSettings},
 		{"InjectedJobError", testInjectedJobError},
 		{"ResetDuringRun", testResetDuringRun},
+		{"AppPages", testAppPages},
+		{"ScopeList", testScopeList},
+		{"RecentJobs", testRecentJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
