@@ -307,7 +307,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	ctl, health, faults, journal := m.controlPlane(adminToken)
-	handler := httpapi.New(httpapi.Config{
+	var handler *httpapi.Server
+	if ctl, err = m.mountConsole(ctl, adminToken, journal, &handler); err != nil {
+		store.Close()
+		return err
+	}
+	handler = httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
 		Logger:      m.Logger,
@@ -328,8 +333,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.listener = ln
+	var root http.Handler = handler
+	if ctl != nil {
+		root = consoleRedirect(handler)
+	}
 	m.server = &http.Server{
-		Handler:           handler,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
