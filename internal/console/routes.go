@@ -538,7 +538,7 @@ func splitModels(models string) []modelFile {
 		if models == "" {
 			return nil
 		}
-		return []modelFile{{"models", models}}
+		return []modelFile{{"schema.js (DataStore models)", models}}
 	}
 	var out []modelFile
 	for name, text := range m {
