@@ -284,7 +284,7 @@ func TestConsoleJobs(t *testing.T) {
 	s.createBackend(s.client, "app1", "one", "dev")
 	s.createBackend(s.client, "app1", "one", "prod")
 	b := newBrowser(t, s)
-	b.get(consolePath + "/apps/app1/jobs" + scopeQ).want(t, 200, "CreateBackend", "COMPLETED")
+	b.get(consolePath+"/apps/app1/jobs"+scopeQ).want(t, 200, "CreateBackend", "COMPLETED")
 	b.post(consolePath+"/jobs/settings"+scopeQ, url.Values{"mode": {"manual"}, "back": {consolePath + "/apps/app1/jobs" + scopeQ}}).want(t, http.StatusSeeOther)
 	c1, err := s.client.CloneBackend(&amplifybackend.CloneBackendInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), TargetEnvironmentName: aws.String("test")})
 	if err != nil {
