@@ -176,7 +176,7 @@ func TestConsoleSession(t *testing.T) {
 	b.get(consolePath + "/")
 	hostile := `My "app" <script>alert(1)<\script>`
 	p := b.post(consolePath+"/apps"+scopeQ, url.Values{"appId": {"app1"}, "appName": {hostile}, "backendEnvironmentName": {"dev"}})
-	if p.status != http.StatusSeeOther || !strings.Contains(p.where, "/apps/app1") {
+	if p.status != http.StatusSeeOther || !strings.Contains(p.where, "CreateBackend+started") {
 		t.Fatalf("create app = %d %q\n%s", p.status, p.where, p.body)
 	}
 	s.runJobs()

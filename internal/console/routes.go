@@ -160,8 +160,9 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 		h.renderOverview(w, r, http.StatusBadRequest, failed("create-app", f, err))
 		return
 	}
+	// The app exists once its job completes: the overview's list shows it then.
 	p := &page{q: url.Values{"account": {h.scope(r).Account}, "region": {h.scope(r).Region}}.Encode()}
-	h.done(w, r, p.href([]string{"apps", f.Get("appId")}), jobMessage(out))
+	h.done(w, r, p.href(nil), jobMessage(out))
 }
 
 // ---- app
