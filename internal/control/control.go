@@ -47,6 +47,8 @@ type Config struct {
 	CheckWrite func(context.Context) error
 	// StoreKind is the kind of store ("sqlite" or "postgres"): never a URL or a password.
 	StoreKind string
+	// Ephemeral says that the store is in memory (--ephemeral).
+	Ephemeral bool
 	// Auth is the auth mode of the AWS API ("any" or "sigv4").
 	Auth string
 	// Token is the admin bearer token (--admin-token-file). When set, every control request
@@ -246,6 +248,7 @@ func (h *Handler) info(w http.ResponseWriter, r *http.Request) error {
 		Commit:    h.build.Commit,
 		GoVersion: h.build.GoVersion,
 		Store:     h.cfg.StoreKind,
+		Ephemeral: h.cfg.Ephemeral,
 		Auth:      h.cfg.Auth,
 		StartedAt: h.cfg.StartedAt.UTC().Format(time.RFC3339),
 		Jobs:      settingsJSON(h.cfg.Service.JobSettings()),
@@ -261,6 +264,7 @@ type infoJSON struct {
 	Commit    string          `json:"commit"`
 	GoVersion string          `json:"goVersion"`
 	Store     string          `json:"store"`
+	Ephemeral bool            `json:"ephemeral"`
 	Auth      string          `json:"auth"`
 	StartedAt string          `json:"startedAt"`
 	Jobs      jobSettingsJSON `json:"jobs"`
