@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -854,4 +855,47 @@ func TestControlPreflight(t *testing.T) {
 		resp.Header.Get("Access-Control-Allow-Origin") == "" {
 		t.Fatalf("preflight = %d %v", resp.StatusCode, resp.Header)
 	}
+}
+
+// Ending a job through the control plane while the runner takes it up: exactly one of them
+// ends it. Either the runner completed it first (409, the job COMPLETED with its effect), or
+// the control plane failed it (200, FAILED, no effect); never both, never neither.
+func TestControlFinishRacesRunner(t *testing.T) {
+	forStores(t, func(t *testing.T, start func(...func(*Main)) *testServer) {
+		s := start()
+		won := map[int]int{}
+		for i := 0; i < 15; i++ {
+			app := fmt.Sprintf("race%d", i)
+			out, err := s.client.CreateBackend(&amplifybackend.CreateBackendInput{AppId: aws.String(app), AppName: aws.String(app), BackendEnvironmentName: aws.String("dev")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var r ctlResp
+			wg.Add(2)
+			go func() { defer wg.Done(); s.Runner.RunDue(context.Background()) }()
+			go func() {
+				defer wg.Done()
+				resp, body := s.raw("POST", "/_amplifybackend/jobs/"+aws.StringValue(out.JobId), `{"status":"FAILED","error":"ended by the test"}`, nil)
+				r = ctlResp{status: resp.StatusCode, body: body}
+			}()
+			wg.Wait()
+			won[r.status]++
+			job := s.finish(s.client, app, "dev", out.JobId)
+			_, gerr := s.client.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String(app)})
+			switch r.status {
+			case 200:
+				if aws.StringValue(job.Status) != "FAILED" || aws.StringValue(job.Error) != "ended by the test" || amplifyCode(gerr) != "NotFoundException" {
+					t.Fatalf("round %d: control plane won, but the job is %s %q and GetBackend %v", i, aws.StringValue(job.Status), aws.StringValue(job.Error), gerr)
+				}
+			case 409:
+				if aws.StringValue(job.Status) != "COMPLETED" || gerr != nil {
+					t.Fatalf("round %d: runner won, but the job is %s and GetBackend %v", i, aws.StringValue(job.Status), gerr)
+				}
+			default:
+				t.Fatalf("round %d: POST jobs/{id} = %d %s", i, r.status, r.body)
+			}
+		}
+		t.Logf("outcomes by control-plane status: %v", won)
+	})
 }
