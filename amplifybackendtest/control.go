@@ -17,7 +17,8 @@ import (
 // Control talks to the test control plane (/_amplifybackend/) of a running amplifybackendd
 // over HTTP, the same public contract every language uses. A Server embeds one for the
 // server it started; NewControl makes one for a server started some other way (the binary,
-// a container, a replica behind a load balancer).
+// a container). Fault rules and the journal belong to one process: with several replicas,
+// talk to each replica, not to a load balancer in front of them.
 //
 // Every method fails with an *Error when the control plane answers with a status of 400 or
 // more, and with the transport's error when it cannot be reached.
