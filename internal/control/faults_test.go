@@ -220,4 +220,8 @@ func TestFaultFiredCount(t *testing.T) {
 	if l := f.List(); l[0].ID != r.ID || l[0].Fired != 3 {
 		t.Fatalf("list = %+v; want fired 3", l)
 	}
+	f.Clear()
+	if f.Fired() != 3 {
+		t.Fatalf("Fired() = %d after Clear; want 3 (monotonic)", f.Fired())
+	}
 }
