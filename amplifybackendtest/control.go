@@ -106,10 +106,12 @@ func (c *Control) Health() (*Health, error) {
 
 // Info is the answer of GET /_amplifybackend/info.
 type Info struct {
-	Version   string      `json:"version"`
-	Commit    string      `json:"commit"`
-	GoVersion string      `json:"goVersion"`
-	Store     string      `json:"store"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`
+	GoVersion string `json:"goVersion"`
+	Store     string `json:"store"`
+	// Ephemeral says the store is in memory (--ephemeral, a Server's default).
+	Ephemeral bool        `json:"ephemeral"`
 	Auth      string      `json:"auth"`
 	StartedAt time.Time   `json:"startedAt"`
 	Jobs      JobSettings `json:"jobs"`

@@ -472,8 +472,8 @@ func TestHealthAndInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Auth != "any" || info.GoVersion == "" || info.StartedAt.IsZero() || info.Counts.Apps != 1 || info.Counts.Environments != 1 || info.Counts.Jobs["COMPLETED"] != 1 {
-		t.Fatalf("Info() = %+v; want auth any, a Go version, a start time, 1 app, 1 environment, 1 completed job", info)
+	if info.Auth != "any" || !info.Ephemeral || info.GoVersion == "" || info.StartedAt.IsZero() || info.Counts.Apps != 1 || info.Counts.Environments != 1 || info.Counts.Jobs["COMPLETED"] != 1 {
+		t.Fatalf("Info() = %+v; want auth any, an in-memory store, a Go version, a start time, 1 app, 1 environment, 1 completed job", info)
 	}
 	if info.Jobs.Mode != amplifybackendtest.JobsImmediate {
 		t.Fatalf("Info().Jobs = %+v; want the default mode immediate", info.Jobs)
