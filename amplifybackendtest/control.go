@@ -17,7 +17,8 @@ import (
 // Control talks to the test control plane (/_amplifybackend/) of a running amplifybackendd
 // over HTTP, the same public contract every language uses. A Server embeds one for the
 // server it started; NewControl makes one for a server started some other way (the binary,
-// a container, a replica behind a load balancer).
+// a container). Fault rules and the journal belong to one process: with several replicas,
+// talk to each replica, not to a load balancer in front of them.
 //
 // Every method fails with an *Error when the control plane answers with a status of 400 or
 // more, and with the transport's error when it cannot be reached.
@@ -105,10 +106,12 @@ func (c *Control) Health() (*Health, error) {
 
 // Info is the answer of GET /_amplifybackend/info.
 type Info struct {
-	Version   string      `json:"version"`
-	Commit    string      `json:"commit"`
-	GoVersion string      `json:"goVersion"`
-	Store     string      `json:"store"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`
+	GoVersion string `json:"goVersion"`
+	Store     string `json:"store"`
+	// Ephemeral says the store is in memory (--ephemeral, a Server's default).
+	Ephemeral bool        `json:"ephemeral"`
 	Auth      string      `json:"auth"`
 	StartedAt time.Time   `json:"startedAt"`
 	Jobs      JobSettings `json:"jobs"`

@@ -66,7 +66,7 @@ func TestOnPostgreSQL(t *testing.T) {
 	dsn := postgresSchema(t)
 	srv := amplifybackendtest.NewServer(t, manual, amplifybackendtest.WithFlags("--store", dsn))
 	info, err := srv.Info()
-	if err != nil || info.Store != "postgres" {
+	if err != nil || info.Store != "postgres" || info.Ephemeral {
 		t.Fatalf("Info() = %+v, %v; want store postgres", info, err)
 	}
 	c := srv.AmplifyBackend()

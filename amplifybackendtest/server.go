@@ -54,9 +54,10 @@ const (
 	TestSecretAccessKey = "amplifybackendtest-secret"
 )
 
-// Server is an amplifybackendd running in this process. Its embedded Control drives the
-// server's control plane; as a client.ConfigProvider it configures aws-sdk-go v1 clients
-// for it (amplifybackend.New(srv)).
+// Server is an amplifybackendd running in this process. srv.URL (of the embedded Control)
+// is the endpoint for any AWS client; the embedded Control drives the server's control
+// plane; as a client.ConfigProvider, the Server configures aws-sdk-go v1 clients for itself
+// (amplifybackend.New(srv)).
 type Server struct {
 	Control
 	// Region is the region of the server (--region) and of the clients it configures.

@@ -472,8 +472,8 @@ func TestHealthAndInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Auth != "any" || info.GoVersion == "" || info.StartedAt.IsZero() || info.Counts.Apps != 1 || info.Counts.Environments != 1 || info.Counts.Jobs["COMPLETED"] != 1 {
-		t.Fatalf("Info() = %+v; want auth any, a Go version, a start time, 1 app, 1 environment, 1 completed job", info)
+	if info.Auth != "any" || !info.Ephemeral || info.GoVersion == "" || info.StartedAt.IsZero() || info.Counts.Apps != 1 || info.Counts.Environments != 1 || info.Counts.Jobs["COMPLETED"] != 1 {
+		t.Fatalf("Info() = %+v; want auth any, an in-memory store, a Go version, a start time, 1 app, 1 environment, 1 completed job", info)
 	}
 	if info.Jobs.Mode != amplifybackendtest.JobsImmediate {
 		t.Fatalf("Info().Jobs = %+v; want the default mode immediate", info.Jobs)
@@ -693,5 +693,26 @@ func TestCloseRightAfterStart(t *testing.T) {
 		if err := srv.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestFaultLatency(t *testing.T) {
+	srv := amplifybackendtest.NewServer(t)
+	c := srv.AmplifyBackend()
+	id, err := srv.AddFault(amplifybackendtest.Fault{Operation: "ListBackendJobs", Latency: 50 * time.Millisecond, Times: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &amplifybackend.ListBackendJobsInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev")}
+	start := time.Now()
+	if _, err := c.ListBackendJobs(in); err != nil {
+		t.Fatalf("ListBackendJobs under a latency fault: %v (latency only delays the answer)", err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Fatalf("ListBackendJobs answered after %v; want at least the fault's 50ms", d)
+	}
+	reqs, err := srv.Requests(amplifybackendtest.RequestFilter{Operation: "ListBackendJobs"})
+	if err != nil || len(reqs) != 1 || reqs[0].Fault != id || reqs[0].DurationMs < 50 || reqs[0].Status != 200 {
+		t.Fatalf("journal = %+v, %v; want one 200 hit by %s, at least 50ms", reqs, err, id)
 	}
 }

@@ -160,6 +160,11 @@ func TestControlHealthAndInfo(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339, info.StartedAt); err != nil {
 			t.Fatalf("startedAt %q: %v", info.StartedAt, err)
 		}
+		var eph struct{ Ephemeral *bool }
+		json.Unmarshal([]byte(r.body), &eph)
+		if eph.Ephemeral == nil || *eph.Ephemeral {
+			t.Fatalf("info.ephemeral = %v; want false", eph.Ephemeral)
+		}
 		if info.Counts.Accounts != 1 || info.Counts.Apps != 1 || info.Counts.Environments != 1 || info.Counts.Jobs["COMPLETED"] != 1 {
 			t.Fatalf("counts = %+v", info.Counts)
 		}
@@ -495,7 +500,11 @@ func TestControlJournal(t *testing.T) {
 
 // The journal keeps the last --journal-size requests.
 func TestControlJournalSize(t *testing.T) {
-	s := startServer(t, func(m *Main) { m.Config.JournalSize, m.Config.MaxBody = 3, 1024 })
+	s := startServer(t, func(m *Main) { m.Config.JournalSize, m.Config.MaxBody, m.Config.Ephemeral = 3, 1024, true })
+	var info struct{ Ephemeral bool }
+	if s.ctl("GET", "/info", "").ok(t, &info); !info.Ephemeral {
+		t.Fatal("info.ephemeral = false with --ephemeral")
+	}
 	for i := 0; i < 5; i++ {
 		s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{})
 	}

@@ -427,6 +427,7 @@ func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults http
 		Service:    m.Service,
 		CheckWrite: m.Store.CheckWrite,
 		StoreKind:  kind,
+		Ephemeral:  m.Config.Ephemeral,
 		Auth:       m.Config.Auth,
 		Token:      token,
 		StartedAt:  now(),
