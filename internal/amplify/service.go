@@ -27,8 +27,9 @@ type Service struct {
 	JobDuration time.Duration
 	// TokenTTL is the lifetime of challenge tokens (10 minutes when zero).
 	TokenTTL time.Duration
-	// JobAdded, when set, is called after a job has been committed (to wake the runner).
-	JobAdded func(runAt time.Time)
+	// JobAdded, when set, is called after a job has been committed (to wake the runner and
+	// count it); it must not change the job.
+	JobAdded func(job *Job)
 	// CheckSchema validates a GraphQL TransformSchema when an API job runs.
 	CheckSchema func(schema string) error
 	// GenerateModels turns a TransformSchema into DataStore models.
@@ -248,7 +249,7 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 		return nil, err
 	}
 	if s.JobAdded != nil {
-		s.JobAdded(job.RunAt)
+		s.JobAdded(job)
 	}
 	return job, nil
 }
@@ -272,7 +273,9 @@ func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
 // commit for the whole batch): a job whose effect refuses is FAILED with the reason, and
 // nothing else of it changes; a job that is no longer pending, or whose lease was taken
 // over, is left alone. The result holds, per job, nil once it is completed or failed, or
-// the error that left it pending (it runs again when its lease expires).
+// the error that left it pending (it runs again when its lease expires). Once the batch is
+// committed, each job that completed or failed has its Status set to say which (the runner
+// counts them); a job left alone keeps its claimed Status.
 func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error {
 	// Slow, pure work (validating a schema, generating models) happens here, before the
 	// transaction, so that it does not hold the store's writer; an effect reuses a result
@@ -282,6 +285,8 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 		work[i] = s.prepare(ctx, job)
 	}
 	errs := make([]error, len(jobs))
+	// outcome is each job's Status as the attempt that commits leaves it ("" when left alone).
+	outcome := make([]string, len(jobs))
 	// Most batches complete whole: the first attempt applies the jobs without savepoints
 	// and gives up at the first job that does not complete; the second gives each job a
 	// savepoint of its own, so that one job's failure touches only that job.
@@ -290,14 +295,14 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 			if err := s.completeJob(tx, job, work[i], lease); err != nil {
 				return errJobsNeedSavepoints
 			}
-			errs[i] = nil
+			errs[i], outcome[i] = nil, StatusCompleted
 		}
 		return nil
 	})
 	if errors.Is(err, errJobsNeedSavepoints) {
 		err = s.Store.Update(ctx, func(tx Tx) error {
 			for i, job := range jobs {
-				errs[i] = s.runJob(tx, job, work[i], lease)
+				outcome[i], errs[i] = s.runJob(tx, job, work[i], lease)
 			}
 			return nil
 		})
@@ -307,6 +312,12 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 			if errs[i] == nil {
 				errs[i] = err
 			}
+		}
+		return errs
+	}
+	for i, job := range jobs {
+		if outcome[i] != "" {
+			job.Status = outcome[i]
 		}
 	}
 	return errs
@@ -337,23 +348,29 @@ func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease Lease) 
 }
 
 // runJob applies one claimed job within tx, in a savepoint: completed, failed with the
-// reason its effect gave, or (on an internal error, returned) left pending.
-func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
+// reason its effect gave, or (on an internal error, returned) left pending. It returns the
+// Status it wrote, or "" when it wrote none.
+func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) (string, error) {
 	err := tx.Savepoint(func() error { return s.completeJob(tx, claimed, work, lease) })
 	var failure *Error
 	switch {
-	case err == nil || errors.Is(err, ErrLeaseLost):
-		return nil
+	case err == nil:
+		return StatusCompleted, nil
+	case errors.Is(err, ErrLeaseLost):
+		return "", nil
 	case !errors.As(err, &failure) || failure.Code == Internal:
-		return err
+		return "", err
 	}
 	// The effect refused: record why, change nothing else.
 	job := *claimed
 	job.Status, job.Pending, job.UpdatedAt, job.Error = StatusFailed, false, s.now(), failure.Message
-	if err := tx.UpdateJob(&job, &lease); err != nil && !errors.Is(err, ErrLeaseLost) {
-		return err
+	if err := tx.UpdateJob(&job, &lease); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			return "", nil
+		}
+		return "", err
 	}
-	return nil
+	return StatusFailed, nil
 }
 
 // effect applies a job's whole change within tx. A *Error fails the job with its message.

@@ -211,7 +211,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:         m.Now,
 		JobDuration: m.Config.JobDuration,
 		TokenTTL:    m.Config.TokenTTL,
-		JobAdded:    func(time.Time) { m.Runner.Wake() },
+		JobAdded:    func(job *amplify.Job) { m.Runner.Added(job) },
 		CheckSchema: schema.Check,
 		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
 			r, err := modelgen.Generate(schema)

@@ -37,6 +37,8 @@ type Runner struct {
 	// Batch is how many due jobs the runner claims at once and runs in one transaction
 	// (128 when 0).
 	Batch int
+	// Metrics, when set, counts the jobs created (Added), started and finished.
+	Metrics *Metrics
 
 	once sync.Once
 	wake chan struct{}
@@ -77,6 +79,13 @@ func (r *Runner) Wake() {
 	case r.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Added tells the runner the service committed a new job (amplify.Service.JobAdded): it is
+// counted, and the runner wakes. It never blocks.
+func (r *Runner) Added(job *amplify.Job) {
+	r.Metrics.jobCreated(job)
+	r.Wake()
 }
 
 // Run runs due jobs until ctx ends.
@@ -145,7 +154,13 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 		}
 		done := make(chan []error, 1)
 		running, inFlight = done, claimed
-		go func() { done <- r.Executor.RunJobs(ctx, claimed, lease) }()
+		r.Metrics.batchStarted(claimed)
+		go func() {
+			start := time.Now()
+			errs := r.Executor.RunJobs(ctx, claimed, lease)
+			r.Metrics.batchDone(claimed, errs, time.Since(start))
+			done <- errs
+		}()
 	}
 	if running != nil {
 		finish()

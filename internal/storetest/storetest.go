@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store) {
 		{"ClaimJobsBatch", testClaimJobsBatch},
 		{"Leases", testLeases},
 		{"NextRunAt", testNextRunAt},
+		{"PendingJobs", testPendingJobs},
 		{"ConcurrentPendingSameEnv", testConcurrentPendingSameEnv},
 		{"ConcurrentPendingMixed", testConcurrentPendingMixed},
 		{"ConcurrentClaims", testConcurrentClaims},
