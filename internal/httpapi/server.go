@@ -7,13 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,74 +72,77 @@ func New(cfg Config) *Server {
 	}
 }
 
-// exchange is one request's state, shared by the log line and the error renderer.
+// exchange is one request's state, shared by the handler, the error renderer and the log
+// line. Its ResponseWriter is part of it, and the exchange lives on ServeHTTP's stack, so
+// that wrapping the writer costs no allocation. Keep it there: call &x.w's methods, but do not
+// hand &x.w on as an interface (an io.Writer, an http.ResponseWriter), which moves the
+// exchange to the heap (go build -gcflags=-m shows it).
 type exchange struct {
+	w         ResponseWriter
 	id        string
 	operation string
 	scope     amplify.Scope
-	status    int
 	errCode   string
 }
 
 // ServeHTTP answers one request. No panic escapes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	x := &exchange{id: uuid.NewString()}
+	x := &exchange{w: ResponseWriter{w: w}, id: uuid.NewString()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
 	defer func() {
 		if p := recover(); p != nil {
 			s.cfg.Logger.Error("panic serving request", "requestId", x.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if x.status == 0 {
-				s.writeError(w, x, fmt.Errorf("panic: %v", p))
+			if x.w.Status() == 0 {
+				s.writeError(x, fmt.Errorf("panic: %v", p))
 			}
 		}
 		s.logRequest(r, x, time.Since(start))
 	}()
-	s.serve(w, r, x)
+	s.serve(x, r)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
+func (s *Server) serve(x *exchange, r *http.Request) {
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		s.healthz(w, r, x)
+		s.healthz(x, r)
 		return
 	}
 	rt, params, known, err := s.router.match(r.Method, r.URL.EscapedPath())
 	if r.Method == http.MethodOptions && known {
 		x.operation = "OPTIONS"
-		s.cors.preflight(w.Header(), r)
-		x.status = http.StatusOK
-		w.WriteHeader(http.StatusOK)
+		s.cors.preflight(x.w.Header(), r)
+		x.w.WriteHeader(http.StatusOK)
 		return
 	}
 	if rt == nil {
-		s.writeError(w, x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
+		s.writeError(x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
 	x.operation = rt.op.Name
 	body, err2 := s.readBody(r)
 	if err2 != nil {
-		s.writeError(w, x, err2)
+		s.writeError(x, err2)
 		return
 	}
 	scope, aerr := s.cfg.Auth.Authenticate(r, body)
 	x.scope = scope
 	if aerr != nil {
-		s.writeError(w, x, aerr)
+		s.writeError(x, aerr)
 		return
 	}
 	if err := s.limiters.allow(scope.Account); err != nil {
-		s.writeError(w, x, err)
+		s.writeError(x, err)
 		return
 	}
 	if err != nil {
-		s.writeError(w, x, err)
+		s.writeError(x, err)
 		return
 	}
 	out, err := rt.op.Invoke(WithScope(r.Context(), scope), s.ops, params, body)
 	if err != nil {
-		s.writeError(w, x, err)
+		s.writeError(x, err)
 		return
 	}
 	// Every output is a generated structure with an AppendJSON method (encode_gen.go):
@@ -153,15 +154,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		buf, err = json.Marshal(out)
 	}
 	if err != nil {
-		s.writeError(w, x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
+		s.writeError(x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
 		return
 	}
-	h := w.Header()
-	h[hdrContentType] = jsonContentType
-	h[hdrContentLength] = []string{strconv.Itoa(len(buf))}
-	x.status = http.StatusOK
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf)
+	writeJSON(&x.w, buf)
 }
 
 // readBody reads the whole body, refusing one over the limit.
@@ -187,23 +183,21 @@ func tooLarge(limit int64) error {
 	return amplify.Errorf(amplify.BadRequest, "The request body is larger than the limit of %d bytes.", limit)
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request, x *exchange) {
+func (s *Server) healthz(x *exchange, r *http.Request) {
 	x.operation = "healthz"
-	w.Header().Set("Content-Type", "application/json")
+	x.w.Header()[hdrContentType] = jsonContentType
 	if s.cfg.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
 			s.cfg.Logger.Warn("health check failed", "requestId", x.id, "err", err)
-			x.status = http.StatusServiceUnavailable
-			w.WriteHeader(x.status)
-			io.WriteString(w, `{"status":"unavailable"}`)
+			x.w.WriteHeader(http.StatusServiceUnavailable)
+			x.w.Write([]byte(`{"status":"unavailable"}`))
 			return
 		}
 	}
-	x.status = http.StatusOK
-	w.WriteHeader(x.status)
-	io.WriteString(w, `{"status":"ok"}`)
+	x.w.WriteHeader(http.StatusOK)
+	x.w.Write([]byte(`{"status":"ok"}`))
 }
 
 // Response header keys in canonical form, assigned directly (Header.Set canonicalizes the key
@@ -212,6 +206,7 @@ var (
 	hdrRequestID     = http.CanonicalHeaderKey("x-amzn-RequestId")
 	hdrContentType   = http.CanonicalHeaderKey("Content-Type")
 	hdrContentLength = http.CanonicalHeaderKey("Content-Length")
+	hdrErrorType     = http.CanonicalHeaderKey("X-Amzn-ErrorType")
 	hdrAllowOrigin   = http.CanonicalHeaderKey("Access-Control-Allow-Origin")
 	hdrExposeHeaders = http.CanonicalHeaderKey("Access-Control-Expose-Headers")
 	jsonContentType  = []string{"application/json"}
@@ -223,56 +218,13 @@ var (
 // before its answer was ready (no answer is written).
 const statusClientClosed = 499
 
-// errorStatus maps the codes that are not modeled exceptions to their HTTP status.
-var errorStatus = map[string]int{
-	amplify.NotImplemented:             http.StatusNotImplemented,
-	amplify.UnknownOperation:           http.StatusNotFound,
-	amplify.MissingAuthenticationToken: http.StatusForbidden,
-	amplify.UnrecognizedClient:         http.StatusForbidden,
-	amplify.InvalidSignature:           http.StatusForbidden,
-}
-
-// writeError renders err as AWS renders errors: the exception's status, X-Amzn-ErrorType and
-// a JSON body with message and the exception's other members. Anything that is not an
-// *amplify.Error is an internal failure whose cause goes to the log, not to the client.
-func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
-	if errors.Is(err, context.Canceled) {
-		// The client went away (the request's context ends when its connection closes):
-		// nobody reads an answer, and it is not the service's failure. The access log shows
-		// nginx's 499 "client closed request".
-		x.status, x.errCode = statusClientClosed, "ClientClosedRequest"
-		return
-	}
-	var e *amplify.Error
-	if !errors.As(err, &e) || e.Code == amplify.Internal {
-		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
-		e = &amplify.Error{Code: amplify.Internal, Message: "An internal error occurred. Request id: " + x.id}
-	}
-	status, ok := api.ExceptionStatus(e.Code)
-	if !ok {
-		status, ok = errorStatus[e.Code]
-	}
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	body := struct {
-		Message      string `json:"message"`
-		ResourceType string `json:"resourceType,omitempty"`
-		LimitType    string `json:"limitType,omitempty"`
-	}{e.Message, e.ResourceType, e.LimitType}
-	buf, _ := json.Marshal(body)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", e.Code)
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
-	x.status, x.errCode = status, e.Code
-	w.WriteHeader(status)
-	w.Write(buf)
-}
-
 func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
+	status := x.w.Status()
+	if status == 0 {
+		status = statusClientClosed // nothing was sent: the client was gone
+	}
 	level := slog.LevelInfo
-	if x.status >= 500 {
+	if status >= 500 {
 		level = slog.LevelError
 	}
 	if !s.cfg.Logger.Enabled(r.Context(), level) {
@@ -285,7 +237,7 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 		slog.String("operation", x.operation),
 		slog.String("account", x.scope.Account),
 		slog.String("region", x.scope.Region),
-		slog.Int("status", x.status),
+		slog.Int("status", status),
 		slog.Duration("duration", d),
 	}
 	if x.errCode != "" {

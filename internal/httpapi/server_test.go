@@ -3,7 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,24 +22,115 @@ func TestClientClosedIsNotInternal(t *testing.T) {
 	var logs bytes.Buffer
 	s := &Server{cfg: Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}}
 	w := httptest.NewRecorder()
-	x := &exchange{id: "req-1", operation: "GetBackendJob"}
-	s.writeError(w, x, fmt.Errorf("read job: %w", context.Canceled))
-	if x.status != statusClientClosed || x.errCode != "ClientClosedRequest" {
-		t.Errorf("exchange status = %d %q; want 499 ClientClosedRequest", x.status, x.errCode)
+	x := &exchange{w: ResponseWriter{w: w}, id: "req-1", operation: "GetBackendJob"}
+	s.writeError(x, fmt.Errorf("read job: %w", context.Canceled))
+	s.logRequest(httptest.NewRequest("GET", "/", nil), x, 0)
+	if x.w.Status() != 0 || x.errCode != "ClientClosedRequest" {
+		t.Errorf("exchange status = %d %q; want nothing sent, ClientClosedRequest", x.w.Status(), x.errCode)
 	}
 	if w.Body.Len() != 0 || w.Header().Get("X-Amzn-ErrorType") != "" {
 		t.Errorf("an answer was written to a client that is gone: %q %v", w.Body.String(), w.Header())
 	}
-	if strings.Contains(logs.String(), "internal error") {
-		t.Errorf("logged as an internal error: %s", logs.String())
+	if strings.Contains(logs.String(), "internal error") || !strings.Contains(logs.String(), "status=499") {
+		t.Errorf("log: %s", logs.String())
 	}
 
 	// Any other failure stays a 500 with its cause in the log only.
 	w = httptest.NewRecorder()
-	x = &exchange{id: "req-2"}
-	s.writeError(w, x, fmt.Errorf("disk on fire"))
-	if w.Code != 500 || strings.Contains(w.Body.String(), "fire") || !strings.Contains(logs.String(), "disk on fire") {
+	x = &exchange{w: ResponseWriter{w: w}, id: "req-2"}
+	s.writeError(x, fmt.Errorf("disk on fire"))
+	if w.Code != 500 || x.w.Status() != 500 || strings.Contains(w.Body.String(), "fire") || !strings.Contains(logs.String(), "disk on fire") {
 		t.Errorf("internal error: status %d body %q log %q", w.Code, w.Body.String(), logs.String())
+	}
+}
+
+// The ResponseWriter records what was sent: the first status (a Write without WriteHeader is
+// 200), never a later one, and the body bytes.
+func TestResponseWriterRecords(t *testing.T) {
+	tests := []struct {
+		name       string
+		write      func(w http.ResponseWriter)
+		status     int
+		bytes      int64
+		recorded   int // what the underlying writer saw
+		recordBody string
+	}{
+		{"nothing", func(http.ResponseWriter) {}, 0, 0, 200, ""},
+		{"status only", func(w http.ResponseWriter) { w.WriteHeader(404) }, 404, 0, 404, ""},
+		{"implicit 200", func(w http.ResponseWriter) { io.WriteString(w, "abc") }, 200, 3, 200, "abc"},
+		{"second status ignored", func(w http.ResponseWriter) {
+			w.WriteHeader(400)
+			w.WriteHeader(500)
+			io.WriteString(w, "ab")
+			io.WriteString(w, "cd")
+		}, 400, 4, 400, "abcd"},
+		{"1xx does not fix the status", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusEarlyHints)
+			w.WriteHeader(503)
+		}, 503, 0, http.StatusEarlyHints, ""}, // httptest's recorder keeps the first code it sees
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			rw := NewResponseWriter(rec)
+			tt.write(rw)
+			if rw.Status() != tt.status || rw.Written() != tt.bytes || rw.Err() != nil {
+				t.Errorf("recorded status %d, %d bytes, err %v; want %d, %d", rw.Status(), rw.Written(), rw.Err(), tt.status, tt.bytes)
+			}
+			if rec.Code != tt.recorded || rec.Body.String() != tt.recordBody {
+				t.Errorf("sent %d %q; want %d %q", rec.Code, rec.Body.String(), tt.recorded, tt.recordBody)
+			}
+			if http.NewResponseController(rw) == nil || rw.Unwrap() != rec {
+				t.Error("Unwrap does not return the underlying writer")
+			}
+		})
+	}
+}
+
+// Every kind of answer reaches the access log with the status and body size the client got.
+func TestAccessLogStatusIsWhatWasSent(t *testing.T) {
+	var logs syncBuffer
+	store, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := New(Config{Service: &amplify.Service{Store: store}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+	}{
+		{"success", "POST", "/backend", `{"appId":"a","appName":"a","backendEnvironmentName":"dev"}`, 200},
+		{"modeled error", "POST", "/backend/nope/details", `{}`, 404},
+		{"unknown operation", "GET", "/nothing", "", 404},
+		{"preflight", "OPTIONS", "/backend", "", 200},
+		{"health", "GET", "/healthz", "", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body)))
+			if w.Code != tt.status {
+				t.Fatalf("status %d; want %d (%s)", w.Code, tt.status, w.Body)
+			}
+			id := w.Header().Get("X-Amzn-RequestId")
+			var found bool
+			for line := range strings.Lines(logs.String()) {
+				var l struct {
+					RequestID string
+					Status    int
+				}
+				if json.Unmarshal([]byte(line), &l) == nil && l.RequestID == id {
+					found = true
+					if l.Status != w.Code {
+						t.Errorf("logged status %d; sent %d", l.Status, w.Code)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no access log line for %s:\n%s", id, logs.String())
+			}
+		})
 	}
 }
 
