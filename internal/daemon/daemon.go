@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
@@ -26,7 +27,11 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
 	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/storemetrics"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config is everything the command line sets.
@@ -53,6 +58,8 @@ type Config struct {
 	// Auth is "any" (accept every request) or "sigv4" (verify signatures against Credentials).
 	Auth        string
 	Credentials string
+	// DebugAddr, when set, is where net/http/pprof and /metrics listen, apart from the API.
+	DebugAddr string
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -72,11 +79,16 @@ type Main struct {
 	Runner  *jobs.Runner
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
+	// Metrics is the registry /metrics serves: every component's metrics, Go's and the
+	// process's.
+	Metrics *prometheus.Registry
 
-	listener   net.Listener
-	server     *http.Server
-	stopRunner context.CancelFunc
-	wg         sync.WaitGroup
+	listener      net.Listener
+	server        *http.Server
+	debugListener net.Listener
+	debugServer   *http.Server
+	stopRunner    context.CancelFunc
+	wg            sync.WaitGroup
 }
 
 // NewMain returns a Main with the default configuration.
@@ -115,6 +127,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Store, "store", c.Store, "a postgres:// URL to share state between replicas (default: SQLite under --data-dir)")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "address of a second listener for net/http/pprof and /metrics (default: none); keep it private")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -200,12 +213,23 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := m.openStore(ctx)
+	raw, err := m.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	m.Store = store
-	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease}
+	m.Store = raw
+	// Everything but Close and the start-up work goes through the measured store.
+	store := storemetrics.Wrap(raw, m.errorCause())
+	jobMetrics := jobs.NewMetrics(store, m.Now)
+	httpMetrics := httpapi.NewMetrics()
+	m.Metrics = prometheus.NewRegistry()
+	m.Metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+		store, jobMetrics, httpMetrics,
+	)
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Metrics: jobMetrics}
 	m.Service = &amplify.Service{
 		Store:       store,
 		Now:         m.Now,
@@ -223,7 +247,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Runner.Executor = m.Service
 	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
-		store.Close()
+		raw.Close()
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
@@ -236,15 +260,25 @@ func (m *Main) Run(ctx context.Context) error {
 		Ready:       store.Ping,
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
+		Metrics:     httpMetrics,
 	})
+	metrics := promhttp.HandlerFor(m.Metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		store.Close()
+		raw.Close()
 		return err
+	}
+	if m.Config.DebugAddr != "" {
+		if m.debugListener, err = net.Listen("tcp", m.Config.DebugAddr); err != nil {
+			ln.Close()
+			raw.Close()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		m.debugServer = &http.Server{Handler: debugHandler(metrics), ReadHeaderTimeout: 10 * time.Second}
 	}
 	m.listener = ln
 	m.server = &http.Server{
-		Handler:           handler,
+		Handler:           m.mainHandler(handler, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -268,9 +302,63 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
+	if m.debugServer != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := m.debugServer.Serve(m.debugListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Error("serve debug", "err", err)
+			}
+		}()
+		m.Logger.Info("debug listener: pprof and /metrics", "addr", m.debugListener.Addr().String())
+	}
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
 		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
+}
+
+// mainHandler is what the API's listener serves: the API, and /metrics in auth mode any.
+// In mode sigv4 every request on this listener must be signed, so /metrics is served only
+// on --debug-addr (a Prometheus scraper does not sign).
+func (m *Main) mainHandler(api http.Handler, metrics http.Handler) http.Handler {
+	if m.Config.Auth == "sigv4" {
+		return api
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// debugHandler serves --debug-addr: /metrics and net/http/pprof under /debug/pprof/.
+func debugHandler(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// errorCause is the store's classifier of its own errors, for the store's error metric.
+func (m *Main) errorCause() storemetrics.Classify {
+	if m.Config.Store != "" {
+		return postgres.ErrorCause
+	}
+	return sqlite.ErrorCause
+}
+
+// DebugURL is the base URL of the --debug-addr listener ("" without one).
+func (m *Main) DebugURL() string {
+	if m.debugListener == nil {
+		return ""
+	}
+	return "http://" + m.debugListener.Addr().String()
 }
 
 // openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
@@ -381,6 +469,11 @@ func (m *Main) Close() error {
 		errs = append(errs, m.server.Shutdown(ctx))
 		cancel()
 		m.server = nil
+	}
+	if m.debugServer != nil {
+		// A CPU profile or trace in progress ends with its connection.
+		errs = append(errs, m.debugServer.Close())
+		m.debugServer = nil
 	}
 	if m.stopRunner != nil {
 		m.stopRunner()

@@ -38,6 +38,8 @@ type Config struct {
 	RateLimit RateLimit
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
+	// Metrics, when set, counts requests (NewMetrics); nil counts nothing.
+	Metrics *Metrics
 }
 
 // Server is the http.Handler of the API.
@@ -86,8 +88,13 @@ type exchange struct {
 }
 
 // ServeHTTP answers one request. No panic escapes it.
+//
+// What happens around every request is here, in order: the request id and CORS headers,
+// the answer (serve), panic recovery, then the metrics and the access log line, both read
+// from the exchange (status and bytes as the ResponseWriter recorded them).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	s.cfg.Metrics.begin()
 	x := &exchange{w: ResponseWriter{w: w}, id: uuid.NewString()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
@@ -99,7 +106,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(x, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.logRequest(r, x, time.Since(start))
+		d := time.Since(start)
+		s.cfg.Metrics.observe(x.operation, x.status(), d)
+		s.logRequest(r, x, d)
 	}()
 	s.serve(x, r)
 }
@@ -133,6 +142,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		return
 	}
 	if err := s.limiters.allow(scope.Account); err != nil {
+		s.cfg.Metrics.limited(x.operation)
 		s.writeError(x, err)
 		return
 	}
@@ -218,11 +228,16 @@ var (
 // before its answer was ready (no answer is written).
 const statusClientClosed = 499
 
-func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
-	status := x.w.Status()
-	if status == 0 {
-		status = statusClientClosed // nothing was sent: the client was gone
+// status is the status sent, or 499 when nothing was: the client was gone.
+func (x *exchange) status() int {
+	if st := x.w.Status(); st != 0 {
+		return st
 	}
+	return statusClientClosed
+}
+
+func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
+	status := x.status()
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
