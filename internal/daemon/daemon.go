@@ -22,6 +22,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
@@ -83,6 +84,7 @@ type Main struct {
 	// process's.
 	Metrics *prometheus.Registry
 
+	logHandler    *logging.Handler // nil when the Logger was given
 	listener      net.Listener
 	server        *http.Server
 	debugListener net.Listener
@@ -182,18 +184,24 @@ func (c *Config) validate() error {
 	return level.UnmarshalText([]byte(c.LogLevel))
 }
 
+// logFlushAfter is how long a log line may wait in the buffer before it reaches stderr
+// (warnings and errors never wait): one write(2) for many access-log lines under load.
+const logFlushAfter = 100 * time.Millisecond
+
+// logger is slog's text or JSON format through internal/logging. Lines to stderr are
+// buffered (logFlushAfter); a LogOutput set by a test gets every line as it is logged.
 func (m *Main) logger() *slog.Logger {
+	opts := logging.Options{JSON: m.Config.LogFormat == "json"}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	opts.Level = level
 	out := m.LogOutput
 	if out == nil {
 		out = os.Stderr
+		opts.FlushAfter = logFlushAfter
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if m.Config.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(out, opts))
-	}
-	return slog.New(slog.NewTextHandler(out, opts))
+	m.logHandler = logging.New(out, opts)
+	return slog.New(m.logHandler)
 }
 
 // Run opens the store, starts the job runner and starts serving; it returns once the server
@@ -483,6 +491,9 @@ func (m *Main) Close() error {
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 		m.Store = nil
+	}
+	if m.logHandler != nil {
+		m.logHandler.Flush() // a log that cannot be written has nowhere to say so
 	}
 	return errors.Join(errs...)
 }
