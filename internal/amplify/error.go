@@ -15,6 +15,9 @@ const (
 	NotImplemented   = "NotImplementedException"
 	UnknownOperation = "UnknownOperationException"
 	Internal         = "InternalFailure"
+	// Unavailable is a failure of the store (disk full, read-only, database down, timeout):
+	// HTTP 503, which the standard retry of every AWS SDK retries. StoreUnavailable makes one.
+	Unavailable = "ServiceUnavailableException"
 
 	// Authentication failures (auth mode sigv4).
 	MissingAuthenticationToken = "MissingAuthenticationTokenException"
@@ -40,11 +43,60 @@ const (
 type Error struct {
 	Code         string
 	Message      string
-	ResourceType string // NotFound only
-	LimitType    string // TooManyRequests only
+	ResourceType string       // NotFound only
+	LimitType    string       // TooManyRequests only
+	Failure      StoreFailure // Unavailable only
+	// Err is the cause, for the log (Unavailable); it is never sent to the client.
+	Err error
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Message + ": " + e.Err.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Refusal reports whether the error refuses a request for a reason the client can act on
+// (a bad request, a missing resource, a limit), rather than a failure of the service
+// (Internal) or of its store (Unavailable), after which the same request may succeed.
+func (e *Error) Refusal() bool { return e.Code != Internal && e.Code != Unavailable }
+
+// StoreFailure is the kind of a store failure, as Unavailable messages name it: what an
+// operator must fix, in words that name no file, host or credential.
+type StoreFailure string
+
+// The kinds of store failure. Each store classifies its driver's errors into them in one
+// place (internal/sqlite, internal/postgres: classify).
+const (
+	StoreDiskFull StoreFailure = "the store's disk is full"
+	StoreReadOnly StoreFailure = "the store is read-only"
+	StoreDown     StoreFailure = "the database is unavailable"
+	StoreTimeout  StoreFailure = "the database did not answer in time"
+)
+
+// StoreUnavailable returns the Unavailable error for a store failure of the given kind
+// caused by err (logged, never sent).
+func StoreUnavailable(kind StoreFailure, err error) *Error {
+	return &Error{
+		Code:    Unavailable,
+		Message: "The service cannot serve this request now: " + string(kind) + ". Retry later.",
+		Failure: kind,
+		Err:     err,
+	}
+}
+
+// FailureKind returns the kind of store failure err is (or wraps), or "" if it is none.
+func FailureKind(err error) StoreFailure {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != Unavailable {
+		return ""
+	}
+	return e.Failure
+}
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -214,7 +214,7 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 				// Only a refusal: after a failed statement a PostgreSQL transaction
 				// answers nothing more.
 				var refusal *Error
-				if errors.As(err, &refusal) && refusal.Code != Internal {
+				if errors.As(err, &refusal) && refusal.Refusal() {
 					if perr := s.checkNotPending(tx, spec.key); perr != nil {
 						return perr
 					}
@@ -358,7 +358,9 @@ func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) (stri
 		return StatusCompleted, nil
 	case errors.Is(err, ErrLeaseLost):
 		return "", nil
-	case !errors.As(err, &failure) || failure.Code == Internal:
+	case !errors.As(err, &failure) || !failure.Refusal():
+		// A failure of the service or its store, not of the job: it stays pending and
+		// runs again.
 		return "", err
 	}
 	// The effect refused: record why, change nothing else.

@@ -227,7 +227,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store = raw
 	// Everything but Close and the start-up work goes through the measured store.
-	store := storemetrics.Wrap(raw, m.errorCause())
+	store := storemetrics.Wrap(raw)
 	jobMetrics := jobs.NewMetrics(store, m.Now)
 	httpMetrics := httpapi.NewMetrics()
 	m.Metrics = prometheus.NewRegistry()
@@ -351,14 +351,6 @@ func debugHandler(metrics http.Handler) http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
-}
-
-// errorCause is the store's classifier of its own errors, for the store's error metric.
-func (m *Main) errorCause() storemetrics.Classify {
-	if m.Config.Store != "" {
-		return postgres.ErrorCause
-	}
-	return sqlite.ErrorCause
 }
 
 // DebugURL is the base URL of the --debug-addr listener ("" without one).

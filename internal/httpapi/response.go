@@ -84,6 +84,7 @@ func writeJSON(w *ResponseWriter, body []byte) {
 var errorStatus = map[string]int{
 	amplify.NotImplemented:             http.StatusNotImplemented,
 	amplify.UnknownOperation:           http.StatusNotFound,
+	amplify.Unavailable:                http.StatusServiceUnavailable,
 	amplify.MissingAuthenticationToken: http.StatusForbidden,
 	amplify.UnrecognizedClient:         http.StatusForbidden,
 	amplify.InvalidSignature:           http.StatusForbidden,
@@ -105,6 +106,10 @@ func (s *Server) writeError(x *exchange, err error) {
 	if !errors.As(err, &e) || e.Code == amplify.Internal {
 		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
 		e = &amplify.Error{Code: amplify.Internal, Message: "An internal error occurred. Request id: " + x.id}
+	} else if e.Code == amplify.Unavailable {
+		// The client reads the kind of failure; the driver's words (which may name a file or
+		// a host) go to the log only.
+		s.cfg.Logger.Warn("store unavailable", "requestId", x.id, "operation", x.operation, "err", err)
 	}
 	status, ok := api.ExceptionStatus(e.Code)
 	if !ok {

@@ -1,7 +1,7 @@
 // Package storemetrics measures an amplify.Store as the service uses it: how long its
 // transactions take, as their callers see it (a SQLite Update waits for the batch it shares
-// a commit with, a PostgreSQL one includes its retries), and how many fail in the database
-// rather than in the domain's own rules, by cause.
+// a commit with, a PostgreSQL one includes its retries), and how many fail because the store
+// could not serve (amplify.Unavailable: disk full, read-only, down, timeout), by cause.
 package storemetrics
 
 import (
@@ -17,19 +17,21 @@ import (
 // checkpoint or a lock.
 var Buckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
-// Classify names the cause of a store's own error in a few bounded words ("busy", "io",
-// "constraint", "connection", ...), or returns "" for an error that is not the database's:
-// a domain error a transaction function returned, a canceled context. Each store package
-// provides one (sqlite.ErrorCause, postgres.ErrorCause).
-type Classify func(err error) string
+// causes are the label values of the store failures each store classifies its driver's
+// errors into (amplify.FailureKind).
+var causes = map[amplify.StoreFailure]string{
+	amplify.StoreDiskFull: "disk_full",
+	amplify.StoreReadOnly: "read_only",
+	amplify.StoreDown:     "down",
+	amplify.StoreTimeout:  "timeout",
+}
 
 // Store is an amplify.Store that measures the one it wraps; it is also the
 // prometheus.Collector of those measures.
 type Store struct {
 	amplify.Store
-	classify Classify
-	seconds  *prometheus.HistogramVec
-	errors   *prometheus.CounterVec
+	seconds *prometheus.HistogramVec
+	errors  *prometheus.CounterVec
 
 	// The observers of the three kinds, resolved once: the label lookup is off the hot path.
 	update, view, claim prometheus.Observer
@@ -37,11 +39,10 @@ type Store struct {
 
 var _ amplify.Store = (*Store)(nil)
 
-// Wrap returns store measured; classify tells the store's own errors from the domain's.
-func Wrap(store amplify.Store, classify Classify) *Store {
+// Wrap returns store measured.
+func Wrap(store amplify.Store) *Store {
 	s := &Store{
-		Store:    store,
-		classify: classify,
+		Store: store,
 		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "amplifybackend_store_transaction_seconds",
 			Help:    "Store transactions as their callers see them, by kind: update (until durably committed), view (read-only), claim (the job runner's claims).",
@@ -49,7 +50,7 @@ func Wrap(store amplify.Store, classify Classify) *Store {
 		}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "amplifybackend_store_errors_total",
-			Help: "Store transactions that failed in the database (not on the domain's rules), by kind and cause.",
+			Help: "Store transactions that failed because the store could not serve (answered 503 ServiceUnavailableException), by kind and cause: disk_full, read_only, down, timeout.",
 		}, []string{"kind", "cause"}),
 	}
 	s.update = s.seconds.WithLabelValues("update")
@@ -101,7 +102,13 @@ func (s *Store) count(kind string, err error) {
 	if err == nil {
 		return
 	}
-	if cause := s.classify(err); cause != "" {
-		s.errors.WithLabelValues(kind, cause).Inc()
+	failure := amplify.FailureKind(err)
+	if failure == "" {
+		return // the domain's refusal, a canceled request: not the store's failure
 	}
+	cause, ok := causes[failure]
+	if !ok {
+		cause = "other" // a kind added to amplify but not here
+	}
+	s.errors.WithLabelValues(kind, cause).Inc()
 }
