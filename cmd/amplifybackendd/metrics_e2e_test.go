@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -216,6 +219,41 @@ func TestMetricsDebugAddr(t *testing.T) {
 		r.Body.Close()
 		if r.StatusCode != 200 || len(b) == 0 {
 			t.Errorf("GET %s on the debug listener: %d, %d bytes", path, r.StatusCode, len(b))
+		}
+	}
+}
+
+// The Grafana dashboard and the alert rules in docs/ name only metrics the server exports.
+func TestMetricsDocsNameRealMetrics(t *testing.T) {
+	s := startServer(t)
+	// Histograms show up in queries by their series' names.
+	exported := map[string]bool{}
+	for name, f := range scrapeMetrics(t, s.URL()+"/metrics") {
+		exported[name] = true
+		if f.GetType() == dto.MetricType_HISTOGRAM {
+			for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+				exported[name+suffix] = true
+			}
+		}
+	}
+	named := regexp.MustCompile(`\b(amplifybackend|go|process)_[a-z0-9_]+`)
+	for _, doc := range []string{"../../docs/grafana-dashboard.json", "../../docs/prometheus-rules.yml"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(doc, ".json") && !json.Valid(b) {
+			t.Errorf("%s is not valid JSON", doc)
+		}
+		found := 0
+		for _, name := range named.FindAllString(string(b), -1) {
+			found++
+			if !exported[name] {
+				t.Errorf("%s names %s, which /metrics does not export", doc, name)
+			}
+		}
+		if found == 0 {
+			t.Errorf("%s names no metric", doc)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 	"unicode"
@@ -392,6 +393,18 @@ func (s *Service) effects(work *prepared) map[string]effect {
 	s.addStorageEffects(m)
 	s.addConfigEffects(m)
 	return m
+}
+
+// JobActions returns the actions a job can have (Job.Action), sorted: the operations that
+// create jobs.
+func JobActions() []string {
+	m := (&Service{}).effects(nil)
+	out := make([]string, 0, len(m))
+	for action := range m {
+		out = append(out, action)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Operation names, as jobs record them.

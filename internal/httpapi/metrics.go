@@ -63,6 +63,7 @@ func NewMetrics() *Metrics {
 		names = append(names, op.Name)
 	}
 	for _, name := range names {
+		m.rateLimited.WithLabelValues(name) // every series from the start, at 0
 		m.ops[name] = &opMetrics{
 			seconds: m.seconds.WithLabelValues(name),
 			ok:      m.requests.WithLabelValues(name, "200"),

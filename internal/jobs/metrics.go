@@ -31,7 +31,7 @@ func NewMetrics(store amplify.Store, now func() time.Time) *Metrics {
 	counter := func(name, help string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"operation"})
 	}
-	return &Metrics{
+	m := &Metrics{
 		store:     store,
 		now:       now,
 		created:   counter("amplifybackend_jobs_created_total", "Jobs created (committed), by the operation that created them."),
@@ -48,6 +48,15 @@ func NewMetrics(store amplify.Store, now func() time.Time) *Metrics {
 		pending:    prometheus.NewDesc("amplifybackend_jobs_pending", "Jobs pending in the store (waiting for their time, or due and not yet run), all processes.", nil, nil),
 		pendingAge: prometheus.NewDesc("amplifybackend_jobs_pending_overdue_seconds", "How long the earliest pending job has been due (0 when none is due): grows when no runner keeps up.", nil, nil),
 	}
+	// Every series exists from the start, at 0: a rate over a series that appears with its
+	// first event misses that event, and an alert cannot tell "none" from "not exported".
+	for _, action := range amplify.JobActions() {
+		for _, c := range []*prometheus.CounterVec{m.created, m.started, m.completed, m.failed, m.retried} {
+			c.WithLabelValues(action)
+		}
+		m.run.WithLabelValues(action)
+	}
+	return m
 }
 
 // Describe implements prometheus.Collector.

@@ -53,6 +53,11 @@ func Wrap(store amplify.Store) *Store {
 			Help: "Store transactions that failed because the store could not serve (answered 503 ServiceUnavailableException), by kind and cause: disk_full, read_only, down, timeout.",
 		}, []string{"kind", "cause"}),
 	}
+	for _, kind := range []string{"update", "view", "claim"} {
+		for _, cause := range causes {
+			s.errors.WithLabelValues(kind, cause) // every series from the start, at 0
+		}
+	}
 	s.update = s.seconds.WithLabelValues("update")
 	s.view = s.seconds.WithLabelValues("view")
 	s.claim = s.seconds.WithLabelValues("claim")
