@@ -218,7 +218,7 @@ ANY_AUTH="AWS4-HMAC-SHA256 Credential=$ACCOUNT/$(date -u +%Y%m%d)/us-east-1/ampl
 # --- micro-benchmarks ----------------------------------------------------------------------
 if has micro; then
 	say "Go micro-benchmarks (-benchtime $MICRO_TIME)"
-	for pkg in httpapi logging sigv4 api sqlite; do
+	for pkg in httpapi logging sigv4 api sqlite control; do
 		record "micro_$pkg" go test -run '^$' -bench . -benchmem -benchtime "$MICRO_TIME" -count 1 -timeout 5m "./internal/$pkg"
 		grep -E '^Benchmark' "$RAW/micro_$pkg.out" || echo "  (no results: does ./internal/$pkg compile?)"
 	done

@@ -572,7 +572,7 @@ type micro struct {
 
 func (r *report) micro() []micro {
 	var out []micro
-	for _, pkg := range []string{"httpapi", "logging", "sigv4", "api", "sqlite"} {
+	for _, pkg := range []string{"httpapi", "logging", "sigv4", "api", "sqlite", "control"} {
 		b, err := os.ReadFile(filepath.Join(r.raw.dir, "micro_"+pkg+".out"))
 		if err != nil {
 			continue

@@ -30,9 +30,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
 		os.Exit(2)
 	}
+	if m.Command != "" { // export or import, offline
+		err := m.RunCommand(ctx, os.Stdout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
+		}
+		os.Exit(daemon.ExitCode(err))
+	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)
-		os.Exit(1)
+		os.Exit(daemon.ExitCode(err))
 	}
 	for done := false; !done; {
 		select {

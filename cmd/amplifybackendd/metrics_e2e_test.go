@@ -257,3 +257,28 @@ func TestMetricsDocsNameRealMetrics(t *testing.T) {
 		}
 	}
 }
+
+// Faults a control-plane rule injects are counted by operation and kind, apart from the
+// server's own errors.
+func TestMetricsFaultsInjected(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "d5faultmx", "faults", "dev")
+	resp, body := s.raw("POST", "/_amplifybackend/faults",
+		`{"operation":"GetBackend","appId":"d5faultmx","times":1,"error":{"status":503,"code":"ServiceUnavailableException","message":"try again"}}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("add a fault rule: %d %s", resp.StatusCode, body)
+	}
+	for range 2 { // the first answer is the fault, the second the real one
+		s.raw("POST", "/backend/d5faultmx/details", "", nil)
+	}
+	m := scrapeMetrics(t, s.URL()+"/metrics")
+	if got := m.value("amplifybackend_faults_injected_total", "operation", "GetBackend", "kind", "error"); got != 1 {
+		t.Errorf("faults injected = %v, want 1", got)
+	}
+	if got := m.value("amplifybackend_http_requests_total", "operation", "GetBackend", "code", "503"); got != 1 {
+		t.Errorf("503 answers = %v, want 1", got)
+	}
+	if got := m.value("amplifybackend_http_requests_total", "operation", "control", "code", "200"); got != 1 {
+		t.Errorf("control-plane requests = %v, want 1", got)
+	}
+}

@@ -39,6 +39,9 @@ type Job struct {
 	RunAt time.Time
 	// Seq orders jobs by creation; the store assigns it on insert.
 	Seq int64
+	// InjectedError, when set, is the Error the job ends FAILED with when it runs, changing
+	// nothing else: a fault injected by the test control plane (WithJobError).
+	InjectedError string
 }
 
 // Lease is a worker's claim on a due job. A worker that dies loses it when Until passes.

@@ -24,13 +24,17 @@ type Service struct {
 	Now func() time.Time
 	// Rand is the source of ids and challenge codes (crypto/rand when nil).
 	Rand io.Reader
-	// JobDuration is how long a job stays IN_PROGRESS before it is due to run.
+	// JobDuration is how long a job stays IN_PROGRESS before it is due to run, until
+	// SetJobSettings says otherwise (JobSettings: timed mode when positive).
 	JobDuration time.Duration
 	// TokenTTL is the lifetime of challenge tokens (10 minutes when zero).
 	TokenTTL time.Duration
-	// JobAdded, when set, is called after a job has been committed (to wake the runner and
-	// count it); it must not change the job.
-	JobAdded func(job *Job)
+	// JobAdded, when set, is called after a job has been committed or made due (to wake the
+	// runner), with the earliest time one can run.
+	JobAdded func(runAt time.Time)
+	// JobCreated, when set, is called after a job-creating request's job has been committed
+	// (to count it); it must not change the job.
+	JobCreated func(job *Job)
 	// CheckSchema validates a GraphQL TransformSchema when an API job runs.
 	CheckSchema func(schema string) error
 	// GenerateModels turns a TransformSchema into DataStore models.
@@ -39,6 +43,10 @@ type Service struct {
 	cursorOnce sync.Once
 	cursorKey  []byte
 	cursorErr  error
+
+	// settings are the job settings SetJobSettings gave (nil: derived from JobDuration).
+	settingsMu sync.RWMutex
+	settings   *JobSettings
 }
 
 func (s *Service) now() time.Time {
@@ -204,6 +212,8 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", spec.action, err)
 	}
+	settings := s.JobSettings()
+	injected := jobErrorFrom(ctx)
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
@@ -233,7 +243,9 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 			Action:    spec.action,
 			Payload:   payload,
 			Pending:   true,
-			RunAt:     now.Add(s.JobDuration),
+			RunAt:     settings.runAt(spec.action, now),
+
+			InjectedError: injected,
 		}
 		err := tx.InsertJob(job)
 		if errors.Is(err, ErrPendingJob) {
@@ -250,7 +262,10 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 		return nil, err
 	}
 	if s.JobAdded != nil {
-		s.JobAdded(job)
+		s.JobAdded(job.RunAt)
+	}
+	if s.JobCreated != nil {
+		s.JobCreated(job)
 	}
 	return job, nil
 }
@@ -293,7 +308,7 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 	// savepoint of its own, so that one job's failure touches only that job.
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		for i, job := range jobs {
-			if err := s.completeJob(tx, job, work[i], lease); err != nil {
+			if _, err := s.completeJob(tx, job, work[i], &lease); err != nil {
 				return errJobsNeedSavepoints
 			}
 			errs[i], outcome[i] = nil, StatusCompleted
@@ -327,13 +342,18 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 // errJobsNeedSavepoints ends the first attempt of a batch in which a job did not complete.
 var errJobsNeedSavepoints = errors.New("a job of the batch did not complete: run the batch again with savepoints")
 
-// completeJob applies a claimed job's effect and marks it COMPLETED within tx. It writes
-// only if the job is still pending under lease (else ErrLeaseLost); on any error, the caller
-// must undo what it wrote.
-func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
+// completeJob applies a claimed job's effect and marks it COMPLETED within tx, and returns
+// the job as written. With a lease it writes only if the job is still pending under lease
+// (else ErrLeaseLost); without one (FinishJob) the caller has checked, in tx, that the job
+// is pending. On any error, the caller must undo what it wrote. A job recorded with an
+// injected error (WithJobError) refuses with that error and applies nothing.
+func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease *Lease) (*Job, error) {
+	if claimed.InjectedError != "" {
+		return nil, &Error{Code: BadRequest, Message: claimed.InjectedError}
+	}
 	effect, ok := s.effects(work)[claimed.Action]
 	if !ok {
-		return Errorf(Internal, "unknown job action %q", claimed.Action)
+		return nil, Errorf(Internal, "unknown job action %q", claimed.Action)
 	}
 	// What the effect reads of the job (its keys, action and payload) never changes after
 	// the insert, so the claimed copy serves. The lease write at the end succeeds only if
@@ -342,17 +362,23 @@ func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease Lease) 
 	job := *claimed
 	now := s.now()
 	if err := effect(tx, &job, now); err != nil {
-		return err
+		return nil, err
 	}
 	job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
-	return tx.UpdateJob(&job, &lease)
+	if err := tx.UpdateJob(&job, lease); err != nil {
+		return nil, err
+	}
+	return &job, nil
 }
 
 // runJob applies one claimed job within tx, in a savepoint: completed, failed with the
 // reason its effect gave, or (on an internal error, returned) left pending. It returns the
 // Status it wrote, or "" when it wrote none.
 func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) (string, error) {
-	err := tx.Savepoint(func() error { return s.completeJob(tx, claimed, work, lease) })
+	err := tx.Savepoint(func() error {
+		_, err := s.completeJob(tx, claimed, work, &lease)
+		return err
+	})
 	var failure *Error
 	switch {
 	case err == nil:

@@ -35,6 +35,9 @@ type Store interface {
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
+	// CheckWrite commits a tiny real write and reports whether it could: health answers 503
+	// when the store cannot write (disk full, read-only, database gone).
+	CheckWrite(ctx context.Context) error
 	Close() error
 }
 
@@ -104,6 +107,28 @@ type Tx interface {
 	DeleteBucket(name string) error
 	// Buckets lists the buckets of a scope by name, those after the given name, at most limit.
 	Buckets(scope Scope, after string, limit int) ([]Bucket, error)
+
+	// JobByID returns the job with that id, in any account, region and app. NotFound if
+	// there is none.
+	JobByID(jobID string) (*Job, error)
+	// PendingJobs returns the pending jobs in scope, in creation order.
+	PendingJobs(scope StateScope) ([]Job, error)
+	// ReleaseJobs sets RunAt to runAt for the pending jobs whose RunAt is held and whose
+	// Action is one of actions, and answers how many it changed.
+	ReleaseJobs(held time.Time, actions []string, runAt time.Time) (int, error)
+
+	// DeleteState deletes the state in scope: apps, environments, resources, configs,
+	// tokens, jobs, and the buckets with an owner in scope (an app scope: the buckets its
+	// storage resources created). Buckets with no owner stay. It counts what it deleted.
+	DeleteState(scope StateScope) (Removed, error)
+	// DumpState returns the state in scope, ordered as State documents.
+	DumpState(scope StateScope) (*State, error)
+	// LoadState inserts st (into a store from which it is absent); jobs are inserted in
+	// the order given and get new Seqs. ErrPendingJob or ErrBucketExists when st breaks
+	// those rules.
+	LoadState(st *State) error
+	// Counts counts accounts (with an app), apps, environments and jobs by status.
+	Counts() (*Counts, error)
 }
 
 // ErrLeaseLost is returned by Tx.UpdateJob when another worker took the job over: the

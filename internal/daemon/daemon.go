@@ -5,11 +5,13 @@ package daemon
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -20,7 +22,9 @@ import (
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/control"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
+	"github.com/amplifybackendd/amplifybackendd/internal/ids"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
 	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
@@ -61,6 +65,17 @@ type Config struct {
 	Credentials string
 	// DebugAddr, when set, is where net/http/pprof and /metrics listen, apart from the API.
 	DebugAddr string
+	// AdminTokenFile holds the bearer token of the test control plane (/_amplifybackend/);
+	// without one the control plane is open in auth mode any and off in mode sigv4.
+	AdminTokenFile string
+	// JournalSize is how many AWS requests the control plane's journal keeps (0: off).
+	JournalSize int
+	// Ephemeral keeps all state in memory (SQLite's memdb): nothing is written to disk.
+	Ephemeral bool
+	// Seed is a snapshot file loaded into the store when it is empty.
+	Seed string
+	// IDSeed, when not empty, is the number (uint64) that seeds every id the server draws.
+	IDSeed string
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
@@ -75,6 +90,14 @@ type Main struct {
 	// themselves with Runner.RunDue.
 	ManualJobs bool
 
+	// Command is "" to serve, or the offline subcommand the command line names: "export"
+	// (the snapshot to Output, or standard output) or "import" (Input; Replace a store that
+	// is not empty). RunCommand runs it.
+	Command string
+	Output  string
+	Input   string
+	Replace bool
+
 	Store   amplify.Store
 	Service *amplify.Service
 	Runner  *jobs.Runner
@@ -83,6 +106,8 @@ type Main struct {
 	// Metrics is the registry /metrics serves: every component's metrics, Go's and the
 	// process's.
 	Metrics *prometheus.Registry
+	// Faults are the control plane's fault rules (this process's own).
+	Faults *control.Faults
 
 	logHandler    *logging.Handler // nil when the Logger was given
 	listener      net.Listener
@@ -106,6 +131,7 @@ func NewMain() *Main {
 		LogLevel:    "info",
 		TokenTTL:    10 * time.Minute,
 		Auth:        "any",
+		JournalSize: control.DefaultJournalSize,
 	}}
 }
 
@@ -130,19 +156,38 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "address of a second listener for net/http/pprof and /metrics (default: none); keep it private")
+	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "file holding the bearer token the test control plane (/_amplifybackend/) requires; needed to open it in auth mode sigv4")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many AWS requests the control plane's journal keeps (0: no journal)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
+	fs.BoolVar(&c.Ephemeral, "ephemeral", c.Ephemeral, "keep all state in memory: nothing is written to disk, everything is gone at exit")
+	fs.StringVar(&c.Seed, "seed", c.Seed, "a state snapshot file to load when the store is empty")
+	fs.StringVar(&c.IDSeed, "id-seed", c.IDSeed, "a number that seeds every id the server draws, so that the same requests get the same ids (not with --auth sigv4)")
+	if len(args) > 0 && (args[0] == "export" || args[0] == "import") {
+		m.Command, args = args[0], args[1:]
+		fs.Init("amplifybackendd "+m.Command, flag.ContinueOnError)
+		if m.Command == "export" {
+			fs.StringVar(&m.Output, "o", "", "write the snapshot to this file (default: standard output)")
+		} else {
+			fs.BoolVar(&m.Replace, "replace", false, "replace the state of a store that is not empty")
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case m.Command == "import" && fs.NArg() == 1:
+		m.Input = fs.Arg(0)
+	case m.Command == "import":
+		return errors.New("import needs one snapshot FILE: amplifybackendd import [--replace] FILE")
+	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
-			return
+		if given[f.Name] || err != nil || f.Name == "o" || f.Name == "replace" {
+			return // a subcommand's own flags come from its command line only
 		}
 		env := "AMPLIFYBACKEND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v := getenv(env); v != "" {
@@ -177,8 +222,19 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--auth must be any or sigv4, not %q", c.Auth)
 	case c.Auth == "sigv4" && c.Credentials == "":
 		return errors.New("--auth sigv4 needs --credentials FILE")
+	case c.JournalSize < 0 || c.JournalSize > maxJournalSize:
+		return fmt.Errorf("--journal-size must be between 0 and %d", maxJournalSize)
 	case c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
 		return errors.New("--store must be a postgres:// URL (or empty for SQLite under --data-dir)")
+	case c.Ephemeral && c.Store != "":
+		return errors.New("--ephemeral keeps state in this process's memory; it cannot be combined with --store")
+	case c.IDSeed != "" && c.Auth == "sigv4":
+		return errors.New("--id-seed cannot be combined with --auth sigv4: predictable ids would make challenge codes guessable")
+	}
+	if c.IDSeed != "" {
+		if _, err := strconv.ParseUint(c.IDSeed, 10, 64); err != nil {
+			return fmt.Errorf("--id-seed must be a whole number from 0 to %d, not %q", uint64(math.MaxUint64), c.IDSeed)
+		}
 	}
 	var level slog.Level
 	return level.UnmarshalText([]byte(c.LogLevel))
@@ -221,6 +277,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	adminToken, err := m.adminToken()
+	if err != nil {
+		return err
+	}
+	// A bad seed file stops the server before it touches the store.
+	var seed *amplify.State
+	if m.Config.Seed != "" {
+		if seed, err = readSnapshot(m.Config.Seed, "--seed"); err != nil {
+			return err
+		}
+	}
 	raw, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -243,7 +310,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:         m.Now,
 		JobDuration: m.Config.JobDuration,
 		TokenTTL:    m.Config.TokenTTL,
-		JobAdded:    func(job *amplify.Job) { m.Runner.Added(job) },
+		JobAdded:    func(time.Time) { m.Runner.Wake() },
+		JobCreated:  m.Runner.Created,
 		CheckSchema: schema.Check,
 		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
 			r, err := modelgen.Generate(schema)
@@ -254,11 +322,24 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	m.Runner.Executor = m.Service
+	var newRequestID func() string
+	if m.Config.IDSeed != "" {
+		n, _ := strconv.ParseUint(m.Config.IDSeed, 10, 64) // validated
+		m.Service.Rand = ids.New(n, "domain")
+		newRequestID = ids.New(n, "request").UUID
+	}
+	if seed != nil {
+		if err := m.loadSeed(ctx, seed); err != nil {
+			raw.Close()
+			return err
+		}
+	}
 	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
 		raw.Close()
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
+	ctl, health, faults, journal := m.controlPlane(adminToken)
 	handler := httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
@@ -269,6 +350,11 @@ func (m *Main) Run(ctx context.Context) error {
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
 		Metrics:     httpMetrics,
+		Control:     ctl,
+		Health:      health,
+		Faults:      faults,
+		Journal:     journal,
+		NewID:       newRequestID,
 	})
 	metrics := promhttp.HandlerFor(m.Metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)})
 	ln, err := net.Listen("tcp", m.Config.Addr)
@@ -361,16 +447,103 @@ func (m *Main) DebugURL() string {
 	return "http://" + m.debugListener.Addr().String()
 }
 
-// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
-func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
+// maxJournalSize bounds --journal-size: a record is about 200 bytes.
+const maxJournalSize = 1_000_000
+
+// adminToken reads --admin-token-file: the token is the file's content without surrounding
+// whitespace. The token itself never reaches a log line.
+func (m *Main) adminToken() (string, error) {
+	if m.Config.AdminTokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(m.Config.AdminTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--admin-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("--admin-token-file %s is empty", m.Config.AdminTokenFile)
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return "", fmt.Errorf("--admin-token-file %s: the token must be one word (no whitespace inside)", m.Config.AdminTokenFile)
+	}
+	m.Logger.Info("admin token loaded: the control plane requires it", "file", m.Config.AdminTokenFile)
+	return token, nil
+}
+
+// controlPlane builds the test control plane's handler, the health handler and the hooks on
+// AWS requests. What is off is returned as a nil interface, so that httpapi's nil checks see
+// it off: the control plane in auth mode sigv4 without an admin token (its paths are then
+// unknown AWS routes, indistinguishable from any other), the journal at --journal-size 0.
+func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults httpapi.Faults, journal httpapi.Journal) {
+	var draw func() float64 // a fault rule's probability: math/rand/v2 unless --id-seed
+	if m.Config.IDSeed != "" {
+		n, _ := strconv.ParseUint(m.Config.IDSeed, 10, 64) // validated
+		src := ids.New(n, "faults")
+		draw = func() float64 {
+			var b [8]byte
+			src.Read(b[:])
+			return float64(binary.LittleEndian.Uint64(b[:])>>11) / (1 << 53)
+		}
+	}
+	m.Faults = control.NewFaults(draw)
+	var ring *control.Journal
+	if m.Config.JournalSize > 0 {
+		ring = control.NewJournal(m.Config.JournalSize)
+		journal = ring
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	kind := "sqlite"
 	if m.Config.Store != "" {
-		return postgres.Open(ctx, m.Config.Store)
+		kind = "postgres"
+	}
+	h := control.New(control.Config{
+		Service:    m.Service,
+		CheckWrite: m.Store.CheckWrite,
+		StoreKind:  kind,
+		Auth:       m.Config.Auth,
+		Token:      token,
+		StartedAt:  now(),
+		Faults:     m.Faults,
+		Journal:    ring,
+		Logger:     m.Logger,
+		Now:        now,
+	})
+	if h.Open() {
+		ctl = h
+	}
+	return ctl, h, m.Faults, journal
+}
+
+// openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
+// no offline import runs under it), SQLite in memory with --ephemeral, else SQLite under
+// --data-dir.
+func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
+	switch {
+	case m.Config.Store != "":
+		db, err := postgres.Open(ctx, m.Config.Store)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.HoldShared(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	case m.Config.Ephemeral:
+		return sqlite.OpenMemory(ctx)
 	}
 	return sqlite.Open(ctx, m.Config.DataDir)
 }
 
 // StoreName says which store serves, for the start-up log: never the password.
 func (m *Main) StoreName() string {
+	if m.Config.Ephemeral {
+		return "sqlite:memory"
+	}
 	if m.Config.Store == "" {
 		return "sqlite:" + m.Config.DataDir
 	}

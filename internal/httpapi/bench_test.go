@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
@@ -147,7 +148,7 @@ func BenchmarkCreateBackend(b *testing.B) {
 		s := newBenchServer(b, benchLoggers[0].logger)
 		exec := &countingExecutor{Executor: s.svc}
 		runner := &jobs.Runner{Store: s.store, Executor: exec, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		s.svc.JobAdded = runner.Added
+		s.svc.JobAdded = func(time.Time) { runner.Wake() }
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); runner.Run(ctx) }()

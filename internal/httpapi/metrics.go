@@ -10,13 +10,15 @@ import (
 )
 
 // Metrics are the HTTP server's Prometheus metrics: requests by operation and status code,
-// their latency by operation, and the requests the rate limit refused. The operation label
-// is one of the model's operation names, "healthz", "OPTIONS" or "unknown" (no route
-// matched): never a path, an app id or an account.
+// their latency by operation, the requests the rate limit refused and the faults the control
+// plane's rules injected. The operation label is one of the model's operation names,
+// "healthz", "OPTIONS", "control" (the test control plane) or "unknown" (no route matched):
+// never a path, an app id, an account or a rule id.
 type Metrics struct {
 	requests    *prometheus.CounterVec
 	seconds     *prometheus.HistogramVec
 	rateLimited *prometheus.CounterVec
+	faults      *prometheus.CounterVec
 	inFlight    prometheus.Gauge
 
 	// ops holds each known operation's series, resolved once, so that a request costs no
@@ -52,15 +54,22 @@ func NewMetrics() *Metrics {
 			Name: "amplifybackend_rate_limited_requests_total",
 			Help: "Requests refused with TooManyRequestsException by the per-account rate limit (--rate-limit), by operation.",
 		}, []string{"operation"}),
+		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "amplifybackend_faults_injected_total",
+			Help: "Faults the test control plane's rules injected into AWS requests, by operation and kind: latency, error (an answer of the rule's status), job_error (the job it starts fails).",
+		}, []string{"operation", "kind"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "amplifybackend_http_requests_in_flight",
 			Help: "Requests being served.",
 		}),
 		ops: map[string]*opMetrics{},
 	}
-	names := []string{"healthz", "OPTIONS", opUnknown}
+	names := []string{"healthz", "OPTIONS", "control", opUnknown}
 	for _, op := range api.OperationList() {
 		names = append(names, op.Name)
+		for _, kind := range faultKinds {
+			m.faults.WithLabelValues(op.Name, kind)
+		}
 	}
 	for _, name := range names {
 		m.rateLimited.WithLabelValues(name) // every series from the start, at 0
@@ -77,6 +86,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	m.requests.Describe(ch)
 	m.seconds.Describe(ch)
 	m.rateLimited.Describe(ch)
+	m.faults.Describe(ch)
 	m.inFlight.Describe(ch)
 }
 
@@ -85,6 +95,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.requests.Collect(ch)
 	m.seconds.Collect(ch)
 	m.rateLimited.Collect(ch)
+	m.faults.Collect(ch)
 	m.inFlight.Collect(ch)
 }
 
@@ -121,5 +132,25 @@ func (m *Metrics) observe(operation string, status int, d time.Duration) {
 func (m *Metrics) limited(operation string) {
 	if m != nil {
 		m.rateLimited.WithLabelValues(operation).Inc()
+	}
+}
+
+// faultKinds are the kind label's values: what a fault rule does to a request.
+var faultKinds = []string{"latency", "error", "job_error"}
+
+// faultInjected counts what the fault f does to a request of operation (a rule may add
+// latency and then answer an error: both are counted).
+func (m *Metrics) faultInjected(operation string, f Fault) {
+	if m == nil {
+		return
+	}
+	if f.Latency > 0 {
+		m.faults.WithLabelValues(operation, "latency").Inc()
+	}
+	if f.Status != 0 {
+		m.faults.WithLabelValues(operation, "error").Inc()
+	}
+	if f.JobError != "" {
+		m.faults.WithLabelValues(operation, "job_error").Inc()
 	}
 }

@@ -40,6 +40,17 @@ type Config struct {
 	Now func() time.Time
 	// Metrics, when set, counts requests (NewMetrics); nil counts nothing.
 	Metrics *Metrics
+	// Control, when set, serves the test control plane (internal/control): every path under
+	// /_amplifybackend/, before AWS routing and rate limiting. Health, when set, answers
+	// /healthz in place of Ready.
+	Control http.Handler
+	Health  http.Handler
+	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
+	Faults  Faults
+	Journal Journal
+	// NewID draws request ids (x-amzn-RequestId); uuid.NewString when nil. --id-seed makes
+	// it deterministic.
+	NewID func() string
 }
 
 // Server is the http.Handler of the API.
@@ -65,6 +76,9 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.NewID == nil {
+		cfg.NewID = uuid.NewString
+	}
 	return &Server{
 		cfg:      cfg,
 		ops:      &operations{svc: cfg.Service},
@@ -85,6 +99,11 @@ type exchange struct {
 	operation string
 	scope     amplify.Scope
 	errCode   string
+	// routed is set once the request matched an operation; call and fault are for the
+	// control plane's hooks (hooks.go).
+	routed bool
+	call   Call
+	fault  string
 }
 
 // ServeHTTP answers one request. No panic escapes it.
@@ -95,7 +114,7 @@ type exchange struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	s.cfg.Metrics.begin()
-	x := &exchange{w: ResponseWriter{w: w}, id: uuid.NewString()}
+	x := &exchange{w: ResponseWriter{w: w}, id: s.cfg.NewID()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
@@ -109,11 +128,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d := time.Since(start)
 		s.cfg.Metrics.observe(x.operation, x.status(), d)
 		s.logRequest(r, x, d)
+		if x.routed && s.cfg.Journal != nil {
+			s.record(x, start, d)
+		}
 	}()
 	s.serve(x, r)
 }
 
 func (s *Server) serve(x *exchange, r *http.Request) {
+	if h := s.controlHandler(r.URL.Path); h != nil {
+		s.serveControl(r, x, h)
+		return
+	}
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.healthz(x, r)
 		return
@@ -129,14 +155,22 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
-	x.operation = rt.op.Name
+	x.operation, x.routed, x.call.Operation = rt.op.Name, true, rt.op.Name
+	hooked := s.needCall()
+	if hooked {
+		x.call.AppID = appID(rt, params, nil)
+	}
 	body, err2 := s.readBody(r)
 	if err2 != nil {
 		s.writeError(x, err2)
 		return
 	}
+	if hooked && x.call.AppID == "" {
+		x.call.AppID = appID(rt, params, body) // CreateBackend names its app in the body
+	}
 	scope, aerr := s.cfg.Auth.Authenticate(r, body)
 	x.scope = scope
+	x.call.Account, x.call.Region = scope.Account, scope.Region
 	if aerr != nil {
 		s.writeError(x, aerr)
 		return
@@ -150,7 +184,14 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, err)
 		return
 	}
-	out, err := rt.op.Invoke(WithScope(r.Context(), scope), s.ops, params, body)
+	ctx := WithScope(r.Context(), scope)
+	if hooked && s.cfg.Faults != nil && s.cfg.Faults.Active() {
+		var done bool
+		if ctx, done = s.injectFault(ctx, x); done {
+			return
+		}
+	}
+	out, err := rt.op.Invoke(ctx, s.ops, params, body)
 	if err != nil {
 		s.writeError(x, err)
 		return
@@ -243,7 +284,7 @@ func (x *exchange) status() int {
 func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	status := x.status()
 	level := slog.LevelInfo
-	if status >= 500 {
+	if status >= 500 && x.fault == "" { // an injected fault is not the server's error
 		level = slog.LevelError
 	}
 	h := s.cfg.Logger.Handler()
@@ -267,6 +308,9 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	)
 	if x.errCode != "" {
 		rec.AddAttrs(slog.String("errorType", x.errCode))
+	}
+	if x.fault != "" {
+		rec.AddAttrs(slog.String("fault", x.fault))
 	}
 	h.Handle(ctx, rec)
 }

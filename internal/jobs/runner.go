@@ -38,7 +38,7 @@ type Runner struct {
 	// Batch is how many due jobs the runner claims at once and runs in one transaction
 	// (128 when 0).
 	Batch int
-	// Metrics, when set, counts the jobs created (Added), started and finished.
+	// Metrics, when set, counts the jobs created (Created), started and finished.
 	Metrics *Metrics
 	// RetryMin and RetryMax bound the wait after the store failed: it starts at RetryMin
 	// and doubles with each failure in a row up to RetryMax, each wait drawn between half
@@ -97,11 +97,9 @@ func (r *Runner) Wake() {
 	}
 }
 
-// Added tells the runner the service committed a new job (amplify.Service.JobAdded): it is
-// counted, and the runner wakes. It never blocks.
-func (r *Runner) Added(job *amplify.Job) {
+// Created counts a job the service committed (amplify.Service.JobCreated).
+func (r *Runner) Created(job *amplify.Job) {
 	r.Metrics.jobCreated(job)
-	r.Wake()
 }
 
 // Run runs due jobs until ctx ends. While the store fails, it waits longer after each

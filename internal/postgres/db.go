@@ -30,6 +30,8 @@ var migrations embed.FS
 // DB is the PostgreSQL Store.
 type DB struct {
 	pool *pgxpool.Pool
+	// holder is the connection that holds the server lock (HoldShared, LockExclusive).
+	holder *pgxpool.Conn
 }
 
 var _ amplify.Store = (*DB)(nil)
@@ -267,8 +269,69 @@ func (db *DB) Ping(ctx context.Context) error {
 	return classify(db.pool.Ping(ctx))
 }
 
-// Close closes every connection, waiting for those in use to be released.
+// serverLock keys the session advisory lock ("amp2", with the hash of the schema as the
+// second key, since each schema is a store of its own) that keeps an offline import off a
+// store that running servers use: each server holds it shared, an import exclusively.
+const serverLock int32 = 0x616d7032
+
+// HoldShared takes the server lock shared on a connection of its own, held until Close: a
+// running server's claim on the database. It waits while an import holds it.
+func (db *DB) HoldShared(ctx context.Context) error {
+	return db.hold(ctx, false)
+}
+
+// LockExclusive takes the server lock exclusively, held until Close, or fails at once when a
+// running server holds it (amplifybackendd import).
+func (db *DB) LockExclusive(ctx context.Context) error {
+	err := db.hold(ctx, true)
+	if errors.Is(err, errLockBusy) {
+		return errors.New("postgres: a running amplifybackendd uses this database (stop it first)")
+	}
+	return err
+}
+
+var errLockBusy = errors.New("lock busy")
+
+func (db *DB) hold(ctx context.Context, exclusive bool) error {
+	if db.holder != nil {
+		return errors.New("postgres: the server lock is already held")
+	}
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: lock: %w", err)
+	}
+	ok := true
+	if exclusive {
+		err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext(current_schema()))`, serverLock).Scan(&ok)
+	} else {
+		_, err = conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1, hashtext(current_schema()))`, serverLock)
+	}
+	if err != nil {
+		conn.Release()
+		return fmt.Errorf("postgres: lock: %w", err)
+	}
+	if !ok {
+		conn.Release()
+		return errLockBusy
+	}
+	db.holder = conn
+	return nil
+}
+
+// Close closes every connection (releasing the server lock), waiting for those in use to be
+// released.
 func (db *DB) Close() error {
+	if db.holder != nil {
+		// Unlocked explicitly: the server ends a closed session a moment after the client
+		// has gone, and an import right after a server stops must not find the lock still
+		// held. Closing the connection (not returning it to the pool) then ends the session,
+		// which releases the lock anyway if the unlock could not be sent.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		db.holder.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+		db.holder.Hijack().Close(ctx)
+		cancel()
+		db.holder = nil
+	}
 	db.pool.Close()
 	return nil
 }

@@ -519,3 +519,44 @@ func TestRuleInDatabase(t *testing.T) {
 		t.Errorf("pending job inserted at REPEATABLE READ: got %v, want feature_not_supported", err)
 	}
 }
+
+// TestServerLock checks that an import's exclusive lock is refused while a server holds the
+// database, and granted once it has closed.
+func TestServerLock(t *testing.T) {
+	dsn := os.Getenv(dsnEnv)
+	if dsn == "" {
+		t.Skip(dsnEnv + " is not set: no PostgreSQL to test against")
+	}
+	ctx := t.Context()
+	server, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if err := server.HoldShared(ctx); err != nil {
+		t.Fatalf("HoldShared: %v", err)
+	}
+	replica, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := replica.HoldShared(ctx); err != nil {
+		t.Fatalf("a second server's HoldShared: %v", err)
+	}
+	importer, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer importer.Close()
+	if err := importer.LockExclusive(ctx); err == nil || !strings.Contains(err.Error(), "running amplifybackendd") {
+		t.Fatalf("LockExclusive while servers run: %v", err)
+	}
+	server.Close()
+	if err := importer.LockExclusive(ctx); err == nil {
+		t.Fatal("LockExclusive while a replica still runs: granted")
+	}
+	replica.Close()
+	if err := importer.LockExclusive(ctx); err != nil {
+		t.Fatalf("LockExclusive after the servers closed: %v", err)
+	}
+}

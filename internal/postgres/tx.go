@@ -256,7 +256,7 @@ func (t *txn) DeleteResource(key amplify.EnvKey, kind amplify.ResourceKind) erro
 		key.Account, key.Region, key.AppID, key.Env, string(kind))
 }
 
-const jobColumns = `seq, account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at`
+const jobColumns = `seq, account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at, injected_error`
 
 func scanJob(s scanner) (*amplify.Job, error) {
 	var (
@@ -265,7 +265,7 @@ func scanJob(s scanner) (*amplify.Job, error) {
 		payload                 []byte
 	)
 	err := s.Scan(&j.Seq, &j.Account, &j.Region, &j.AppID, &j.JobID, &j.Env, &j.Operation, &j.Status, &j.Error,
-		&created, &updated, &j.Action, &payload, &j.Pending, &runAt)
+		&created, &updated, &j.Action, &payload, &j.Pending, &runAt, &j.InjectedError)
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +297,10 @@ func (t *txn) InsertJob(job *amplify.Job) error {
 		return storeError(err, "insert job", nil)
 	}
 	var seq int64
-	err = sp.QueryRow(t.ctx, `INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq`,
+	err = sp.QueryRow(t.ctx, `INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at, injected_error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING seq`,
 		job.Account, job.Region, job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error,
-		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, job.Pending, ms(job.RunAt)).Scan(&seq)
+		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, job.Pending, ms(job.RunAt), job.InjectedError).Scan(&seq)
 	if err != nil {
 		if rbErr := sp.Rollback(t.ctx); rbErr != nil {
 			return storeError(errors.Join(err, rbErr), "insert job", nil)

@@ -75,6 +75,25 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	return open(ctx, "file:"+filepath.Join(dir, "amplifybackend.db"), lock)
+}
+
+// OpenMemory opens an empty store that lives in this process's memory only (--ephemeral):
+// nothing is written to disk, and the state is gone when the store is closed. It works as
+// the file store does (one writer, a pool of readers, the job cache) on SQLite's memdb VFS,
+// which lets the connections of one process share a database by name.
+func OpenMemory(ctx context.Context) (*DB, error) {
+	name := make([]byte, 12)
+	if _, err := rand.Read(name); err != nil {
+		return nil, err
+	}
+	return open(ctx, fmt.Sprintf("file:/amplifybackendd-%x?vfs=memdb", name), nil)
+}
+
+// open opens the database at the SQLite URI base (which may carry parameters); lock, when
+// not nil, is the directory lock the DB releases on Close.
+func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
+	var err error
 	db := &DB{
 		jobs:       newJobCache(),
 		lock:       lock,
@@ -85,7 +104,6 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	// The writer takes no request before Open returns; starting it first lets every error
 	// path below Close the DB.
 	go db.writer()
-	path := filepath.Join(dir, "amplifybackend.db")
 	dsn := func(extra ...string) string {
 		q := url.Values{}
 		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(on)", "temp_store(MEMORY)"} {
@@ -94,7 +112,11 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		for i := 0; i+1 < len(extra); i += 2 {
 			q.Add(extra[i], extra[i+1])
 		}
-		return "file:" + path + "?" + q.Encode()
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		return base + sep + q.Encode()
 	}
 	// The writer checkpoints the WAL into the database file every walCheckpointPages pages
 	// (SQLite's default is 1,000): a page written many times between two checkpoints is
@@ -106,6 +128,8 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	db.writeStmts = newStmtCache(db.write)
 	db.write.SetMaxOpenConns(1)
+	// The writer's connection is never closed while the DB is open: an in-memory database
+	// lives as long as a connection to it.
 	db.write.SetConnMaxIdleTime(0)
 	if db.read, err = sql.Open("sqlite", dsn("_pragma", "query_only(true)")); err != nil {
 		db.Close()

@@ -61,12 +61,17 @@ func (c *jobCache) fill(job *amplify.Job, epoch uint64) {
 	c.jobs[job.JobKey] = *job
 }
 
-// invalidate drops the jobs a committed (or failed) batch wrote and starts a new epoch.
+// invalidate drops the jobs a committed (or failed) batch wrote and starts a new epoch; the
+// zero key drops them all.
 func (c *jobCache) invalidate(keys []amplify.JobKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
 	for _, k := range keys {
+		if k == (amplify.JobKey{}) { // a reset or load: every job may have changed
+			clear(c.jobs)
+			return
+		}
 		delete(c.jobs, k)
 	}
 }

@@ -301,7 +301,7 @@ func (t *txn) DeleteResource(key amplify.EnvKey, kind amplify.ResourceKind) erro
 		key.Account, key.Region, key.AppID, key.Env, string(kind))
 }
 
-const jobColumns = `seq, account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at`
+const jobColumns = `seq, account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at, injected_error`
 
 func scanJob(s interface{ Scan(...any) error }) (*amplify.Job, error) {
 	var (
@@ -311,7 +311,7 @@ func scanJob(s interface{ Scan(...any) error }) (*amplify.Job, error) {
 		payload                 []byte
 	)
 	err := s.Scan(&j.Seq, &j.Account, &j.Region, &j.AppID, &j.JobID, &j.Env, &j.Operation, &j.Status, &j.Error,
-		&created, &updated, &j.Action, &payload, &pending, &runAt)
+		&created, &updated, &j.Action, &payload, &pending, &runAt, &j.InjectedError)
 	if err != nil {
 		return nil, err
 	}
@@ -351,10 +351,10 @@ func (t *txn) InsertJob(job *amplify.Job) error {
 	if payload == nil {
 		payload = []byte("null")
 	}
-	err := t.queryRow(`INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+	err := t.queryRow(`INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at, injected_error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 		job.Account, job.Region, job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error,
-		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, boolInt(job.Pending), ms(job.RunAt)).Scan(&job.Seq)
+		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, boolInt(job.Pending), ms(job.RunAt), job.InjectedError).Scan(&job.Seq)
 	if err != nil && isPendingViolation(err) {
 		return amplify.ErrPendingJob
 	}
