@@ -77,17 +77,6 @@ func wantUnavailable(t *testing.T, err error, retries int, kind string, secret .
 	}
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(timeout); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, timeout)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition, under the deadline above
-	}
-}
-
 // jobStatus returns the job's status, or "" when GetBackendJob fails.
 func jobStatus(c *amplifybackend.AmplifyBackend, app, env, id string) string {
 	out, err := c.GetBackendJob(&amplifybackend.GetBackendJobInput{AppId: aws.String(app), BackendEnvironmentName: aws.String(env), JobId: aws.String(id)})
@@ -128,7 +117,7 @@ func TestDiskFullSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first job completes", 20*time.Second, func() bool { return jobStatus(c, "before", "dev", aws.StringValue(out.JobId)) == "COMPLETED" })
+	waitFor(t, 20*time.Second, "the first job completes", func() bool { return jobStatus(c, "before", "dev", aws.StringValue(out.JobId)) == "COMPLETED" })
 
 	// A job is pending (due in a second) when the disk fills up.
 	pending, err, _ := createWithRetries(c, "during", "dev")
@@ -144,12 +133,12 @@ func TestDiskFullSQLite(t *testing.T) {
 		t.Errorf("GetBackendJob while the disk is full: status %q; want IN_PROGRESS (reads go on)", st)
 	}
 	// The runner meets the full disk when the job falls due, and backs off.
-	waitFor(t, "the runner meets the full disk", 20*time.Second, func() bool { return strings.Contains(logs.String(), "the store fails") })
+	waitFor(t, 20*time.Second, "the runner meets the full disk", func() bool { return strings.Contains(logs.String(), "the store fails") })
 
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the pending job completes once the disk has room", 30*time.Second, func() bool {
+	waitFor(t, 30*time.Second, "the pending job completes once the disk has room", func() bool {
 		return jobStatus(c, "during", "dev", aws.StringValue(pending.JobId)) == "COMPLETED"
 	})
 	if _, err, _ := createWithRetries(c, "after", "dev"); err != nil {
@@ -262,7 +251,7 @@ func TestPostgresDownAndReadOnly(t *testing.T) {
 		// The first attempts may meet connections that were just terminated (also a 503);
 		// fresh connections are read-only.
 		var last error
-		waitFor(t, "a read-only refusal", 20*time.Second, func() bool {
+		waitFor(t, 20*time.Second, "a read-only refusal", func() bool {
 			_, err, retries := createWithRetries(c, "readonly", "dev")
 			wantUnavailable(t, err, retries, "", role)
 			last = err
@@ -275,7 +264,7 @@ func TestPostgresDownAndReadOnly(t *testing.T) {
 		admin(`ALTER ROLE ` + id + ` RESET default_transaction_read_only`)
 		admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '` + role + `'`)
 		var out *amplifybackend.CreateBackendOutput
-		waitFor(t, "writes work again", 20*time.Second, func() bool {
+		waitFor(t, 20*time.Second, "writes work again", func() bool {
 			var err error
 			out, err, _ = createWithRetries(c, "writable", "dev")
 			if err != nil {

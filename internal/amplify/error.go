@@ -3,6 +3,7 @@ package amplify
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. They are the exception names clients see in X-Amzn-ErrorType; the four modeled
@@ -134,4 +135,26 @@ func Missing(resourceType, format string, args ...any) *Error {
 		Message:      serviceMessage("NotFoundException", fmt.Sprintf(format, args...)),
 		ResourceType: resourceType,
 	}
+}
+
+// CheckStorable returns a BadRequest error if one of values (the strings and *strings written
+// to a store; other types are not checked: bytes are binary, JSON escapes a NUL) holds the
+// NUL character U+0000. PostgreSQL cannot store it in text and SQLite can, so every store
+// checks what it writes with this function and all stores answer alike; no name, label or
+// configuration needs it. Requests are refused earlier, naming the member (internal/api);
+// this is the stores' own guarantee.
+func CheckStorable(values ...any) error {
+	for _, v := range values {
+		var nul bool
+		switch v := v.(type) {
+		case string:
+			nul = strings.IndexByte(v, 0) >= 0
+		case *string:
+			nul = v != nil && strings.IndexByte(*v, 0) >= 0
+		}
+		if nul {
+			return Errorf(BadRequest, "1 validation error detected: a value contains the NUL character (U+0000), which cannot be stored")
+		}
+	}
+	return nil
 }

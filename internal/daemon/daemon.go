@@ -362,6 +362,7 @@ func (m *Main) Run(ctx context.Context) error {
 		raw.Close()
 		return err
 	}
+	ln = handler.Listener(ln) // net/http's own refusals answered in the AWS error form
 	if m.Config.DebugAddr != "" {
 		if m.debugListener, err = net.Listen("tcp", m.Config.DebugAddr); err != nil {
 			ln.Close()

@@ -118,12 +118,14 @@ func (s *Server) injectFault(ctx context.Context, x *exchange) (context.Context,
 	x.fault = f.Rule
 	s.cfg.Metrics.faultInjected(x.operation, f)
 	if f.Latency > 0 {
+		// The operation's context outlives the connection (newOperationContext): the wait
+		// ends early on the connection's own, when the client leaves.
 		t := time.NewTimer(f.Latency)
 		select {
 		case <-t.C:
-		case <-ctx.Done():
+		case <-x.conn.Done():
 			t.Stop()
-			s.writeError(x, ctx.Err())
+			s.writeError(x, x.conn.Err())
 			return ctx, true
 		}
 	}

@@ -95,10 +95,11 @@ var errorStatus = map[string]int{
 // members, and records the code in x for the log. Anything that is not an *amplify.Error is an
 // internal failure whose cause goes to the log, not to the client.
 func (s *Server) writeError(x *exchange, err error) {
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) && x.conn.Err() != nil {
 		// The client went away (the request's context ends when its connection closes):
-		// nobody reads an answer, and it is not the service's failure. The access log shows
-		// nginx's 499 "client closed request".
+		// nobody reads an answer, and it is not the service's failure. Nothing is written
+		// (ServeHTTP then aborts the connection), and the access log shows nginx's 499
+		// "client closed request".
 		x.errCode = "ClientClosedRequest"
 		return
 	}

@@ -95,6 +95,7 @@ func New(cfg Config) *Server {
 // exchange to the heap (go build -gcflags=-m shows it).
 type exchange struct {
 	w         ResponseWriter
+	conn      context.Context // the request's: done once the client's connection ends
 	id        string
 	operation string
 	scope     amplify.Scope
@@ -106,15 +107,18 @@ type exchange struct {
 	fault  string
 }
 
-// ServeHTTP answers one request. No panic escapes it.
+// ServeHTTP answers one request. An answer is sent whole or not at all: when there is nothing
+// to send (the client is gone), ServeHTTP panics with http.ErrAbortHandler, so that net/http
+// closes the connection instead of answering 200 with an empty body. No other panic escapes.
 //
 // What happens around every request is here, in order: the request id and CORS headers,
-// the answer (serve), panic recovery, then the metrics and the access log line, both read
-// from the exchange (status and bytes as the ResponseWriter recorded them).
+// the answer (serve), panic recovery, then the metrics, the access log line and the
+// control plane's journal, all read from the exchange (status and bytes as the
+// ResponseWriter recorded them).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	s.cfg.Metrics.begin()
-	x := &exchange{w: ResponseWriter{w: w}, id: s.cfg.NewID()}
+	x := &exchange{w: ResponseWriter{w: w}, conn: r.Context(), id: s.cfg.NewID()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
@@ -130,6 +134,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logRequest(r, x, d)
 		if x.routed && s.cfg.Journal != nil {
 			s.record(x, start, d)
+		}
+		if x.w.Status() == 0 {
+			// Nothing was sent, because the client is gone (writeError). Returning now would
+			// let net/http answer 200 with an empty body to whoever still reads the
+			// connection: abort it instead, so that the answer is whole or absent.
+			panic(http.ErrAbortHandler)
 		}
 	}()
 	s.serve(x, r)
@@ -184,7 +194,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, err)
 		return
 	}
-	ctx := WithScope(r.Context(), scope)
+	ctx := newOperationContext(r, scope)
 	if hooked && s.cfg.Faults != nil && s.cfg.Faults.Active() {
 		var done bool
 		if ctx, done = s.injectFault(ctx, x); done {

@@ -7,39 +7,54 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
+// canceledStore is a Store whose reads fail as a store fails when its context ends.
+type canceledStore struct{ amplify.Store }
+
+func (canceledStore) View(context.Context, func(amplify.Tx) error) error {
+	return fmt.Errorf("read: %w", context.Canceled)
+}
+
 // A client that disconnects mid-request is not a 500: nothing is logged as an internal
-// error, nothing is written, and the access log shows 499.
+// error, nothing is written, the connection is aborted (never net/http's empty 200), and the
+// access log shows 499. A context.Canceled while the client is still there is an internal
+// failure like any other.
 func TestClientClosedIsNotInternal(t *testing.T) {
-	var logs bytes.Buffer
-	s := &Server{cfg: Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}}
+	var logs syncBuffer
+	s := New(Config{Service: &amplify.Service{Store: canceledStore{}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client is gone
 	w := httptest.NewRecorder()
-	x := &exchange{w: ResponseWriter{w: w}, id: "req-1", operation: "GetBackendJob"}
-	s.writeError(x, fmt.Errorf("read job: %w", context.Canceled))
-	s.logRequest(httptest.NewRequest("GET", "/", nil), x, 0)
-	if x.w.Status() != 0 || x.errCode != "ClientClosedRequest" {
-		t.Errorf("exchange status = %d %q; want nothing sent, ClientClosedRequest", x.w.Status(), x.errCode)
-	}
-	if w.Body.Len() != 0 || w.Header().Get("X-Amzn-ErrorType") != "" {
+	func() {
+		defer func() {
+			if p := recover(); p != http.ErrAbortHandler {
+				t.Errorf("ServeHTTP ended with %v; want the http.ErrAbortHandler panic that aborts the connection", p)
+			}
+		}()
+		s.ServeHTTP(w, httptest.NewRequestWithContext(ctx, "POST", "/backend/d1app/details", strings.NewReader(`{}`)))
+	}()
+	if w.Flushed || w.Body.Len() != 0 || w.Header().Get("X-Amzn-ErrorType") != "" {
 		t.Errorf("an answer was written to a client that is gone: %q %v", w.Body.String(), w.Header())
 	}
-	if strings.Contains(logs.String(), "internal error") || !strings.Contains(logs.String(), "status=499") {
+	if strings.Contains(logs.String(), "internal error") || !strings.Contains(logs.String(), "status=499") ||
+		!strings.Contains(logs.String(), "errorType=ClientClosedRequest") {
 		t.Errorf("log: %s", logs.String())
 	}
 
-	// Any other failure stays a 500 with its cause in the log only.
+	// With the client still there, the same failure is a 500 with its cause in the log only.
 	w = httptest.NewRecorder()
-	x = &exchange{w: ResponseWriter{w: w}, id: "req-2"}
-	s.writeError(x, fmt.Errorf("disk on fire"))
-	if w.Code != 500 || x.w.Status() != 500 || strings.Contains(w.Body.String(), "fire") || !strings.Contains(logs.String(), "disk on fire") {
+	s.ServeHTTP(w, httptest.NewRequest("POST", "/backend/d1app/details", strings.NewReader(`{}`)))
+	if w.Code != 500 || strings.Contains(w.Body.String(), "canceled") || !strings.Contains(logs.String(), "read: context canceled") {
 		t.Errorf("internal error: status %d body %q log %q", w.Code, w.Body.String(), logs.String())
 	}
 }
@@ -183,5 +198,44 @@ func TestHealthzStoreDown(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "health check failed") || !strings.Contains(logs.String(), "status=503") {
 		t.Errorf("the failure is not in the log: %s", logs.String())
+	}
+}
+
+// The refusal listener rewrites only net/http's own refusals: a handler's plain-text answer
+// of the same status, with Connection: close, goes out as written.
+func TestListenerLeavesHandlerAnswers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "400 Bad Request", http.StatusBadRequest)
+	})}
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(s.Listener(ln)) }()
+	t.Cleanup(func() { srv.Close(); <-done })
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || string(body) != "400 Bad Request\n" || resp.Header.Get("X-Amzn-ErrorType") != "" {
+		t.Errorf("the handler's answer was changed: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	// net/http's own refusal on the same listener is rewritten.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n")
+	raw, _ := io.ReadAll(c)
+	if !strings.Contains(string(raw), "X-Amzn-Errortype: BadRequestException") {
+		t.Errorf("net/http's refusal was not rewritten: %q", raw)
 	}
 }

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"JobSettings", testJobSettings},
 		{"InjectedJobError", testInjectedJobError},
 		{"ResetDuringRun", testResetDuringRun},
+		{"NULRefused", testNULRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
