@@ -1,7 +1,10 @@
 // Command sqlitebase is the yardstick of the write benchmark: the naive way to make every
 // write durable with SQLite. N goroutines each insert rows, one transaction (one fsync) per
-// row, into a table shaped like amplifybackendd's jobs table (same columns, indexes and
-// trigger), in WAL mode with synchronous=FULL, through modernc.org/sqlite as the product does.
+// row, into amplifybackendd's jobs table, in WAL mode with synchronous=FULL, through
+// modernc.org/sqlite as the product does. The schema is the product's own: the database is
+// made by the store's embedded migrations (sqlite.Migrate), so its columns, indexes and
+// pending-job triggers are always the ones the product writes through (a hand copy kept a
+// trigger that migration 0002 had replaced).
 // It prints one JSON line: {"inserts":..., "seconds":..., "rate":..., "errors":...}.
 package main
 
@@ -20,44 +23,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
-
-// schema is the product's jobs table (internal/sqlite/migrations/0001_init.sql).
-const schema = `
-CREATE TABLE jobs (
-	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-	account     TEXT NOT NULL,
-	region      TEXT NOT NULL,
-	app_id      TEXT NOT NULL,
-	job_id      TEXT NOT NULL,
-	env         TEXT NOT NULL,
-	operation   TEXT NOT NULL,
-	status      TEXT NOT NULL,
-	error       TEXT NOT NULL,
-	created_at  INTEGER NOT NULL,
-	updated_at  INTEGER NOT NULL,
-	action      TEXT NOT NULL,
-	payload     BLOB NOT NULL,
-	pending     INTEGER NOT NULL,
-	run_at      INTEGER NOT NULL,
-	lease_owner TEXT,
-	lease_until INTEGER
-);
-CREATE UNIQUE INDEX jobs_by_id ON jobs (account, region, app_id, job_id);
-CREATE INDEX jobs_by_env ON jobs (account, region, app_id, env, seq);
-CREATE INDEX jobs_by_env_status ON jobs (account, region, app_id, env, status, seq);
-CREATE INDEX jobs_due ON jobs (run_at) WHERE pending = 1;
-CREATE UNIQUE INDEX jobs_one_pending ON jobs (account, region, app_id, env) WHERE pending = 1;
-CREATE TRIGGER jobs_app_wide_pending_insert BEFORE INSERT ON jobs
-WHEN NEW.pending = 1 AND EXISTS (
-	SELECT 1 FROM jobs
-	WHERE account = NEW.account AND region = NEW.region AND app_id = NEW.app_id AND pending = 1
-	  AND (env = '' OR NEW.env = '')
-)
-BEGIN
-	SELECT RAISE(ABORT, 'pending job exists');
-END;`
 
 func main() {
 	dir := flag.String("dir", "", "directory for the database (created; required)")
@@ -69,30 +36,50 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := os.MkdirAll(*dir, 0o750); err != nil {
+	res, err := run(context.Background(), *dir, *workers, *conns, *duration)
+	if err != nil {
 		log.Fatal(err)
+	}
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+}
+
+// result is the JSON line sqlitebase prints.
+type result struct {
+	Inserts int64   `json:"inserts"`
+	Seconds float64 `json:"seconds"`
+	Rate    float64 `json:"rate"`
+	Errors  int64   `json:"errors"`
+	Workers int     `json:"workers"`
+	Conns   int     `json:"conns"`
+}
+
+// run creates baseline.db in dir with the product's migrations and inserts jobs from workers
+// goroutines for duration, one transaction per row.
+func run(ctx context.Context, dir string, workers, conns int, duration time.Duration) (*result, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)"} {
 		q.Add("_pragma", p)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(*dir, "baseline.db")+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "baseline.db")+"?"+q.Encode())
 	if err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(*conns)
-	db.SetMaxIdleConns(*conns)
-	ctx := context.Background()
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		log.Fatalf("schema: %v", err)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	if err := sqlite.Migrate(ctx, db); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
 	}
 
 	var inserts, errs atomic.Int64
-	deadline := time.Now().Add(*duration)
+	deadline := time.Now().Add(duration)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for w := range *workers {
+	for w := range workers {
 		wg.Go(func() {
 			app := fmt.Sprintf("benchapp%02d", w)
 			payload := []byte(`{"appName":"` + app + `"}`)
@@ -112,11 +99,10 @@ func main() {
 	}
 	wg.Wait()
 	secs := time.Since(start).Seconds()
-	out, _ := json.Marshal(map[string]any{
-		"inserts": inserts.Load(), "seconds": secs, "rate": float64(inserts.Load()) / secs,
-		"errors": errs.Load(), "workers": *workers, "conns": *conns,
-	})
-	fmt.Println(string(out))
+	return &result{
+		Inserts: inserts.Load(), Seconds: secs, Rate: float64(inserts.Load()) / secs,
+		Errors: errs.Load(), Workers: workers, Conns: conns,
+	}, nil
 }
 
 // uuid returns a random version 4 UUID, the shape of a job id.

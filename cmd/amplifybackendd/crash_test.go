@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -13,20 +9,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/credentials"
 	"github.com/aws/aws-sdk-go/aws/session"
 	"github.com/aws/aws-sdk-go/service/amplifybackend"
 )
 
-// buildBinary builds amplifybackendd once per test binary run.
+// buildBinary builds amplifybackendd once per test binary run, into testenv.Dir(), which
+// testenv.Main removes when the tests end (the binary is 24 MB).
 var buildBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "amplifybackendd-bin")
-	if err != nil {
-		return "", err
+	if testenv.Dir() == "" {
+		return "", fmt.Errorf("buildBinary: the tests are not sealed (TestMain must call testenv.Main)")
 	}
-	bin := filepath.Join(dir, "amplifybackendd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	bin := filepath.Join(testenv.Dir(), "amplifybackendd")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = testenv.Env()
+	out, err := build.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
@@ -37,6 +36,7 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 type process struct {
 	cmd *exec.Cmd
 	url string
+	log *replicaLog // its log lines (JSON)
 }
 
 // startProcess runs the built binary on a free loopback port and waits until it listens.
@@ -47,43 +47,45 @@ func startProcess(t *testing.T, args ...string) *process {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd.Env = testenv.Env()
+	log := &replicaLog{addr: make(chan string, 1)}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd}
+	p := &process{cmd: cmd, log: log}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 			cmd.Wait()
 		}
 	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			var line struct {
-				Msg  string `json:"msg"`
-				Addr string `json:"addr"`
-			}
-			if !sent && json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "amplifybackendd listening" {
-				addr <- line.Addr
-				sent = true
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
 	select {
-	case a := <-addr:
+	case a := <-log.addr:
 		p.url = "http://" + a
 	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start")
+		t.Fatalf("server did not start:\n%s", log.tail(20))
 	}
 	return p
+}
+
+// waitLog waits until the process has logged n lines containing s, for at most 30 s.
+func (p *process) waitLog(t *testing.T, s string, n int) {
+	t.Helper()
+	waitFor(t, 30*time.Second, fmt.Sprintf("%d log lines with %q", n, s), func() bool { return len(p.log.matching(s)) >= n })
+}
+
+// waitFor polls cond until it holds, failing the test after timeout: a wait on a condition
+// with a deadline, never a bare sleep that assumes something happened meanwhile.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not happen within %v", what, timeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (p *process) client() *amplifybackend.AmplifyBackend {
@@ -133,15 +135,11 @@ func TestCrashRecovery(t *testing.T) {
 		}(w)
 	}
 	// Let writes and job runs overlap, then kill the server in the middle of them.
-	for {
+	waitFor(t, 60*time.Second, "300 acknowledged writes", func() bool {
 		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 300 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(acked) >= 300
+	})
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

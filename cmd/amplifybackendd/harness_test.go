@@ -90,6 +90,7 @@ func (s *testServer) clientAs(accessKeyID, region string) *amplifybackend.Amplif
 		Region:      aws.String(region),
 		Credentials: credentials.NewStaticCredentials(accessKeyID, "secret", ""),
 		MaxRetries:  aws.Int(0),
+		HTTPClient:  &http.Client{}, // its own: see sigClient
 	}))
 	return amplifybackend.New(sess)
 }

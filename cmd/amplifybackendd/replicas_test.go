@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
 	"github.com/aws/aws-sdk-go/aws/credentials"
@@ -182,6 +183,7 @@ func startReplica(name string, args ...string) (*replica, error) {
 	log := &replicaLog{addr: make(chan string, 1)}
 	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info"}, args...)...)
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Env = testenv.Env()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -328,8 +328,8 @@ func TestSecretsHostileConnections(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-			t.Fatalf("a 100 KiB header: status %d; want 431", resp.StatusCode)
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("X-Amzn-ErrorType") != "BadRequestException" {
+			t.Fatalf("a 100 KiB header: status %d %q; want 431 BadRequestException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
 		}
 		// A header within the limit is served.
 		req.Header.Set("X-Filler", strings.Repeat("a", 60<<10))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/service/amplifybackend"
 )
@@ -65,7 +66,7 @@ func main() {
 
 	s := startServer(t, func(m *Main) { m.ManualJobs = false })
 	cmd := exec.Command("go", "run", "./"+filepath.ToSlash(dir))
-	cmd.Env = append(os.Environ(), "AMPLIFYBACKEND_URL="+s.URL())
+	cmd.Env = testenv.Env("AMPLIFYBACKEND_URL=" + s.URL())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the snippet failed: %v\n%s\n--- program:\n%s", err, out, program)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +54,12 @@ func TestWireErrors(t *testing.T) {
 		{"wrong type", "POST", "/backend", `{"appId":5,"appName":"a","backendEnvironmentName":"dev"}`, 400, "BadRequestException", "appId"},
 		{"required member", "POST", "/backend", `{"appId":"a","backendEnvironmentName":"dev"}`, 400, "BadRequestException",
 			"1 validation error detected: Value null at 'appName' failed to satisfy constraint: Member must not be null"},
+		// Member names are the exact locationNames: "APPID" is an unknown member, so appId is missing.
+		{"member names are case-sensitive", "POST", "/backend", `{"APPID":"d1x","appName":"n","backendEnvironmentName":"dev"}`, 400, "BadRequestException",
+			"1 validation error detected: Value null at 'appId' failed to satisfy constraint: Member must not be null"},
+		// Invalid UTF-8 is refused, never stored as U+FFFD.
+		{"invalid UTF-8 in a member", "POST", "/backend", "{\"appId\":\"d1x\",\"appName\":\"n\xff\",\"backendEnvironmentName\":\"dev\"}", 400, "BadRequestException",
+			"1 validation error detected: Value at 'appName' failed to satisfy constraint: Member must be valid UTF-8"},
 		{"range", "POST", "/backend/a/job/dev", `{"maxResults":0}`, 400, "BadRequestException", "greater than or equal to 1"},
 		{"body over the limit", "POST", "/backend", `{"appId":"` + strings.Repeat("a", 2000) + `"}`, 400, "BadRequestException", "limit of 1024 bytes"},
 		{"encoded slash in a path parameter", "POST", "/backend/a%2Fb/details", `{}`, 400, "BadRequestException", "'appId'"},
@@ -191,8 +198,8 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("log %s = %v; want %v (entry %v)", k, entry[k], v, entry)
 		}
 	}
-	if _, ok := entry["duration"]; !ok {
-		t.Error("no duration in the access log")
+	if d, ok := entry["duration_ms"].(float64); !ok || d < 0 {
+		t.Errorf("duration_ms in the access log = %v; want a number of milliseconds", entry["duration_ms"])
 	}
 	if strings.Contains(buf.String(), "deadbeef") {
 		t.Error("the signature reached the log")
@@ -300,5 +307,37 @@ func TestDotSegmentsAreNotNames(t *testing.T) {
 	resp, body := s.raw("GET", "/backend/a/job/%2E%2E/x", "", nil)
 	if resp.StatusCode != 400 || !strings.Contains(body, "'.' or '..'") {
 		t.Errorf("encoded dot segment: %d %s", resp.StatusCode, body)
+	}
+}
+
+// U+0000 in any string is BadRequest naming the member, on both stores: PostgreSQL answered
+// 500 (it cannot store NUL in text) where SQLite stored it.
+func TestWireNULRefusedOnBothStores(t *testing.T) {
+	stores := map[string]func(*Main){"sqlite": func(*Main) {}}
+	if dsn := os.Getenv(replicaDSNEnv); dsn != "" {
+		stores["postgres"] = func(m *Main) { m.Config.Store = replicaSchema(t, dsn) }
+	} else {
+		t.Logf("only SQLite: set %s to a PostgreSQL DSN to check PostgreSQL too (.ci/run does)", replicaDSNEnv)
+	}
+	for name, opt := range stores {
+		t.Run(name, func(t *testing.T) {
+			s := startServer(t, opt)
+			s.createBackend(s.client, "d1nul", "nul", "dev")
+			tests := []struct{ name, method, path, body, member string }{
+				{"body member", "POST", "/backend", `{"appId":"d1nul2","appName":"a\u0000b","backendEnvironmentName":"dev"}`, "'appName'"},
+				{"nested member", "POST", "/backend/d1nul/storage", `{"backendEnvironmentName":"dev","resourceName":"s","resourceConfig":{"serviceName":"S3","permissions":{"authenticated":["READ"]},"bucketName":"\u0000"}}`, "'resourceConfig.bucketName'"},
+				{"job label", "POST", "/backend/d1nul/job/dev/x", `{"operation":"\u0000"}`, "'operation'"},
+				{"path parameter", "POST", "/backend/d1%00nul/details", `{}`, "'appId'"},
+			}
+			for _, tt := range tests {
+				resp, body := s.raw(tt.method, tt.path, tt.body, nil)
+				if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != "BadRequestException" || !strings.Contains(body, tt.member) {
+					t.Errorf("%s: %d %s %s; want 400 BadRequestException naming %s", tt.name, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body, tt.member)
+				}
+			}
+			if resp, body := s.raw("POST", "/backend/d1nul2/details", `{}`, nil); resp.StatusCode != 404 {
+				t.Errorf("the refused app exists: %d %s", resp.StatusCode, body)
+			}
+		})
 	}
 }

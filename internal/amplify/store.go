@@ -24,6 +24,10 @@ type Store interface {
 	// NextRunAt returns the earliest time a pending job can be claimed (its RunAt, or after
 	// the lease another worker holds on it expires), or the zero time if none is pending.
 	NextRunAt(ctx context.Context) (time.Time, error)
+	// PendingJobs counts the pending jobs and returns the earliest RunAt among them (the zero
+	// time if none is pending): how long the oldest has been due is what an operator alerts
+	// on. It reads an index of the pending jobs, not the whole table.
+	PendingJobs(ctx context.Context) (n int, earliest time.Time, err error)
 
 	// Secret returns the named random secret of this deployment, creating it on first use.
 	// Every process sharing the store gets the same bytes.

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -33,6 +35,32 @@ func TestDecodeBody(t *testing.T) {
 			"1 validation error detected: Value at 'resourceConfig.userPoolConfigs.requiredSignUpAttributes' failed to satisfy constraint: Member must be of type list"},
 		{"wrong type number", `{"resourceConfig":{"userPoolConfigs":{"passwordPolicy":{"minimumLength":"8"}}}}`,
 			"1 validation error detected: Value at 'resourceConfig.userPoolConfigs.passwordPolicy.minimumLength' failed to satisfy constraint: Member must be of type number"},
+		{"wrong type list element", `{"resourceConfig":{"userPoolConfigs":{"requiredSignUpAttributes":["EMAIL",5]}}}`,
+			"1 validation error detected: Value at 'resourceConfig.userPoolConfigs.requiredSignUpAttributes.member.2' failed to satisfy constraint: Member must be of type string"},
+		// Invalid UTF-8 is refused, naming the member, rather than replaced by U+FFFD and stored.
+		{"invalid UTF-8", "{\"resourceName\":\"a\xffb\"}",
+			"1 validation error detected: Value at 'resourceName' failed to satisfy constraint: Member must be valid UTF-8"},
+		{"invalid UTF-8 nested in a list", "{\"resourceConfig\":{\"userPoolConfigs\":{\"requiredSignUpAttributes\":[\"EMAIL\",\"\xc3\"]}}}",
+			"1 validation error detected: Value at 'resourceConfig.userPoolConfigs.requiredSignUpAttributes.member.2' failed to satisfy constraint: Member must be valid UTF-8"},
+		{"escaped lone surrogate", `{"resourceName":"\ud800"}`,
+			"1 validation error detected: Value at 'resourceName' failed to satisfy constraint: Member must be valid UTF-8"},
+		{"escaped high surrogate without its pair", `{"resourceName":"ab\ud83dx"}`,
+			"1 validation error detected: Value at 'resourceName' failed to satisfy constraint: Member must be valid UTF-8"},
+		{"escaped surrogate pair", `{"resourceName":"\ud83d\ude00"}`, ""},
+		{"overlong encoding", "{\"resourceName\":\"\xc0\xaf\"}",
+			"1 validation error detected: Value at 'resourceName' failed to satisfy constraint: Member must be valid UTF-8"},
+		{"invalid UTF-8 in an unknown member", "{\"resourceName\":\"auth\",\"other\":\"\xff\"}",
+			"1 validation error detected: Value at 'other' failed to satisfy constraint: Member must be valid UTF-8"},
+		{"invalid UTF-8 in a member name", "{\"resource\xffName\":\"auth\"}",
+			"Could not parse request body into json: a member name is not valid UTF-8"},
+		// U+0000 is refused, naming the member: PostgreSQL cannot store it, SQLite could.
+		{"NUL", `{"resourceName":"a\u0000b"}`,
+			"1 validation error detected: Value at 'resourceName' failed to satisfy constraint: Member must not contain the NUL character (U+0000)"},
+		{"NUL nested in a list", `{"resourceConfig":{"userPoolConfigs":{"requiredSignUpAttributes":["EMAIL","\u0000"]}}}`,
+			"1 validation error detected: Value at 'resourceConfig.userPoolConfigs.requiredSignUpAttributes.member.2' failed to satisfy constraint: Member must not contain the NUL character (U+0000)"},
+		{"escaped backslash before u0000 is no NUL", `{"resourceName":"a\\u0000b"}`, ""},
+		{"NUL in an unknown member is ignored with it", `{"resourceName":"a","other":"\u0000"}`, ""},
+		{"valid multibyte UTF-8", `{"resourceName":"añ€😀"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +84,118 @@ func TestDecodeBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Members are the exact, case-sensitive locationNames: a member of every structure reachable
+// from these inputs (the social providers' client_id, LoginAuthConfig's aws_user_pools_id,
+// MFAMode, ...), named with its case changed, is an unknown member and ignored, where
+// encoding/json (v1) took "APPID" as "appId".
+func TestDecodeBodyNamesAreExact(t *testing.T) {
+	inputs := []any{&CreateBackendRequest{}, &CreateBackendAuthRequest{}, &UpdateBackendAuthRequest{},
+		&CreateBackendAPIRequest{}, &UpdateBackendConfigRequest{}, &CreateBackendStorageRequest{}, &ListBackendJobsRequest{}}
+	checked := 0
+	for _, in := range inputs {
+		forEachMember(reflect.TypeOf(in).Elem(), nil, func(path []string, f reflect.StructField) {
+			name := path[len(path)-1]
+			other := strings.ToUpper(name)
+			if other == name {
+				other = strings.ToLower(name)
+			}
+			exact, err := json.Marshal(nest(path, sample(f.Type)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed, _ := json.Marshal(nest(append(path[:len(path)-1:len(path)-1], other), sample(f.Type)))
+			t.Run(reflect.TypeOf(in).Elem().Name()+"/"+strings.Join(path, "."), func(t *testing.T) {
+				v := reflect.New(reflect.TypeOf(in).Elem())
+				if err := decodeBody(exact, v.Interface()); err != nil {
+					t.Fatalf("decode %s: %v", exact, err)
+				}
+				if member(v.Elem(), path).IsZero() {
+					t.Fatalf("%s did not set %s", exact, strings.Join(path, "."))
+				}
+				v = reflect.New(reflect.TypeOf(in).Elem())
+				if err := decodeBody(changed, v.Interface()); err != nil {
+					t.Fatalf("decode %s: %v", changed, err)
+				}
+				if m := member(v.Elem(), path); m.IsValid() && !m.IsZero() {
+					t.Errorf("%s set %s: names must match exactly", changed, strings.Join(path, "."))
+				}
+			})
+			checked++
+		})
+	}
+	if checked < 50 {
+		t.Errorf("checked %d members; the inputs have more", checked)
+	}
+}
+
+// forEachMember calls fn for every JSON member of struct type t and of the structures below
+// it, with the wire names leading to it.
+func forEachMember(t reflect.Type, path []string, fn func([]string, reflect.StructField)) {
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || name == "" {
+			continue
+		}
+		p := append(path[:len(path):len(path)], name)
+		fn(p, f)
+		if ft := f.Type; ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && !strings.HasSuffix(ft.Elem().Name(), "Time") {
+			forEachMember(ft.Elem(), p, fn)
+		}
+	}
+}
+
+// nest wraps v in objects named by path.
+func nest(path []string, v any) any {
+	for i := len(path) - 1; i >= 0; i-- {
+		v = map[string]any{path[i]: v}
+	}
+	return v
+}
+
+// sample is a non-zero JSON value for Go type t.
+func sample(t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "v"
+	case reflect.Bool:
+		return true
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
+		return 7
+	case reflect.Slice:
+		return []any{sample(t.Elem())}
+	case reflect.Struct:
+		return map[string]any{}
+	}
+	panic("sample: " + t.String())
+}
+
+// member follows path (wire names) from struct value v; the zero Value if a pointer on the
+// way is nil.
+func member(v reflect.Value, path []string) reflect.Value {
+	for _, name := range path {
+		for v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
+		found := false
+		for i := range v.NumField() {
+			if n, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); n == name {
+				v, found = v.Field(i), true
+				break
+			}
+		}
+		if !found {
+			panic("member: no " + name)
+		}
+	}
+	return v
 }
 
 func TestDecodeBodyIntegerAndBoolean(t *testing.T) {
@@ -161,4 +301,35 @@ func (nopOperations) CreateBackendAPI(context.Context, *CreateBackendAPIRequest)
 
 func (nopOperations) CreateBackendAuth(context.Context, *CreateBackendAuthRequest) (*CreateBackendAuthResponse, error) {
 	return nil, errReached
+}
+
+// BenchmarkDecode measures decodeBody on the bodies of a small write (CreateBackend), a
+// nested one (CreateBackendAuth) and a large TransformSchema (CreateBackendAPI, 64 KiB).
+func BenchmarkDecode(b *testing.B) {
+	schema := strings.Repeat(`type Todo @model { id: ID! name: String! description: String }\n`, 1000)
+	bodies := []struct {
+		name string
+		body string
+		in   func() any
+	}{
+		{"CreateBackend", `{"appId":"d1abc","appName":"my app","backendEnvironmentName":"dev"}`, func() any { return new(CreateBackendRequest) }},
+		{"CreateBackendAuth", `{"backendEnvironmentName":"dev","resourceName":"auth","resourceConfig":{"authResources":"USER_POOL_ONLY",` +
+			`"service":"COGNITO","userPoolConfigs":{"userPoolName":"pool","signInMethod":"EMAIL","requiredSignUpAttributes":["EMAIL","NAME"],` +
+			`"mfa":{"MFAMode":"ON","settings":{"mfaTypes":["SMS","TOTP"],"smsMessage":"code {####}"}},` +
+			`"passwordPolicy":{"minimumLength":8,"additionalConstraints":["REQUIRE_DIGIT"]}}}}`, func() any { return new(CreateBackendAuthRequest) }},
+		{"CreateBackendAPI/64KiB", `{"backendEnvironmentName":"dev","resourceName":"api","resourceConfig":{"apiName":"a","service":"AppSync",` +
+			`"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}},"transformSchema":"` + schema + `"}}`, func() any { return new(CreateBackendAPIRequest) }},
+	}
+	for _, bb := range bodies {
+		b.Run(bb.name, func(b *testing.B) {
+			body := []byte(bb.body)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := decodeBody(body, bb.in()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
@@ -158,7 +160,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("%s: output %#v from an operation that only fails", op.Name, out)
 			}
 			if errors.Is(err, errSentinel) {
-				checkValidated(t, op, params, stub.last)
+				checkValidated(t, op, params, stub.last, body)
 				// What was accepted, encoded again, is accepted again.
 				again, merr := json.Marshal(stub.last)
 				if merr != nil {
@@ -181,7 +183,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 // checkValidated checks what validation promises of an input that reached the operation.
-func checkValidated(t *testing.T, op Operation, params []string, in any) {
+func checkValidated(t *testing.T, op Operation, params []string, in any, body []byte) {
 	t.Helper()
 	v := reflect.ValueOf(in)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
@@ -196,7 +198,7 @@ func checkValidated(t *testing.T, op Operation, params []string, in any) {
 			t.Fatalf("%s: member %s = %v; want the path parameter %q", op.Name, name, got, params[i])
 		}
 	}
-	walkBounded(t, op.Name, "", v)
+	walkBounded(t, op.Name, "", v, body)
 }
 
 // pathMember returns the field of struct v that holds the path parameter name: the generator
@@ -211,18 +213,29 @@ func pathMember(v reflect.Value, name string) (reflect.Value, bool) {
 	return reflect.Value{}, false
 }
 
-// walkBounded fails if a string (but a TransformSchema, bounded by the body limit only) is
+// sentReplacementChar reports whether body holds U+FFFD itself, raw or escaped: only then may
+// a decoded string hold it.
+func sentReplacementChar(body []byte) bool {
+	return bytes.Contains(body, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`))
+}
+
+// walkBounded fails if a string from body is not valid UTF-8, holds a U+FFFD the body did not
+// send or holds U+0000 (body is nil below path parameters), or if a string (but a TransformSchema, bounded by the body limit only) is
 // longer than MaxStringLength or a list longer than MaxListLength.
-func walkBounded(t *testing.T, op, path string, v reflect.Value) {
+func walkBounded(t *testing.T, op, path string, v reflect.Value, body []byte) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkBounded(t, op, path, v.Elem())
+			walkBounded(t, op, path, v.Elem(), body)
 		}
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				walkBounded(t, op, path+"."+v.Type().Field(i).Name, v.Field(i))
+			if f := v.Type().Field(i); f.IsExported() {
+				b := body
+				if f.Tag.Get("json") == "-" {
+					b = nil // a path parameter: the router checks it (amplify.CheckName), Invoke does not
+				}
+				walkBounded(t, op, path+"."+f.Name, v.Field(i), b)
 			}
 		}
 	case reflect.Slice:
@@ -230,15 +243,21 @@ func walkBounded(t *testing.T, op, path string, v reflect.Value) {
 			t.Fatalf("%s: %s has %d elements, over %d, and was accepted", op, path, v.Len(), MaxListLength)
 		}
 		for i := 0; i < v.Len(); i++ {
-			walkBounded(t, op, path, v.Index(i))
+			walkBounded(t, op, path, v.Index(i), body)
 		}
 	case reflect.Map:
 		for _, k := range v.MapKeys() {
-			walkBounded(t, op, path, v.MapIndex(k))
+			walkBounded(t, op, path, v.MapIndex(k), body)
 		}
 	case reflect.String:
 		if v.Len() > MaxStringLength && !strings.HasSuffix(path, ".TransformSchema") {
 			t.Fatalf("%s: %s is %d bytes, over %d, and was accepted", op, path, v.Len(), MaxStringLength)
+		}
+		if s := v.String(); body != nil && (!utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) && !sentReplacementChar(body)) {
+			t.Fatalf("%s: %s = %q, not what the body sent as valid UTF-8 (invalid UTF-8 is refused, never replaced)", op, path, s)
+		}
+		if body != nil && strings.IndexByte(v.String(), 0) >= 0 {
+			t.Fatalf("%s: %s = %q holds U+0000 and was accepted", op, path, v.String())
 		}
 	}
 }

@@ -49,13 +49,22 @@ func (m *Main) mountConsole(ctl http.Handler, token string, journal httpapi.Jour
 	if err != nil {
 		return nil, err
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == console.Prefix || strings.HasPrefix(r.URL.Path, console.Prefix+"/") {
-			c.ServeHTTP(w, r)
-			return
-		}
-		ctl.ServeHTTP(w, r)
-	}), nil
+	return &consoleMux{console: c, control: ctl}, nil
+}
+
+// consoleMux sends the console's paths to the console and the rest to the control plane. It
+// is a pointer, not a func: httpapi compares the handler it is given (a func value is not
+// comparable).
+type consoleMux struct {
+	console, control http.Handler
+}
+
+func (m *consoleMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == console.Prefix || strings.HasPrefix(r.URL.Path, console.Prefix+"/") {
+		m.console.ServeHTTP(w, r)
+		return
+	}
+	m.control.ServeHTTP(w, r)
 }
 
 // consoleRedirect sends a browser that asks for / (Accept: text/html) to the console; every

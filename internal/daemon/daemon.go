@@ -14,6 +14,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
@@ -25,12 +26,17 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/ids"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
 	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/storemetrics"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config is everything the command line sets.
@@ -57,6 +63,8 @@ type Config struct {
 	// Auth is "any" (accept every request) or "sigv4" (verify signatures against Credentials).
 	Auth        string
 	Credentials string
+	// DebugAddr, when set, is where net/http/pprof and /metrics listen, apart from the API.
+	DebugAddr string
 	// AdminTokenFile holds the bearer token of the test control plane (/_amplifybackend/);
 	// without one the control plane is open in auth mode any and off in mode sigv4.
 	AdminTokenFile string
@@ -95,13 +103,19 @@ type Main struct {
 	Runner  *jobs.Runner
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
+	// Metrics is the registry /metrics serves: every component's metrics, Go's and the
+	// process's.
+	Metrics *prometheus.Registry
 	// Faults are the control plane's fault rules (this process's own).
 	Faults *control.Faults
 
-	listener   net.Listener
-	server     *http.Server
-	stopRunner context.CancelFunc
-	wg         sync.WaitGroup
+	logHandler    *logging.Handler // nil when the Logger was given
+	listener      net.Listener
+	server        *http.Server
+	debugListener net.Listener
+	debugServer   *http.Server
+	stopRunner    context.CancelFunc
+	wg            sync.WaitGroup
 }
 
 // NewMain returns a Main with the default configuration.
@@ -141,6 +155,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Store, "store", c.Store, "a postgres:// URL to share state between replicas (default: SQLite under --data-dir)")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "address of a second listener for net/http/pprof and /metrics (default: none); keep it private")
 	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "file holding the bearer token the test control plane (/_amplifybackend/) requires; needed to open it in auth mode sigv4")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many AWS requests the control plane's journal keeps (0: no journal)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
@@ -225,18 +240,24 @@ func (c *Config) validate() error {
 	return level.UnmarshalText([]byte(c.LogLevel))
 }
 
+// logFlushAfter is how long a log line may wait in the buffer before it reaches stderr
+// (warnings and errors never wait): one write(2) for many access-log lines under load.
+const logFlushAfter = 100 * time.Millisecond
+
+// logger is slog's text or JSON format through internal/logging. Lines to stderr are
+// buffered (logFlushAfter); a LogOutput set by a test gets every line as it is logged.
 func (m *Main) logger() *slog.Logger {
+	opts := logging.Options{JSON: m.Config.LogFormat == "json"}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	opts.Level = level
 	out := m.LogOutput
 	if out == nil {
 		out = os.Stderr
+		opts.FlushAfter = logFlushAfter
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if m.Config.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(out, opts))
-	}
-	return slog.New(slog.NewTextHandler(out, opts))
+	m.logHandler = logging.New(out, opts)
+	return slog.New(m.logHandler)
 }
 
 // Run opens the store, starts the job runner and starts serving; it returns once the server
@@ -267,18 +288,30 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	store, err := m.openStore(ctx)
+	raw, err := m.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	m.Store = store
-	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease}
+	m.Store = raw
+	// Everything but Close and the start-up work goes through the measured store.
+	store := storemetrics.Wrap(raw)
+	jobMetrics := jobs.NewMetrics(store, m.Now)
+	httpMetrics := httpapi.NewMetrics()
+	m.Metrics = prometheus.NewRegistry()
+	m.Metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+		store, jobMetrics, httpMetrics,
+	)
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Metrics: jobMetrics}
 	m.Service = &amplify.Service{
 		Store:       store,
 		Now:         m.Now,
 		JobDuration: m.Config.JobDuration,
 		TokenTTL:    m.Config.TokenTTL,
 		JobAdded:    func(time.Time) { m.Runner.Wake() },
+		JobCreated:  m.Runner.Created,
 		CheckSchema: schema.Check,
 		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
 			r, err := modelgen.Generate(schema)
@@ -297,12 +330,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if seed != nil {
 		if err := m.loadSeed(ctx, seed); err != nil {
-			store.Close()
+			raw.Close()
 			return err
 		}
 	}
 	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
-		store.Close()
+		raw.Close()
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
@@ -321,16 +354,27 @@ func (m *Main) Run(ctx context.Context) error {
 		Ready:       store.Ping,
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
+		Metrics:     httpMetrics,
 		Control:     ctl,
 		Health:      health,
 		Faults:      faults,
 		Journal:     journal,
 		NewID:       newRequestID,
 	})
+	metrics := promhttp.HandlerFor(m.Metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		store.Close()
+		raw.Close()
 		return err
+	}
+	ln = handler.Listener(ln) // net/http's own refusals answered in the AWS error form
+	if m.Config.DebugAddr != "" {
+		if m.debugListener, err = net.Listen("tcp", m.Config.DebugAddr); err != nil {
+			ln.Close()
+			raw.Close()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		m.debugServer = &http.Server{Handler: debugHandler(metrics), ReadHeaderTimeout: 10 * time.Second}
 	}
 	m.listener = ln
 	var root http.Handler = handler
@@ -338,7 +382,7 @@ func (m *Main) Run(ctx context.Context) error {
 		root = consoleRedirect(handler)
 	}
 	m.server = &http.Server{
-		Handler:           root,
+		Handler:           m.mainHandler(root, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -365,9 +409,55 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
+	if m.debugServer != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := m.debugServer.Serve(m.debugListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Error("serve debug", "err", err)
+			}
+		}()
+		m.Logger.Info("debug listener: pprof and /metrics", "addr", m.debugListener.Addr().String())
+	}
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
 		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
+}
+
+// mainHandler is what the API's listener serves: the API, and /metrics in auth mode any.
+// In mode sigv4 every request on this listener must be signed, so /metrics is served only
+// on --debug-addr (a Prometheus scraper does not sign).
+func (m *Main) mainHandler(api http.Handler, metrics http.Handler) http.Handler {
+	if m.Config.Auth == "sigv4" {
+		return api
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// debugHandler serves --debug-addr: /metrics and net/http/pprof under /debug/pprof/.
+func debugHandler(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// DebugURL is the base URL of the --debug-addr listener ("" without one).
+func (m *Main) DebugURL() string {
+	if m.debugListener == nil {
+		return ""
+	}
+	return "http://" + m.debugListener.Addr().String()
 }
 
 // maxJournalSize bounds --journal-size: a record is about 200 bytes.
@@ -567,6 +657,11 @@ func (m *Main) Close() error {
 		cancel()
 		m.server = nil
 	}
+	if m.debugServer != nil {
+		// A CPU profile or trace in progress ends with its connection.
+		errs = append(errs, m.debugServer.Close())
+		m.debugServer = nil
+	}
 	if m.stopRunner != nil {
 		m.stopRunner()
 		m.stopRunner = nil
@@ -575,6 +670,9 @@ func (m *Main) Close() error {
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 		m.Store = nil
+	}
+	if m.logHandler != nil {
+		m.logHandler.Flush() // a log that cannot be written has nowhere to say so
 	}
 	return errors.Join(errs...)
 }

@@ -107,28 +107,30 @@ func appID(rt *route, params []string, body []byte) string {
 	return ""
 }
 
-// injectFault applies the fault that a rule holds for x's request r, if any. It returns the
-// context to run the operation in (ctx, or ctx with the job error), or done when the request
-// has been answered (an error fault, or the client left during the latency: the wait ends
-// with r's context, which ends with the client's connection).
-func (s *Server) injectFault(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange) (context.Context, bool) {
+// injectFault applies the fault that a rule holds for x's request, if any. It returns the
+// context to run the operation in, or done when the request has been answered (an error
+// fault, or the client left during the latency).
+func (s *Server) injectFault(ctx context.Context, x *exchange) (context.Context, bool) {
 	f, ok := s.cfg.Faults.Match(x.call)
 	if !ok {
 		return ctx, false
 	}
 	x.fault = f.Rule
+	s.cfg.Metrics.faultInjected(x.operation, f)
 	if f.Latency > 0 {
+		// The operation's context outlives the connection (newOperationContext): the wait
+		// ends early on the connection's own, when the client leaves.
 		t := time.NewTimer(f.Latency)
 		select {
 		case <-t.C:
-		case <-r.Context().Done():
+		case <-x.conn.Done():
 			t.Stop()
-			s.writeError(w, x, r.Context().Err())
+			s.writeError(x, x.conn.Err())
 			return ctx, true
 		}
 	}
 	if f.Status != 0 {
-		s.writeError(w, x, &statusError{status: f.Status, err: amplify.Error{Code: f.Code, Message: f.Message}})
+		s.writeError(x, &statusError{status: f.Status, err: amplify.Error{Code: f.Code, Message: f.Message}})
 		return ctx, true
 	}
 	if f.JobError != "" {
@@ -148,15 +150,11 @@ func (e *statusError) Error() string { return e.err.Error() }
 
 // record hands x's outcome to the journal.
 func (s *Server) record(x *exchange, start time.Time, d time.Duration) {
-	status := x.status
-	if status == 0 {
-		status = statusClientClosed // nothing was sent: the client was gone
-	}
 	s.cfg.Journal.Record(Record{
 		Call:      x.call,
 		Time:      start,
 		RequestID: x.id,
-		Status:    status,
+		Status:    x.status(),
 		ErrorCode: x.errCode,
 		Duration:  d,
 		Fault:     x.fault,
@@ -164,44 +162,25 @@ func (s *Server) record(x *exchange, start time.Time, d time.Duration) {
 }
 
 // serveControl hands a control-plane request to the control handler; the access log shows
-// it as operation "control" with the status the handler answered.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, x *exchange, h http.Handler) {
+// it as operation "control" with the status the handler answered. The handler writes through
+// a ResponseWriter of its own (handing &x.w on as an interface would move every request's
+// exchange to the heap), whose record is then copied into x.
+func (s *Server) serveControl(r *http.Request, x *exchange, h http.Handler) {
 	x.operation = "control"
 	if r.Method == http.MethodOptions && h == s.cfg.Control {
 		// A browser's preflight (a web console driving the control plane): the CORS answer
 		// of the AWS routes, with the methods the control plane has.
-		s.cors.preflight(w.Header(), r)
-		if w.Header().Get("Access-Control-Allow-Methods") != "" {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+		s.cors.preflight(x.w.Header(), r)
+		if x.w.Header().Get("Access-Control-Allow-Methods") != "" {
+			x.w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
 		}
-		x.status = http.StatusOK
-		w.WriteHeader(http.StatusOK)
+		x.w.WriteHeader(http.StatusOK)
 		return
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	h.ServeHTTP(sw, r)
-	x.status = sw.status
-	if x.status == 0 {
-		x.status = http.StatusOK
+	rw := NewResponseWriter(x.w.w)
+	h.ServeHTTP(rw, r)
+	if rw.status == 0 {
+		rw.WriteHeader(http.StatusOK) // the handler wrote nothing: net/http sends 200
 	}
-}
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
+	x.w.status, x.w.bytes, x.w.err = rw.status, rw.bytes, rw.err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
@@ -104,6 +105,37 @@ type scopeKey struct{}
 // WithScope returns ctx carrying the caller's account and region.
 func WithScope(ctx context.Context, s amplify.Scope) context.Context {
 	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// operationContext is the context an operation runs in: the request's values and the
+// caller's scope, but not the request's cancellation. net/http cancels a request's context
+// when a read on its connection fails, and reaching the end of the stream is such a failure:
+// a client that half-closes its side after sending a complete request (as `nc -N`, some
+// proxies and HTTP/1.0 scripts do) looks gone, although it is still reading. Run under that
+// context, its operation stopped half-way and it got no answer, or net/http's empty 200.
+// Requests are short and bounded, so the operation runs to its end and its answer is
+// written whole; to a client that is really gone, the answer is lost with the connection.
+//
+// It is context.WithoutCancel and WithScope in one value, one allocation per request as
+// WithScope alone was. (context.Cause still reports the request's cause through Value.)
+type operationContext struct {
+	parent context.Context
+	scope  amplify.Scope
+}
+
+func newOperationContext(r *http.Request, s amplify.Scope) context.Context {
+	return &operationContext{parent: r.Context(), scope: s}
+}
+
+func (*operationContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (*operationContext) Done() <-chan struct{}       { return nil }
+func (*operationContext) Err() error                  { return nil }
+
+func (c *operationContext) Value(key any) any {
+	if key == (scopeKey{}) {
+		return c.scope
+	}
+	return c.parent.Value(key)
 }
 
 // ScopeFrom returns the account and region a request acts in.

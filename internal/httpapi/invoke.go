@@ -30,18 +30,19 @@ func (s *Server) Invoke(ctx context.Context, scope amplify.Scope, operation stri
 		return nil, fmt.Errorf("invoke: no operation %q", operation)
 	}
 	start := time.Now()
-	x := &exchange{id: s.cfg.NewID(), operation: op.Name, scope: scope, routed: true}
+	x := &exchange{id: s.cfg.NewID(), operation: op.Name, scope: scope, routed: true, conn: ctx}
 	x.call = Call{Operation: op.Name, Account: scope.Account, Region: scope.Region}
 	x.call.AppID = appID(&route{op: *op}, params, body)
 	defer func() {
+		if s.cfg.Journal == nil {
+			return
+		}
+		status := http.StatusOK
 		if err != nil {
-			x.status, x.errCode = errorOutcome(err)
-		} else {
-			x.status = http.StatusOK
+			status, x.errCode = errorOutcome(err)
 		}
-		if s.cfg.Journal != nil {
-			s.record(x, start, time.Since(start))
-		}
+		s.cfg.Journal.Record(Record{Call: x.call, Time: start, RequestID: x.id, Status: status,
+			ErrorCode: x.errCode, Duration: time.Since(start), Fault: x.fault})
 	}()
 	ctx = WithScope(ctx, scope)
 	if s.cfg.Faults != nil && s.cfg.Faults.Active() {

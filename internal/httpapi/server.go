@@ -7,13 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +38,8 @@ type Config struct {
 	RateLimit RateLimit
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
+	// Metrics, when set, counts requests (NewMetrics); nil counts nothing.
+	Metrics *Metrics
 	// Control, when set, serves the test control plane (internal/control): every path under
 	// /_amplifybackend/, before AWS routing and rate limiting. Health, when set, answers
 	// /healthz in place of Ready.
@@ -88,12 +88,17 @@ func New(cfg Config) *Server {
 	}
 }
 
-// exchange is one request's state, shared by the log line and the error renderer.
+// exchange is one request's state, shared by the handler, the error renderer and the log
+// line. Its ResponseWriter is part of it, and the exchange lives on ServeHTTP's stack, so
+// that wrapping the writer costs no allocation. Keep it there: call &x.w's methods, but do not
+// hand &x.w on as an interface (an io.Writer, an http.ResponseWriter), which moves the
+// exchange to the heap (go build -gcflags=-m shows it).
 type exchange struct {
+	w         ResponseWriter
+	conn      context.Context // the request's: done once the client's connection ends
 	id        string
 	operation string
 	scope     amplify.Scope
-	status    int
 	errCode   string
 	// routed is set once the request matched an operation; call and fault are for the
 	// control plane's hooks (hooks.go).
@@ -102,48 +107,62 @@ type exchange struct {
 	fault  string
 }
 
-// ServeHTTP answers one request. No panic escapes it.
+// ServeHTTP answers one request. An answer is sent whole or not at all: when there is nothing
+// to send (the client is gone), ServeHTTP panics with http.ErrAbortHandler, so that net/http
+// closes the connection instead of answering 200 with an empty body. No other panic escapes.
+//
+// What happens around every request is here, in order: the request id and CORS headers,
+// the answer (serve), panic recovery, then the metrics, the access log line and the
+// control plane's journal, all read from the exchange (status and bytes as the
+// ResponseWriter recorded them).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	x := &exchange{id: s.cfg.NewID()}
+	s.cfg.Metrics.begin()
+	x := &exchange{w: ResponseWriter{w: w}, conn: r.Context(), id: s.cfg.NewID()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
 	s.cors.apply(h, r)
 	defer func() {
 		if p := recover(); p != nil {
 			s.cfg.Logger.Error("panic serving request", "requestId", x.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if x.status == 0 {
-				s.writeError(w, x, fmt.Errorf("panic: %v", p))
+			if x.w.Status() == 0 {
+				s.writeError(x, fmt.Errorf("panic: %v", p))
 			}
 		}
 		d := time.Since(start)
+		s.cfg.Metrics.observe(x.operation, x.status(), d)
 		s.logRequest(r, x, d)
 		if x.routed && s.cfg.Journal != nil {
 			s.record(x, start, d)
 		}
+		if x.w.Status() == 0 {
+			// Nothing was sent, because the client is gone (writeError). Returning now would
+			// let net/http answer 200 with an empty body to whoever still reads the
+			// connection: abort it instead, so that the answer is whole or absent.
+			panic(http.ErrAbortHandler)
+		}
 	}()
-	s.serve(w, r, x)
+	s.serve(x, r)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
+func (s *Server) serve(x *exchange, r *http.Request) {
 	if h := s.controlHandler(r.URL.Path); h != nil {
-		s.serveControl(w, r, x, h)
+		s.serveControl(r, x, h)
 		return
 	}
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		s.healthz(w, r, x)
+		s.healthz(x, r)
 		return
 	}
 	rt, params, known, err := s.router.match(r.Method, r.URL.EscapedPath())
 	if r.Method == http.MethodOptions && known {
 		x.operation = "OPTIONS"
-		s.cors.preflight(w.Header(), r)
-		x.status = http.StatusOK
-		w.WriteHeader(http.StatusOK)
+		s.cors.preflight(x.w.Header(), r)
+		x.w.WriteHeader(http.StatusOK)
 		return
 	}
 	if rt == nil {
-		s.writeError(w, x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
+		s.writeError(x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
 	x.operation, x.routed, x.call.Operation = rt.op.Name, true, rt.op.Name
@@ -153,7 +172,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	body, err2 := s.readBody(r)
 	if err2 != nil {
-		s.writeError(w, x, err2)
+		s.writeError(x, err2)
 		return
 	}
 	if hooked && x.call.AppID == "" {
@@ -163,27 +182,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	x.scope = scope
 	x.call.Account, x.call.Region = scope.Account, scope.Region
 	if aerr != nil {
-		s.writeError(w, x, aerr)
+		s.writeError(x, aerr)
 		return
 	}
 	if err := s.limiters.allow(scope.Account); err != nil {
-		s.writeError(w, x, err)
+		s.cfg.Metrics.limited(x.operation)
+		s.writeError(x, err)
 		return
 	}
 	if err != nil {
-		s.writeError(w, x, err)
+		s.writeError(x, err)
 		return
 	}
-	ctx := WithScope(r.Context(), scope)
+	ctx := newOperationContext(r, scope)
 	if hooked && s.cfg.Faults != nil && s.cfg.Faults.Active() {
 		var done bool
-		if ctx, done = s.injectFault(ctx, w, r, x); done {
+		if ctx, done = s.injectFault(ctx, x); done {
 			return
 		}
 	}
 	out, err := rt.op.Invoke(ctx, s.ops, params, body)
 	if err != nil {
-		s.writeError(w, x, err)
+		s.writeError(x, err)
 		return
 	}
 	// Every output is a generated structure with an AppendJSON method (encode_gen.go):
@@ -195,15 +215,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		buf, err = json.Marshal(out)
 	}
 	if err != nil {
-		s.writeError(w, x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
+		s.writeError(x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
 		return
 	}
-	h := w.Header()
-	h[hdrContentType] = jsonContentType
-	h[hdrContentLength] = []string{strconv.Itoa(len(buf))}
-	x.status = http.StatusOK
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf)
+	writeJSON(&x.w, buf)
 }
 
 // readBody reads the whole body, refusing one over the limit.
@@ -229,23 +244,21 @@ func tooLarge(limit int64) error {
 	return amplify.Errorf(amplify.BadRequest, "The request body is larger than the limit of %d bytes.", limit)
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request, x *exchange) {
+func (s *Server) healthz(x *exchange, r *http.Request) {
 	x.operation = "healthz"
-	w.Header().Set("Content-Type", "application/json")
+	x.w.Header()[hdrContentType] = jsonContentType
 	if s.cfg.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
 			s.cfg.Logger.Warn("health check failed", "requestId", x.id, "err", err)
-			x.status = http.StatusServiceUnavailable
-			w.WriteHeader(x.status)
-			io.WriteString(w, `{"status":"unavailable"}`)
+			x.w.WriteHeader(http.StatusServiceUnavailable)
+			x.w.Write([]byte(`{"status":"unavailable"}`))
 			return
 		}
 	}
-	x.status = http.StatusOK
-	w.WriteHeader(x.status)
-	io.WriteString(w, `{"status":"ok"}`)
+	x.w.WriteHeader(http.StatusOK)
+	x.w.Write([]byte(`{"status":"ok"}`))
 }
 
 // Response header keys in canonical form, assigned directly (Header.Set canonicalizes the key
@@ -254,6 +267,7 @@ var (
 	hdrRequestID     = http.CanonicalHeaderKey("x-amzn-RequestId")
 	hdrContentType   = http.CanonicalHeaderKey("Content-Type")
 	hdrContentLength = http.CanonicalHeaderKey("Content-Length")
+	hdrErrorType     = http.CanonicalHeaderKey("X-Amzn-ErrorType")
 	hdrAllowOrigin   = http.CanonicalHeaderKey("Access-Control-Allow-Origin")
 	hdrExposeHeaders = http.CanonicalHeaderKey("Access-Control-Expose-Headers")
 	jsonContentType  = []string{"application/json"}
@@ -265,84 +279,50 @@ var (
 // before its answer was ready (no answer is written).
 const statusClientClosed = 499
 
-// errorStatus maps the codes that are not modeled exceptions to their HTTP status.
-var errorStatus = map[string]int{
-	amplify.NotImplemented:             http.StatusNotImplemented,
-	amplify.UnknownOperation:           http.StatusNotFound,
-	amplify.MissingAuthenticationToken: http.StatusForbidden,
-	amplify.UnrecognizedClient:         http.StatusForbidden,
-	amplify.InvalidSignature:           http.StatusForbidden,
+// status is the status sent, or 499 when nothing was: the client was gone.
+func (x *exchange) status() int {
+	if st := x.w.Status(); st != 0 {
+		return st
+	}
+	return statusClientClosed
 }
 
-// writeError renders err as AWS renders errors: the exception's status, X-Amzn-ErrorType and
-// a JSON body with message and the exception's other members. Anything that is not an
-// *amplify.Error is an internal failure whose cause goes to the log, not to the client.
-func (s *Server) writeError(w http.ResponseWriter, x *exchange, err error) {
-	if errors.Is(err, context.Canceled) {
-		// The client went away (the request's context ends when its connection closes):
-		// nobody reads an answer, and it is not the service's failure. The access log shows
-		// nginx's 499 "client closed request".
-		x.status, x.errCode = statusClientClosed, "ClientClosedRequest"
-		return
-	}
-	var e *amplify.Error
-	var status int
-	var ok bool
-	if se := (*statusError)(nil); errors.As(err, &se) {
-		e, status, ok = &se.err, se.status, true
-	} else if !errors.As(err, &e) || e.Code == amplify.Internal {
-		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
-		e = &amplify.Error{Code: amplify.Internal, Message: "An internal error occurred. Request id: " + x.id}
-	}
-	if !ok {
-		status, ok = api.ExceptionStatus(e.Code)
-	}
-	if !ok {
-		status, ok = errorStatus[e.Code]
-	}
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	body := struct {
-		Message      string `json:"message"`
-		ResourceType string `json:"resourceType,omitempty"`
-		LimitType    string `json:"limitType,omitempty"`
-	}{e.Message, e.ResourceType, e.LimitType}
-	buf, _ := json.Marshal(body)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", e.Code)
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
-	x.status, x.errCode = status, e.Code
-	w.WriteHeader(status)
-	w.Write(buf)
-}
-
+// logRequest writes the access log line. It builds the slog.Record itself and hands it to
+// the logger's handler: slog.Logger would first walk the stack for the caller's source
+// position, which the line never shows (a fifth of the line's cost). internal/logging
+// formats such a record without slog's per-attribute machinery.
 func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
+	status := x.status()
 	level := slog.LevelInfo
-	if x.status >= 500 && x.fault == "" { // an injected fault is not the server's error
+	if status >= 500 && x.fault == "" { // an injected fault is not the server's error
 		level = slog.LevelError
 	}
-	if !s.cfg.Logger.Enabled(r.Context(), level) {
+	h := s.cfg.Logger.Handler()
+	ctx := r.Context()
+	if !h.Enabled(ctx, level) {
 		return
 	}
-	attrs := []slog.Attr{
+	rec := slog.NewRecord(time.Now(), level, "request", 0)
+	rec.AddAttrs(
 		slog.String("requestId", x.id),
 		slog.String("method", r.Method),
 		slog.String("path", truncate(r.URL.Path, 256)),
 		slog.String("operation", x.operation),
 		slog.String("account", x.scope.Account),
 		slog.String("region", x.scope.Region),
-		slog.Int("status", x.status),
-		slog.Duration("duration", d),
-	}
+		slog.Int("status", status),
+		// Milliseconds with microsecond resolution: the unit is in the key, and the value is
+		// a number every log pipeline reads (slog's Duration is "153µs" in text and
+		// nanoseconds in JSON).
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+	)
 	if x.errCode != "" {
-		attrs = append(attrs, slog.String("errorType", x.errCode))
+		rec.AddAttrs(slog.String("errorType", x.errCode))
 	}
 	if x.fault != "" {
-		attrs = append(attrs, slog.String("fault", x.fault))
+		rec.AddAttrs(slog.String("fault", x.fault))
 	}
-	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+	h.Handle(ctx, rec)
 }
 
 func truncate(s string, n int) string {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -42,7 +44,23 @@ func (a SigV4Auth) Authenticate(r *http.Request, body []byte) (amplify.Scope, er
 	}
 	res, err := v.Verify(r, body, now())
 	if err != nil {
-		return amplify.Scope{}, err
+		return amplify.Scope{}, signatureError(err)
 	}
 	return amplify.Scope{Account: key.AccountID, Region: res.Region}, nil
+}
+
+// signatureError turns a refused signature into the domain's error of the same code (403).
+func signatureError(err error) error {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return fmt.Errorf("verify signature: %w", err)
+	}
+	code := amplify.InvalidSignature
+	switch se.Code {
+	case sigv4.MissingAuthenticationToken:
+		code = amplify.MissingAuthenticationToken
+	case sigv4.UnrecognizedClient:
+		code = amplify.UnrecognizedClient
+	}
+	return &amplify.Error{Code: code, Message: se.Message}
 }

@@ -235,3 +235,21 @@ func TestSigV4AuthServer(t *testing.T) {
 		t.Fatalf("failures not logged:\n%s", logs.String())
 	}
 }
+
+// A refused signature becomes the domain's error of the same code, with sigv4's message.
+func TestSignatureErrorCodes(t *testing.T) {
+	for _, tt := range []struct {
+		code sigv4.Code
+		want string
+	}{
+		{sigv4.MissingAuthenticationToken, amplify.MissingAuthenticationToken},
+		{sigv4.UnrecognizedClient, amplify.UnrecognizedClient},
+		{sigv4.InvalidSignature, amplify.InvalidSignature},
+	} {
+		err := signatureError(&sigv4.Error{Code: tt.code, Message: "m"})
+		var e *amplify.Error
+		if !errors.As(err, &e) || e.Code != tt.want || e.Message != "m" || string(tt.code) != tt.want {
+			t.Errorf("%s: %v; want %s", tt.code, err, tt.want)
+		}
+	}
+}

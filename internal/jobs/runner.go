@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -37,9 +38,19 @@ type Runner struct {
 	// Batch is how many due jobs the runner claims at once and runs in one transaction
 	// (128 when 0).
 	Batch int
+	// Metrics, when set, counts the jobs created (Created), started and finished.
+	Metrics *Metrics
+	// RetryMin and RetryMax bound the wait after the store failed: it starts at RetryMin
+	// and doubles with each failure in a row up to RetryMax, each wait drawn between half
+	// the bound and the bound, so that replicas do not retry in step (10ms and 5s when 0).
+	RetryMin, RetryMax time.Duration
 
 	once sync.Once
 	wake chan struct{}
+
+	mu       sync.Mutex
+	failures int       // store failures in a row
+	since    time.Time // when the first of them happened
 }
 
 func (r *Runner) init() {
@@ -57,6 +68,13 @@ func (r *Runner) init() {
 		if r.Batch <= 0 {
 			r.Batch = 128
 		}
+		if r.RetryMin <= 0 {
+			r.RetryMin = 10 * time.Millisecond
+		}
+		if r.RetryMax <= 0 {
+			r.RetryMax = 5 * time.Second
+		}
+		r.RetryMax = max(r.RetryMax, r.RetryMin)
 		if r.Logger == nil {
 			r.Logger = slog.Default()
 		}
@@ -79,15 +97,26 @@ func (r *Runner) Wake() {
 	}
 }
 
-// Run runs due jobs until ctx ends.
+// Created counts a job the service committed (amplify.Service.JobCreated).
+func (r *Runner) Created(job *amplify.Job) {
+	r.Metrics.jobCreated(job)
+}
+
+// Run runs due jobs until ctx ends. While the store fails, it waits longer after each
+// failure (RetryMin, doubling up to RetryMax) and logs when the failures begin and when they
+// end, not at each attempt; a Wake (a job was just submitted, so the store took a write)
+// ends the wait early.
 func (r *Runner) Run(ctx context.Context) {
 	r.init()
 	for {
-		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
-			r.Logger.Error("running jobs", "err", err)
+		_, err := r.RunDue(ctx)
+		if ctx.Err() != nil {
+			return
 		}
 		wait := r.Poll
-		if next, err := r.Store.NextRunAt(ctx); err == nil && !next.IsZero() {
+		if err != nil {
+			wait = r.backoff()
+		} else if next, err := r.Store.NextRunAt(ctx); err == nil && !next.IsZero() {
 			if d := next.Sub(r.now()); d < wait {
 				wait = max(d, time.Millisecond)
 			}
@@ -116,6 +145,7 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	n := 0
 	var running chan []error // the result of the batch in flight, or nil
 	var inFlight []*amplify.Job
+	var storeErr error // a store failure that left jobs of a batch pending
 	finish := func() {
 		for i, err := range <-running {
 			if err != nil {
@@ -123,6 +153,10 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 					continue // shutting down: the job runs again after the restart
 				}
 				// The job stays pending; it runs again once the lease expires.
+				if amplify.ErrorCode(err) == amplify.Unavailable {
+					storeErr = err // logged once for the outage, not once per job
+					continue
+				}
 				job := inFlight[i]
 				r.Logger.Error("job failed to run; it will be retried", "jobId", job.JobID, "operation", job.Action, "err", err)
 				continue
@@ -140,18 +174,65 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 		if err != nil || len(claimed) == 0 {
 			break
 		}
+		// A claim is a committed write: whatever failed before works again.
+		r.recovered()
 		if running != nil {
 			finish()
 		}
 		done := make(chan []error, 1)
 		running, inFlight = done, claimed
-		go func() { done <- r.Executor.RunJobs(ctx, claimed, lease) }()
+		r.Metrics.batchStarted(claimed)
+		go func() {
+			start := time.Now()
+			errs := r.Executor.RunJobs(ctx, claimed, lease)
+			r.Metrics.batchDone(claimed, errs, time.Since(start))
+			done <- errs
+		}()
 	}
 	if running != nil {
 		finish()
 	}
 	if err == nil {
+		err = storeErr
+	}
+	if err == nil {
 		err = ctx.Err()
+	} else if ctx.Err() == nil {
+		r.failed(err)
 	}
 	return n, err
+}
+
+// failed records a failure of the store; the first of a series is logged.
+func (r *Runner) failed(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failures++
+	if r.failures == 1 {
+		r.since = time.Now()
+		r.Logger.Error("job runner: the store fails; retrying with backoff, logged again when it recovers", "err", err)
+	}
+}
+
+// recovered ends a series of store failures, logging it.
+func (r *Runner) recovered() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failures > 0 {
+		r.Logger.Info("job runner: the store works again", "failures", r.failures, "after", time.Since(r.since).Round(time.Millisecond).String())
+		r.failures = 0
+	}
+}
+
+// backoff returns how long to wait after the latest failure: RetryMin doubled for each
+// failure before it, at most RetryMax, of which a random half is taken off (jitter).
+func (r *Runner) backoff() time.Duration {
+	r.mu.Lock()
+	n := r.failures
+	r.mu.Unlock()
+	d := r.RetryMax
+	if n <= 30 {
+		d = min(r.RetryMin<<max(n-1, 0), r.RetryMax)
+	}
+	return d/2 + rand.N(d/2+1)
 }

@@ -14,23 +14,71 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
+// claimCounter is a Store that counts ClaimJobs calls and lets a test wait for one.
+type claimCounter struct {
+	amplify.Store
+	mu      sync.Mutex
+	claims  int
+	changed chan struct{} // closed at the next claim
+}
+
+func newClaimCounter(s amplify.Store) *claimCounter {
+	return &claimCounter{Store: s, changed: make(chan struct{})}
+}
+
+func (c *claimCounter) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease, limit int) ([]*amplify.Job, error) {
+	jobs, err := c.Store.ClaimJobs(ctx, now, lease, limit)
+	c.mu.Lock()
+	c.claims++
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
+	return jobs, err
+}
+
+// waitClaims waits until n claims were made, for at most 10 s.
+func (c *claimCounter) waitClaims(n int) error {
+	deadline := time.After(10 * time.Second)
+	for {
+		c.mu.Lock()
+		got, changed := c.claims, c.changed
+		c.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			return fmt.Errorf("%d claims after 10 s; want %d", got, n)
+		}
+	}
+}
+
 // recorder is an Executor that records what it ran, in order, completes the jobs in the
-// store as the domain does, and fails the jobs it is told to.
+// store as the domain does, and fails the jobs it is told to. Batch k (from 1) runs only
+// once the runner has made its next claim (claim k+1): the runner claims the next batch while
+// one runs, and the test holds it to that instead of hoping a sleep makes them overlap.
 type recorder struct {
-	store   amplify.Store
+	store   *claimCounter
 	mu      sync.Mutex
 	ran     map[string][]string // app -> job ids in the order run
 	batches int
 	fail    map[string]bool
+	errs    []error // what went wrong inside RunJobs
 }
 
 func (r *recorder) RunJobs(ctx context.Context, jobs []*amplify.Job, lease amplify.Lease) []error {
 	r.mu.Lock()
 	r.batches++
+	batch := r.batches
 	r.mu.Unlock()
+	if err := r.store.waitClaims(batch + 1); err != nil {
+		r.mu.Lock()
+		r.errs = append(r.errs, fmt.Errorf("batch %d ran without the next claim overlapping it: %w", batch, err))
+		r.mu.Unlock()
+	}
 	errs := make([]error, len(jobs))
 	for i, job := range jobs {
-		time.Sleep(time.Millisecond) // long enough for the next claim to overlap
 		r.mu.Lock()
 		failed := r.fail[job.JobID]
 		if !failed {
@@ -87,8 +135,9 @@ func testRunDueOrder(t *testing.T, batch int) {
 	}
 	insert("a", "late", "a-not-due", now.Add(time.Hour))
 
-	rec := &recorder{store: store, ran: map[string][]string{}, fail: map[string]bool{"z-only": true}}
-	r := &Runner{Store: store, Executor: rec, Now: func() time.Time { return now.Add(time.Minute) }, Batch: batch,
+	counted := newClaimCounter(store)
+	rec := &recorder{store: counted, ran: map[string][]string{}, fail: map[string]bool{"z-only": true}}
+	r := &Runner{Store: counted, Executor: rec, Now: func() time.Time { return now.Add(time.Minute) }, Batch: batch,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	n, err := r.RunDue(ctx)
 	if err != nil {
@@ -96,6 +145,9 @@ func testRunDueOrder(t *testing.T, batch int) {
 	}
 	if n != 5 {
 		t.Errorf("ran %d jobs; want 5 (the failing one does not count)", n)
+	}
+	for _, err := range rec.errs {
+		t.Error(err)
 	}
 	if got := fmt.Sprint(rec.ran["a"]); got != "[a-first a-second a-third]" {
 		t.Errorf("app a ran %s; want its jobs in the order they became due", got)

@@ -39,6 +39,9 @@ var _ amplify.Store = (*DB)(nil)
 // migrationLock keys the session advisory lock that migrations run under ("amplify1").
 const migrationLock int64 = 0x616d706c69667931
 
+// defaultConnectTimeout bounds a connection attempt when the DSN sets no connect_timeout.
+const defaultConnectTimeout = 5 * time.Second
+
 // maxAttempts bounds how often Update runs a transaction that failed on a serialization
 // failure or a deadlock.
 const maxAttempts = 10
@@ -51,6 +54,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without connect_timeout in the DSN, a database host that drops packets would hold
+		// a request (and the job runner) for as long as the kernel retries the connection.
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
 	if err := migrate(ctx, cfg.ConnConfig); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -119,7 +127,7 @@ func (db *DB) Update(ctx context.Context, fn func(amplify.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.update(ctx, fn)
 		if err == nil || attempt == maxAttempts || !retryable(err) {
-			return err
+			return classify(err)
 		}
 		// Back off, with jitter so that the transactions that collided do not collide again.
 		d := min(time.Millisecond<<attempt, 100*time.Millisecond)
@@ -127,7 +135,7 @@ func (db *DB) Update(ctx context.Context, fn func(amplify.Tx) error) error {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return err
+			return classify(err)
 		case <-timer.C:
 		}
 	}
@@ -161,10 +169,10 @@ func retryable(err error) bool {
 func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+		return classify(fmt.Errorf("postgres: begin: %w", err))
 	}
 	defer tx.Rollback(ctx)
-	return fn(&txn{ctx: ctx, tx: tx, readOnly: true})
+	return classify(fn(&txn{ctx: ctx, tx: tx, readOnly: true}))
 }
 
 // ClaimJobs leases the earliest due jobs. SKIP LOCKED passes over the jobs that concurrent
@@ -172,6 +180,11 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 // nor take the same job; a job whose lease another claim has just written fails the recheck
 // of the WHERE clause that FOR UPDATE makes on the newest version.
 func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease, limit int) ([]*amplify.Job, error) {
+	jobs, err := db.claimJobs(ctx, now, lease, limit)
+	return jobs, classify(err)
+}
+
+func (db *DB) claimJobs(ctx context.Context, now time.Time, lease amplify.Lease, limit int) ([]*amplify.Job, error) {
 	rows, err := db.pool.Query(ctx, `
 		UPDATE jobs SET lease_owner = $1, lease_until = $2
 		WHERE seq IN (
@@ -211,12 +224,26 @@ func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease,
 func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	var next *int64
 	if err := db.pool.QueryRow(ctx, `SELECT min(greatest(run_at, coalesce(lease_until + 1, run_at))) FROM jobs WHERE pending`).Scan(&next); err != nil {
-		return time.Time{}, fmt.Errorf("postgres: next run: %w", err)
+		return time.Time{}, classify(fmt.Errorf("postgres: next run: %w", err))
 	}
 	if next == nil {
 		return time.Time{}, nil
 	}
 	return fromMS(*next), nil
+}
+
+// PendingJobs counts the pending jobs and finds the earliest RunAt among them, from the
+// jobs_due index.
+func (db *DB) PendingJobs(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var earliest *int64
+	if err := db.pool.QueryRow(ctx, `SELECT count(*), min(run_at) FROM jobs WHERE pending`).Scan(&n, &earliest); err != nil {
+		return 0, time.Time{}, fmt.Errorf("postgres: pending jobs: %w", err)
+	}
+	if earliest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, fromMS(*earliest), nil
 }
 
 // Secret returns the named secret, creating 32 random bytes on first use. Of replicas racing
@@ -228,18 +255,18 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := db.pool.Exec(ctx, `INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
-		return nil, fmt.Errorf("postgres: create secret %s: %w", name, err)
+		return nil, classify(fmt.Errorf("postgres: create secret %s: %w", name, err))
 	}
 	var value []byte
 	if err := db.pool.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&value); err != nil {
-		return nil, fmt.Errorf("postgres: read secret %s: %w", name, err)
+		return nil, classify(fmt.Errorf("postgres: read secret %s: %w", name, err))
 	}
 	return value, nil
 }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
-	return db.pool.Ping(ctx)
+	return classify(db.pool.Ping(ctx))
 }
 
 // serverLock keys the session advisory lock ("amp2", with the hash of the schema as the

@@ -87,6 +87,9 @@ func (t *txn) forUpdate() string {
 }
 
 func (t *txn) exec(what, query string, args ...any) error {
+	if err := amplify.CheckStorable(args...); err != nil {
+		return err
+	}
 	_, err := t.tx.Exec(t.ctx, query, args...)
 	return storeError(err, what, nil)
 }
@@ -292,6 +295,9 @@ func (t *txn) InsertJob(job *amplify.Job) error {
 	if payload == nil {
 		payload = []byte("null")
 	}
+	if err := amplify.CheckStorable(job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error, job.Action); err != nil {
+		return err
+	}
 	sp, err := t.tx.Begin(t.ctx)
 	if err != nil {
 		return storeError(err, "insert job", nil)
@@ -327,6 +333,9 @@ func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
 			WHERE account = $5 AND region = $6 AND app_id = $7 AND job_id = $8 AND pending AND lease_owner = $9`
 		args = []any{job.Status, job.Error, ms(job.UpdatedAt), job.Pending,
 			job.Account, job.Region, job.AppID, job.JobID, lease.Owner}
+	}
+	if err := amplify.CheckStorable(args...); err != nil {
+		return err
 	}
 	tag, err := t.tx.Exec(t.ctx, query, args...)
 	if err != nil {
@@ -486,6 +495,9 @@ func (t *txn) Bucket(name string) (*amplify.Bucket, error) {
 // InsertBucket inserts unless the name is taken: ON CONFLICT DO NOTHING answers
 // ErrBucketExists without an error that would abort the transaction.
 func (t *txn) InsertBucket(b *amplify.Bucket) error {
+	if err := amplify.CheckStorable(b.Name, b.Account, b.Region, b.Owner); err != nil {
+		return err
+	}
 	tag, err := t.tx.Exec(t.ctx, `INSERT INTO buckets (name, account, region, created_at, owner) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (name) DO NOTHING`,
 		b.Name, b.Account, b.Region, ms(b.CreatedAt), b.Owner)

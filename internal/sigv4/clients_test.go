@@ -6,14 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 // clientOutcome is one line of a client script's output.
@@ -32,7 +31,7 @@ func runClient(t *testing.T, env []string, name string, args ...string) map[stri
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, append(args, srv.URL, testKey, testSecret)...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = testenv.Env(env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -61,8 +60,8 @@ func checkClientOutcomes(t *testing.T, got map[string]clientOutcome) {
 		"list_backend_jobs":    {"", ""},
 		"region":               {"", "eu-central-1"},
 		"session_token":        {"", "us-east-1"},
-		"wrong_secret":         {amplify.InvalidSignature, ""},
-		"unknown_key":          {amplify.UnrecognizedClient, ""},
+		"wrong_secret":         {string(InvalidSignature), ""},
+		"unknown_key":          {string(UnrecognizedClient), ""},
 		"presigned":            {"", "us-west-2"},
 		"presigned_query":      {"", "us-west-2"},
 		"raw_query":            {"", "us-east-1"},

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/aws/aws-sdk-go/aws/credentials"
 	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
 )
@@ -37,8 +36,8 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		a, err := ParseAuthorization(header)
 		if err != nil {
-			var e *amplify.Error
-			if !errors.As(err, &e) || e.Code != amplify.InvalidSignature || e.Message == "" {
+			var e *Error
+			if !errors.As(err, &e) || e.Code != InvalidSignature || e.Message == "" {
 				t.Fatalf("error %T %v", err, err)
 			}
 			return
@@ -171,12 +170,12 @@ func fuzzRaw(t *testing.T, method, target, hname, hvalue string, body []byte) {
 	if err == nil {
 		return // a fuzzer that forges HMAC-SHA256 deserves its prize
 	}
-	var e *amplify.Error
+	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("error %T %v", err, err)
 	}
 	switch e.Code {
-	case amplify.MissingAuthenticationToken, amplify.UnrecognizedClient, amplify.InvalidSignature:
+	case MissingAuthenticationToken, UnrecognizedClient, InvalidSignature:
 	default:
 		t.Fatalf("code %s", e.Code)
 	}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 // Bounds on what a client may send; anything larger is refused before any work is done.
@@ -36,8 +34,8 @@ const (
 
 // invalid returns an InvalidSignature error: the code AWS uses for every malformed,
 // mismatched or stale signature.
-func invalid(format string, args ...any) *amplify.Error {
-	return amplify.Errorf(amplify.InvalidSignature, format, args...)
+func invalid(format string, args ...any) *Error {
+	return &Error{Code: InvalidSignature, Message: fmt.Sprintf(format, args...)}
 }
 
 // quote bounds and cleans a client-supplied string before it is echoed in a message.

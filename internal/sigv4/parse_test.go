@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 const (
@@ -88,7 +86,7 @@ func TestParseAuthorization(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseAuthorization(tt.header)
 			if tt.err != "" {
-				wantCode(t, err, amplify.InvalidSignature, tt.err)
+				wantCode(t, err, InvalidSignature, tt.err)
 				return
 			}
 			if err != nil {
@@ -135,7 +133,7 @@ func TestParsePresigned(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := ParsePresigned(tt.query)
 			if tt.err != "" {
-				wantCode(t, err, amplify.InvalidSignature, tt.err)
+				wantCode(t, err, InvalidSignature, tt.err)
 				return
 			}
 			if err != nil {
@@ -258,7 +256,7 @@ func TestVerifyEdges(t *testing.T) {
 	tests := []struct {
 		name  string
 		build func() (*http.Request, []byte)
-		code  string
+		code  Code
 		msg   string
 	}{
 		{"date header fallback, HTTP format", func() (*http.Request, []byte) {
@@ -280,38 +278,38 @@ func TestVerifyEdges(t *testing.T) {
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			r.Header.Del("X-Amz-Date")
 			return r, nil
-		}, amplify.InvalidSignature, "requires existence of either a 'X-Amz-Date' or a 'Date' header"},
+		}, InvalidSignature, "requires existence of either a 'X-Amz-Date' or a 'Date' header"},
 		{"bad date header", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			r.Header.Del("X-Amz-Date")
 			r.Header.Set("Date", "yesterday")
 			signHere(r, nil, at, "us-east-1", ServiceName, []string{"date", "host"})
 			return r, nil
-		}, amplify.InvalidSignature, "The Date header must be an HTTP date"},
+		}, InvalidSignature, "The Date header must be an HTTP date"},
 		{"bad x-amz-date", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			r.Header.Set("X-Amz-Date", "20260707T1534Z")
 			return r, nil
-		}, amplify.InvalidSignature, "ISO 8601 basic format"},
+		}, InvalidSignature, "ISO 8601 basic format"},
 		{"two x-amz-date", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			r.Header.Add("X-Amz-Date", at.Format(TimeFormat))
 			return r, nil
-		}, amplify.InvalidSignature, "more than one X-Amz-Date header"},
+		}, InvalidSignature, "more than one X-Amz-Date header"},
 		{"two authorization headers", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			r.Header.Add("Authorization", r.Header.Get("Authorization"))
 			return r, nil
-		}, amplify.InvalidSignature, "more than one Authorization header"},
+		}, InvalidSignature, "more than one Authorization header"},
 		{"credential date differs", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			r.Header.Set("X-Amz-Date", at.Add(-24*time.Hour).Format(TimeFormat))
 			return r, nil
-		}, amplify.InvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260707' != '20260706', from '20260706T153305Z'."},
+		}, InvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260707' != '20260706', from '20260706T153305Z'."},
 		{"content hash upper case", func() (*http.Request, []byte) {
 			r := newReq("POST", "/backend", "{}")
 			r.Header.Set("X-Amz-Content-Sha256", strings.ToUpper(PayloadHash([]byte("{}"))))
@@ -323,14 +321,14 @@ func TestVerifyEdges(t *testing.T) {
 			r.Header.Set("X-Amz-Content-Sha256", "abc")
 			signHere(r, []byte("{}"), at, "us-east-1", ServiceName, hostDate)
 			return r, []byte("{}")
-		}, amplify.InvalidSignature, "must be UNSIGNED-PAYLOAD or the hex SHA-256 of the payload, not 'abc'"},
+		}, InvalidSignature, "must be UNSIGNED-PAYLOAD or the hex SHA-256 of the payload, not 'abc'"},
 		{"two content hashes", func() (*http.Request, []byte) {
 			r := newReq("POST", "/backend", "{}")
 			r.Header.Add("X-Amz-Content-Sha256", UnsignedPayload)
 			r.Header.Add("X-Amz-Content-Sha256", UnsignedPayload)
 			signHere(r, []byte("{}"), at, "us-east-1", ServiceName, hostDate)
 			return r, []byte("{}")
-		}, amplify.InvalidSignature, "more than one X-Amz-Content-Sha256"},
+		}, InvalidSignature, "more than one X-Amz-Content-Sha256"},
 		{"signed header absent", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			signHere(r, nil, at, "us-east-1", ServiceName, []string{"host", "x-absent", "x-amz-date"})
@@ -341,28 +339,28 @@ func TestVerifyEdges(t *testing.T) {
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			r.Host = "other.example:4580"
 			return r, nil
-		}, amplify.InvalidSignature, "host:other.example:4580"},
+		}, InvalidSignature, "host:other.example:4580"},
 		{"malformed query, unsigned", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend?a=%zz", "")
 			return r, nil
-		}, amplify.MissingAuthenticationToken, MissingTokenMessage},
+		}, MissingAuthenticationToken, MissingTokenMessage},
 		{"malformed presigned query", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend?X-Amz-Signature=%zz", "")
 			return r, nil
-		}, amplify.InvalidSignature, "not validly percent-encoded"},
+		}, InvalidSignature, "not validly percent-encoded"},
 		{"malformed query, signed", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend?a=%zz", "")
 			signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 			return r, nil
-		}, amplify.InvalidSignature, "not validly percent-encoded"},
+		}, InvalidSignature, "not validly percent-encoded"},
 		{"unsigned request with a date", func() (*http.Request, []byte) {
 			return newReq("GET", "/backend", ""), nil
-		}, amplify.MissingAuthenticationToken, MissingTokenMessage},
+		}, MissingAuthenticationToken, MissingTokenMessage},
 		{"service of another region's key", func() (*http.Request, []byte) {
 			r := newReq("GET", "/backend", "")
 			signHere(r, nil, at, "us-east-1", "execute-api", hostDate)
 			return r, nil
-		}, amplify.InvalidSignature, "Credential should be scoped to correct service: 'amplifybackend'."},
+		}, InvalidSignature, "Credential should be scoped to correct service: 'amplifybackend'."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,12 +381,12 @@ func TestVerifyEdges(t *testing.T) {
 
 	// Nothing to go on at all.
 	_, err := Verify(&http.Request{}, nil, testNow, nil)
-	wantCode(t, err, amplify.MissingAuthenticationToken, MissingTokenMessage)
+	wantCode(t, err, MissingAuthenticationToken, MissingTokenMessage)
 	// No lookup: every key is unknown.
 	r := newReq("GET", "/backend", "")
 	signHere(r, nil, at, "us-east-1", ServiceName, hostDate)
 	_, err = Verifier{Service: ServiceName}.Verify(r, nil, testNow)
-	wantCode(t, err, amplify.UnrecognizedClient, UnknownKeyMessage)
+	wantCode(t, err, UnrecognizedClient, UnknownKeyMessage)
 }
 
 // TestNormalPathFastPath checks that the allocation-free shortcut of NormalizePath agrees with

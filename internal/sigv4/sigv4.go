@@ -1,10 +1,10 @@
 // Package sigv4 verifies AWS Signature Version 4 (AWS4-HMAC-SHA256) signatures of incoming
 // requests, in both forms: the Authorization header and the presigned URL (X-Amz-* query
 // parameters). It is a set of small pure functions over the request, its body, the time and a
-// secret lookup: no store, no globals. Errors are *amplify.Error with the codes AWS answers:
-// MissingAuthenticationTokenException (no signature at all), UnrecognizedClientException
-// (unknown access key) and InvalidSignatureException (anything malformed, mismatched, stale or
-// scoped to another service).
+// secret lookup: no store, no globals, nothing of the domain. Errors are *Error with the codes
+// AWS answers: MissingAuthenticationToken (no signature at all), UnrecognizedClient (unknown
+// access key) and InvalidSignature (anything malformed, mismatched, stale or scoped to another
+// service); the HTTP layer turns them into its own errors.
 //
 // The canonical request follows AWS's rules for services other than S3, as the AWS SDKs
 // compute it, with these decisions where the SDKs differ or AWS says nothing:
@@ -38,8 +38,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 // ServiceName is the signing name of the AmplifyBackend API: the service of its credential
@@ -48,6 +46,28 @@ const ServiceName = "amplifybackend"
 
 // MaxSkew is how far a signature's time may be from the server's clock.
 const MaxSkew = 15 * time.Minute
+
+// Code says why a signature was refused. Its values are the exception names AWS answers with
+// (X-Amzn-ErrorType), all with status 403.
+type Code string
+
+// The codes of refused signatures.
+const (
+	// MissingAuthenticationToken: the request carries no signature at all.
+	MissingAuthenticationToken Code = "MissingAuthenticationTokenException"
+	// UnrecognizedClient: the access key is unknown.
+	UnrecognizedClient Code = "UnrecognizedClientException"
+	// InvalidSignature: anything malformed, mismatched, stale or scoped to another service.
+	InvalidSignature Code = "InvalidSignatureException"
+)
+
+// Error is a refused signature: its code and a message in AWS's wording.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // Messages of the errors clients match on; they are AWS's wording.
 const (
@@ -107,7 +127,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		if !queryOK && strings.Contains(rawQuery, "X-Amz-") {
 			return Result{}, badQuery()
 		}
-		return Result{}, amplify.Errorf(amplify.MissingAuthenticationToken, MissingTokenMessage)
+		return Result{}, &Error{Code: MissingAuthenticationToken, Message: MissingTokenMessage}
 	case len(authHeaders) > 0 && presigned:
 		return Result{}, invalid("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
 	case len(authHeaders) > 1:
@@ -156,7 +176,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		secret, ok = v.Lookup(cred.AccessKeyID)
 	}
 	if !ok {
-		return Result{}, amplify.Errorf(amplify.UnrecognizedClient, UnknownKeyMessage)
+		return Result{}, &Error{Code: UnrecognizedClient, Message: UnknownKeyMessage}
 	}
 
 	payloads, err := payloadHashes(r, body, presigned)

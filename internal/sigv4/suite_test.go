@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 )
 
 // The AWS test suite's credential and clock.
@@ -122,7 +120,7 @@ func TestSuite(t *testing.T) {
 				bad.RequestURI = bad.URL.Path + "?" + bad.URL.RawQuery
 			}
 			_, err = suiteVerifier.Verify(bad, body, suiteTime)
-			wantCode(t, err, amplify.InvalidSignature, MismatchMessage)
+			wantCode(t, err, InvalidSignature, MismatchMessage)
 		})
 	}
 }
@@ -232,10 +230,10 @@ func TestSuiteVanillaSteps(t *testing.T) {
 	}
 }
 
-// wantCode fails unless err is an *amplify.Error with the code and a message containing want.
-func wantCode(t *testing.T, err error, code, want string) {
+// wantCode fails unless err is an *Error with the code and a message containing want.
+func wantCode(t *testing.T, err error, code Code, want string) {
 	t.Helper()
-	var e *amplify.Error
+	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("error = %v, want %s", err, code)
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/aws/aws-sdk-go/aws/credentials"
 	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
 )
@@ -61,13 +60,13 @@ func newVerifyServer(t *testing.T, now func() time.Time) *httptest.Server {
 		v := verdict{AccessKeyID: res.AccessKeyID, Region: res.Region, SignedHeaders: res.SignedHeaders, Presigned: res.Presigned, SecurityToken: res.SecurityToken}
 		status := http.StatusOK
 		if err != nil {
-			var e *amplify.Error
+			var e *Error
 			if !errors.As(err, &e) {
-				t.Errorf("Verify returned %T %v, not an *amplify.Error", err, err)
-				e = &amplify.Error{Code: "?", Message: err.Error()}
+				t.Errorf("Verify returned %T %v, not an *Error", err, err)
+				e = &Error{Code: "?", Message: err.Error()}
 			}
-			v.Code, v.Message, status = e.Code, e.Message, http.StatusForbidden
-			w.Header().Set("X-Amzn-ErrorType", e.Code)
+			v.Code, v.Message, status = string(e.Code), e.Message, http.StatusForbidden
+			w.Header().Set("X-Amzn-ErrorType", string(e.Code))
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -101,9 +100,9 @@ func wantOK(t *testing.T, v verdict) {
 	}
 }
 
-func wantErr(t *testing.T, v verdict, code, msg string) {
+func wantErr(t *testing.T, v verdict, code Code, msg string) {
 	t.Helper()
-	if v.Code != code || !strings.Contains(v.Message, msg) {
+	if v.Code != string(code) || !strings.Contains(v.Message, msg) {
 		t.Fatalf("verdict %s: %q, want %s containing %q", v.Code, v.Message, code, msg)
 	}
 }
@@ -196,7 +195,7 @@ func TestRoundTripV1Failures(t *testing.T) {
 	tests := []struct {
 		name string
 		send func() *http.Request
-		code string
+		code Code
 		msg  string
 	}{
 		{"ok", func() *http.Request {
@@ -206,38 +205,38 @@ func TestRoundTripV1Failures(t *testing.T) {
 		}, "", ""},
 		{"missing authentication", func() *http.Request {
 			return fresh("/backend")
-		}, amplify.MissingAuthenticationToken, MissingTokenMessage},
+		}, MissingAuthenticationToken, MissingTokenMessage},
 		{"wrong secret", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, "not-the-secret", "", ServiceName, "us-east-1", testNow)
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"unknown key", func() *http.Request {
 			req := fresh("/backend")
 			s := v4.NewSigner(credentials.NewStaticCredentials("AKIAUNKNOWNKEY000000", testSecret, ""))
 			s.Sign(req, bytes.NewReader(body), ServiceName, "us-east-1", testNow)
 			return req
-		}, amplify.UnrecognizedClient, UnknownKeyMessage},
+		}, UnrecognizedClient, UnknownKeyMessage},
 		{"tampered body", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			tampered := []byte(`{"appName":"y"}`)
 			req.Body = io.NopCloser(bytes.NewReader(tampered))
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"tampered body with content hash", func() *http.Request {
 			req := fresh("/backend")
 			req.Header.Set("X-Amz-Content-Sha256", PayloadHash(body))
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.Body = io.NopCloser(bytes.NewReader([]byte(`{"appName":"y"}`)))
 			return req
-		}, amplify.InvalidSignature, "does not match what was computed"},
+		}, InvalidSignature, "does not match what was computed"},
 		{"tampered signed header", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.Header.Set("X-Custom", "changed")
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"unsigned header added", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
@@ -249,36 +248,36 @@ func TestRoundTripV1Failures(t *testing.T) {
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.URL.Path = "/backend/b/details"
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"changed query", func() *http.Request {
 			req := fresh("/backend?a=1")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.URL.RawQuery = "a=2"
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"added query", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.URL.RawQuery = "a=1"
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"changed method", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.Method = "PUT"
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"changed region", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.Header.Set("Authorization", strings.Replace(req.Header.Get("Authorization"), "/us-east-1/", "/us-west-2/", 1))
 			return req
-		}, amplify.InvalidSignature, MismatchMessage},
+		}, InvalidSignature, MismatchMessage},
 		{"expired", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow.Add(-16*time.Minute))
 			return req
-		}, amplify.InvalidSignature, "Signature expired: 20260707T151805Z is now earlier than 20260707T151905Z (20260707T153405Z - 15 min.)"},
+		}, InvalidSignature, "Signature expired: 20260707T151805Z is now earlier than 20260707T151905Z (20260707T153405Z - 15 min.)"},
 		{"14 minutes old", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow.Add(-14*time.Minute))
@@ -288,7 +287,7 @@ func TestRoundTripV1Failures(t *testing.T) {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow.Add(16*time.Minute))
 			return req
-		}, amplify.InvalidSignature, "Signature not yet current: 20260707T155005Z is still later than 20260707T154905Z (20260707T153405Z + 15 min.)"},
+		}, InvalidSignature, "Signature not yet current: 20260707T155005Z is still later than 20260707T154905Z (20260707T153405Z + 15 min.)"},
 		{"14 minutes ahead", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow.Add(14*time.Minute))
@@ -298,12 +297,12 @@ func TestRoundTripV1Failures(t *testing.T) {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", "amplify", "us-east-1", testNow)
 			return req
-		}, amplify.InvalidSignature, "Credential should be scoped to correct service: 'amplifybackend'."},
+		}, InvalidSignature, "Credential should be scoped to correct service: 'amplifybackend'."},
 		{"invalid region", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "US_EAST_1", testNow)
 			return req
-		}, amplify.InvalidSignature, "Credential should be scoped to a valid region, not 'US_EAST_1'."},
+		}, InvalidSignature, "Credential should be scoped to a valid region, not 'US_EAST_1'."},
 		{"unsigned payload", func() *http.Request {
 			req := fresh("/backend")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow, func(s *v4.Signer) { s.UnsignedPayload = true })
@@ -331,18 +330,18 @@ func TestRoundTripV1Failures(t *testing.T) {
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			req.URL.RawQuery = "X-Amz-Signature=00"
 			return req
-		}, amplify.InvalidSignature, "Only one auth mechanism allowed"},
+		}, InvalidSignature, "Only one auth mechanism allowed"},
 		{"not sigv4", func() *http.Request {
 			req := fresh("/backend")
 			req.Header.Set("Authorization", "Bearer abc")
 			return req
-		}, amplify.InvalidSignature, "not an AWS Signature Version 4 header"},
+		}, InvalidSignature, "not an AWS Signature Version 4 header"},
 		{"streaming payload", func() *http.Request {
 			req := fresh("/backend")
 			req.Header.Set("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
 			sign(t, req, body, testSecret, "", ServiceName, "us-east-1", testNow)
 			return req
-		}, amplify.InvalidSignature, "streaming"},
+		}, InvalidSignature, "streaming"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -386,18 +385,18 @@ func TestPresignV1(t *testing.T) {
 	wantOK(t, get(presign("/backend/x/details", "", testNow.Add(10*time.Minute), time.Minute)))
 
 	wantErr(t, get(presign("/backend/x/details", "", testNow.Add(-16*time.Minute), 15*time.Minute)),
-		amplify.InvalidSignature, "Signature expired: the presigned request expired at 20260707T153305Z (X-Amz-Date 20260707T151805Z + X-Amz-Expires 900 sec.); it is now 20260707T153405Z.")
+		InvalidSignature, "Signature expired: the presigned request expired at 20260707T153305Z (X-Amz-Date 20260707T151805Z + X-Amz-Expires 900 sec.); it is now 20260707T153405Z.")
 	wantErr(t, get(presign("/backend/x/details", "", testNow.Add(16*time.Minute), time.Hour)),
-		amplify.InvalidSignature, "Signature not yet current")
+		InvalidSignature, "Signature not yet current")
 
 	u := presign("/backend/x/details", "", testNow, time.Hour)
-	wantErr(t, get(strings.Replace(u, "/x/", "/y/", 1)), amplify.InvalidSignature, MismatchMessage)
-	wantErr(t, get(u+"&extra=1"), amplify.InvalidSignature, MismatchMessage)
-	wantErr(t, get(strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=7200", 1)), amplify.InvalidSignature, MismatchMessage)
-	wantErr(t, get(strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=604801", 1)), amplify.InvalidSignature, "X-Amz-Expires must be a number of seconds from 1 to 604800")
-	wantErr(t, get(strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=0", 1)), amplify.InvalidSignature, "X-Amz-Expires")
-	wantErr(t, get(strings.Replace(u, "X-Amz-Algorithm=AWS4-HMAC-SHA256&", "", 1)), amplify.InvalidSignature, "Missing: X-Amz-Algorithm.")
-	wantErr(t, get(u+"&X-Amz-Date=20260707T153405Z"), amplify.InvalidSignature, "X-Amz-Date parameter more than once")
+	wantErr(t, get(strings.Replace(u, "/x/", "/y/", 1)), InvalidSignature, MismatchMessage)
+	wantErr(t, get(u+"&extra=1"), InvalidSignature, MismatchMessage)
+	wantErr(t, get(strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=7200", 1)), InvalidSignature, MismatchMessage)
+	wantErr(t, get(strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=604801", 1)), InvalidSignature, "X-Amz-Expires must be a number of seconds from 1 to 604800")
+	wantErr(t, get(strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=0", 1)), InvalidSignature, "X-Amz-Expires")
+	wantErr(t, get(strings.Replace(u, "X-Amz-Algorithm=AWS4-HMAC-SHA256&", "", 1)), InvalidSignature, "Missing: X-Amz-Algorithm.")
+	wantErr(t, get(u+"&X-Amz-Date=20260707T153405Z"), InvalidSignature, "X-Amz-Date parameter more than once")
 
 	// A presigned POST with a body: the SDKs sign the body's hash.
 	body := []byte(`{"k":"v"}`)
@@ -409,7 +408,7 @@ func TestPresignV1(t *testing.T) {
 	post, _ := http.NewRequest("POST", req.URL.String(), bytes.NewReader(body))
 	wantOK(t, do(t, post))
 	post, _ = http.NewRequest("POST", req.URL.String(), bytes.NewReader([]byte(`{"k":"w"}`)))
-	wantErr(t, do(t, post), amplify.InvalidSignature, MismatchMessage)
+	wantErr(t, do(t, post), InvalidSignature, MismatchMessage)
 }
 
 // TestPresignUnsignedPayload accepts a presigned URL signed with S3's rule (UNSIGNED-PAYLOAD),
@@ -437,7 +436,7 @@ func TestPresignUnsignedPayload(t *testing.T) {
 	}
 	// Another path is not.
 	r = httptest.NewRequest("GET", "http://h.example/backend/y?"+q.Encode()+"&X-Amz-Signature="+hexString(sig), nil)
-	wantCode(t, verifyErr(r, nil), amplify.InvalidSignature, MismatchMessage)
+	wantCode(t, verifyErr(r, nil), InvalidSignature, MismatchMessage)
 }
 
 func hexString(b []byte) string { return hex.EncodeToString(b) }

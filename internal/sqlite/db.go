@@ -166,7 +166,14 @@ func lockDir(dir string) (*os.File, error) {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	return Migrate(ctx, db.write)
+}
+
+// Migrate applies the store's embedded migrations that db has not applied yet, each in a
+// transaction of its own. Open calls it; the write benchmark's yardstick (bench/sqlitebase)
+// calls it too, so that it measures against the product's very schema and triggers.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -180,7 +187,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = db.inTx(ctx, func(tx *sql.Tx) error {
+		err = inTx(ctx, db, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
 				return err
@@ -199,7 +206,11 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	return inTx(ctx, db.write, fn)
+}
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -218,12 +229,12 @@ func (db *DB) Update(ctx context.Context, fn func(amplify.Tx) error) error {
 	select {
 	case db.writes <- req:
 	case <-db.closing:
-		return errClosed
+		return classify(errClosed)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	// The writer answers every request it took, after the commit.
-	return <-req.done
+	return classify(<-req.done)
 }
 
 // writer takes Updates one batch at a time until Close.
@@ -339,7 +350,7 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 			t.tx.Rollback()
 		}
 	}()
-	return fn(t)
+	return classify(fn(t))
 }
 
 // ClaimJobs leases the earliest due jobs. It goes through the writer like any Update, so a
@@ -384,12 +395,26 @@ func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease,
 func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	var ms sql.NullInt64
 	if err := db.read.QueryRowContext(ctx, `SELECT min(max(run_at, coalesce(lease_until + 1, run_at))) FROM jobs WHERE pending = 1`).Scan(&ms); err != nil {
-		return time.Time{}, err
+		return time.Time{}, classify(err)
 	}
 	if !ms.Valid {
 		return time.Time{}, nil
 	}
 	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+// PendingJobs counts the pending jobs and finds the earliest RunAt among them, from the
+// jobs_due index alone.
+func (db *DB) PendingJobs(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var earliest sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*), min(run_at) FROM jobs WHERE pending = 1`).Scan(&n, &earliest); err != nil {
+		return 0, time.Time{}, err
+	}
+	if !earliest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, fromMS(earliest.Int64), nil
 }
 
 // Secret returns the named secret, creating 32 random bytes on first use.
@@ -405,16 +430,16 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		}
 		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	})
-	return value, err
+	return value, classify(err)
 }
 
 // Ping checks that both connection pools answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
-		return err
+		return classify(err)
 	}
 	var one int
-	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+	return classify(db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one))
 }
 
 // Close checkpoints and closes the database and releases the directory lock.

@@ -67,6 +67,9 @@ func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
 }
 
 func (t *txn) execResult(query string, args ...any) (sql.Result, error) {
+	if err := amplify.CheckStorable(args...); err != nil {
+		return nil, err
+	}
 	if err := t.open(); err != nil {
 		return nil, err
 	}
@@ -346,6 +349,9 @@ func (t *txn) readJob(key amplify.JobKey) (*amplify.Job, error) {
 }
 
 func (t *txn) InsertJob(job *amplify.Job) error {
+	if err := amplify.CheckStorable(job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error, job.Action); err != nil {
+		return err
+	}
 	t.touch(job.JobKey)
 	payload := []byte(job.Payload)
 	if payload == nil {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -331,4 +332,80 @@ func testReopen(t *testing.T, s amplify.Store) {
 	if got := claim(t, s, base, "w", at(time.Minute)); got == nil {
 		t.Error("ClaimJob after reopening: nothing")
 	}
+}
+
+// testNULRefused: a string holding U+0000 is refused by every write with a BadRequest
+// *amplify.Error, and nothing is stored. PostgreSQL cannot store it in text (it answered a
+// 500) and SQLite can (it stored it): every store must answer alike.
+func testNULRefused(t *testing.T, s amplify.Store) {
+	key := envKey(scope1, "app1", "dev")
+	update(t, s, func(tx amplify.Tx) error {
+		check(t, "PutApp", tx.PutApp(&amplify.App{AppKey: key.AppKey, Name: "app", CreatedAt: at(0)}))
+		check(t, "PutEnvironment", tx.PutEnvironment(newEnv(key, "abc")))
+		return tx.InsertJob(newJob(key, "job1", true, 0))
+	})
+	nul := "a\x00b"
+	job := func() *amplify.Job { return newJob(key, "job2", false, 0) }
+	writes := []struct {
+		name  string
+		write func(tx amplify.Tx) error
+	}{
+		{"PutApp name", func(tx amplify.Tx) error {
+			return tx.PutApp(&amplify.App{AppKey: appKey(scope1, "app2"), Name: nul, CreatedAt: at(0)})
+		}},
+		{"PutApp id", func(tx amplify.Tx) error {
+			return tx.PutApp(&amplify.App{AppKey: appKey(scope1, nul), Name: "n", CreatedAt: at(0)})
+		}},
+		{"PutEnvironment", func(tx amplify.Tx) error { return tx.PutEnvironment(newEnv(envKey(scope1, "app1", nul), "abc")) }},
+		{"PutResource", func(tx amplify.Tx) error { return tx.PutResource(key, newResource(amplify.KindAuth, nul, false)) }},
+		{"PutConfig", func(tx amplify.Tx) error { return tx.PutConfig(newConfig(key.AppKey, nul)) }},
+		{"PutToken", func(tx amplify.Tx) error { return tx.PutToken(newToken(key.AppKey, "s1", nul)) }},
+		{"InsertBucket", func(tx amplify.Tx) error {
+			return tx.InsertBucket(&amplify.Bucket{Scope: scope1, Name: "bucket1", CreatedAt: at(0), Owner: nul})
+		}},
+		{"InsertJob operation", func(tx amplify.Tx) error { j := job(); j.Operation = nul; return tx.InsertJob(j) }},
+		{"InsertJob error", func(tx amplify.Tx) error { j := job(); j.Error = nul; return tx.InsertJob(j) }},
+		{"UpdateJob", func(tx amplify.Tx) error {
+			j, err := tx.Job(amplify.JobKey{AppKey: key.AppKey, JobID: "job1"})
+			if err != nil {
+				return err
+			}
+			j.Error = nul
+			return tx.UpdateJob(j, nil)
+		}},
+	}
+	for _, w := range writes {
+		err := s.Update(t.Context(), w.write)
+		var e *amplify.Error
+		if !errors.As(err, &e) || e.Code != amplify.BadRequest || !strings.Contains(e.Message, "U+0000") {
+			t.Errorf("%s with a NUL: error %v; want BadRequest naming U+0000", w.name, err)
+		}
+	}
+	// Nothing was stored.
+	view(t, s, func(tx amplify.Tx) error {
+		if _, err := tx.App(appKey(scope1, "app2")); amplify.ErrorCode(err) != amplify.NotFound {
+			t.Errorf("app2: %v; want NotFound", err)
+		}
+		if r, err := tx.Resource(key, amplify.KindAuth); amplify.ErrorCode(err) != amplify.NotFound {
+			t.Errorf("resource: %+v %v; want NotFound", r, err)
+		}
+		if _, err := tx.Config(key.AppKey); amplify.ErrorCode(err) != amplify.NotFound {
+			t.Errorf("config: %v; want NotFound", err)
+		}
+		if _, err := tx.Token(key.AppKey, "s1"); amplify.ErrorCode(err) != amplify.NotFound {
+			t.Errorf("token: %v; want NotFound", err)
+		}
+		if _, err := tx.Bucket("bucket1"); amplify.ErrorCode(err) != amplify.NotFound {
+			t.Errorf("bucket: %v; want NotFound", err)
+		}
+		if _, err := tx.Job(amplify.JobKey{AppKey: key.AppKey, JobID: "job2"}); amplify.ErrorCode(err) != amplify.NotFound {
+			t.Errorf("job2: %v; want NotFound", err)
+		}
+		j, err := tx.Job(amplify.JobKey{AppKey: key.AppKey, JobID: "job1"})
+		check(t, "job1", err)
+		if j.Error != "" {
+			t.Errorf("job1 error = %q; want it unchanged", j.Error)
+		}
+		return nil
+	})
 }

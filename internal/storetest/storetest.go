@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"ClaimJobsBatch", testClaimJobsBatch},
 		{"Leases", testLeases},
 		{"NextRunAt", testNextRunAt},
+		{"PendingJobs", testPendingJobs},
 		{"ConcurrentPendingSameEnv", testConcurrentPendingSameEnv},
 		{"ConcurrentPendingMixed", testConcurrentPendingMixed},
 		{"ConcurrentClaims", testConcurrentClaims},
@@ -90,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"AppPages", testAppPages},
 		{"ScopeList", testScopeList},
 		{"RecentJobs", testRecentJobs},
+		{"NULRefused", testNULRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
