@@ -125,7 +125,7 @@ func (h *Handler) renderOverview(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
-	if d.Counts, err = h.cfg.Service.Counts(ctx); err != nil {
+	if d.Counts, err = h.totals(ctx); err != nil {
 		h.fail(w, r, err)
 		return
 	}
