@@ -373,3 +373,16 @@ func TestConsoleSigV4Login(t *testing.T) {
 	b.post(consolePath+"/logout", url.Values{}).want(t, http.StatusSeeOther)
 	b.get(consolePath+"/").want(t, 401)
 }
+
+// With an admin token in auth mode any, the control plane requires it, and so does the console.
+func TestConsoleTokenInModeAny(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "admin-token")
+	if err := os.WriteFile(tokenFile, []byte("any-mode-token-0123456789"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, func(m *Main) { m.Config.AdminTokenFile = tokenFile })
+	b := newBrowser(t, s)
+	b.get(consolePath+"/").want(t, 401, "Admin token")
+	b.post(consolePath+"/login", url.Values{"token": {"any-mode-token-0123456789"}}).want(t, http.StatusSeeOther)
+	b.get(consolePath+"/").want(t, 200, "Overview", "Sign out")
+}

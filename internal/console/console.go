@@ -49,8 +49,9 @@ type Config struct {
 	CheckSchema func(schema string) error
 	// Region is the default region (--region).
 	Region string
-	// Auth is the auth mode; in mode "sigv4" the console asks for Token and then holds a
-	// session cookie.
+	// Auth is the auth mode, shown on the overview. Token is the admin token
+	// (--admin-token-file): when set, in either mode, as the control plane requires it, the
+	// console asks for it and then holds a session cookie.
 	Auth      string
 	Token     string
 	StoreKind string
@@ -138,7 +139,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if h.cfg.Auth == "sigv4" && !h.loggedIn(r) {
+	if h.cfg.Token != "" && !h.loggedIn(r) {
 		if r.Method == http.MethodPost && r.URL.Path == Prefix+"/login" {
 			h.login(w, r)
 			return

@@ -24,6 +24,7 @@ type page struct {
 	Scope   amplify.Scope
 	CSRF    string
 	Auth    string
+	Session bool // the console asks for the admin token: a sign-out button
 	Crumbs  []crumb
 	Flash   string
 	Error   string
@@ -50,7 +51,7 @@ type formState struct {
 
 func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, scope amplify.Scope, title string) *page {
 	q := url.Values{"account": {scope.Account}, "region": {scope.Region}}
-	return &page{Title: title, Scope: scope, CSRF: h.csrfToken(w, r), Auth: h.cfg.Auth, q: q.Encode(),
+	return &page{Title: title, Scope: scope, CSRF: h.csrfToken(w, r), Auth: h.cfg.Auth, Session: h.cfg.Token != "", q: q.Encode(),
 		Flash: r.URL.Query().Get("done"), JobMode: string(h.cfg.Service.JobSettings().Mode)}
 }
 
