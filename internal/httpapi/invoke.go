@@ -14,8 +14,9 @@ import (
 // Invoke runs the AWS operation named operation in scope for a caller inside the process
 // (the console, internal/console), as if the request had come over HTTP: body is the
 // operation's JSON body and params its path parameters in route order; the generated code
-// decodes and validates them, a fault rule that matches fires, and the journal records the
-// call under the operation's name. The answer is the operation's generated response
+// decodes and validates them, a fault rule that matches fires, and the metrics and the journal
+// count the call under the operation's name (the per-account rate limit does not apply: the
+// console's user is the operator). The answer is the operation's generated response
 // structure; errors are what the HTTP client would get (*amplify.Error, or an injected
 // fault's error).
 func (s *Server) Invoke(ctx context.Context, scope amplify.Scope, operation string, params []string, body []byte) (out any, err error) {
@@ -33,13 +34,15 @@ func (s *Server) Invoke(ctx context.Context, scope amplify.Scope, operation stri
 	x := &exchange{id: s.cfg.NewID(), operation: op.Name, scope: scope, routed: true, conn: ctx}
 	x.call = Call{Operation: op.Name, Account: scope.Account, Region: scope.Region}
 	x.call.AppID = appID(&route{op: *op}, params, body)
+	s.cfg.Metrics.begin()
 	defer func() {
-		if s.cfg.Journal == nil {
-			return
-		}
 		status := http.StatusOK
 		if err != nil {
 			status, x.errCode = errorOutcome(err)
+		}
+		s.cfg.Metrics.observe(op.Name, status, time.Since(start))
+		if s.cfg.Journal == nil {
+			return
 		}
 		s.cfg.Journal.Record(Record{Call: x.call, Time: start, RequestID: x.id, Status: status,
 			ErrorCode: x.errCode, Duration: time.Since(start), Fault: x.fault})

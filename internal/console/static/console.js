@@ -1,10 +1,17 @@
 // The console's one script: it enhances pages that work without it.
 // - Elements with data-live (and an id) are refreshed every 1.5 s from the same URL while
-//   the page is visible and the element holds no focus: jobs, the journal, resources.
+//   the page is visible, unless they hold the focus or a field someone typed into: jobs, the
+//   journal, resources.
 // - The schema editor is checked as one types (the server's check, with line and column).
 // - Buttons with data-copy copy the text of the element they name.
 (function () {
   "use strict";
+
+  // A live element whose form fields were edited is left alone until the page changes.
+  document.addEventListener("input", function (e) {
+    var live = e.target.closest && e.target.closest("[data-live]");
+    if (live) live.setAttribute("data-edited", "");
+  });
 
   function refreshLive() {
     var live = document.querySelectorAll("[data-live][id]");
@@ -15,7 +22,7 @@
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, "text/html");
         live.forEach(function (el) {
-          if (el.contains(document.activeElement)) return;
+          if (el.contains(document.activeElement) || el.hasAttribute("data-edited")) return;
           var fresh = doc.getElementById(el.id);
           if (fresh && fresh.innerHTML !== el.innerHTML) el.innerHTML = fresh.innerHTML;
         });
