@@ -5,7 +5,7 @@
 // e2e/out/console/ (docs/console.md shows copies).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -192,4 +192,35 @@ test("a realistic session through every page", async () => {
   await page.locator("#models-status", { hasText: "LATEST" }).waitFor();
   assert.deepEqual(problems, []);
   assert.deepEqual(audited, ["overview", "app", "environment", "model-error", "model", "jobs", "testing"]);
+});
+
+test("with an admin token: the sign-in page, by keyboard", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amplifybackendd-console-token-"));
+  const tokenFile = join(dir, "admin-token");
+  writeFileSync(tokenFile, "console-e2e-token-0123456789\n", { mode: 0o600 });
+  const guarded = await startServer("--admin-token-file", tokenFile);
+  try {
+    await page.goto(`${guarded.url}/_amplifybackend/console/`);
+    await page.locator("h1", { hasText: "Sign in" }).waitFor();
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    assert.deepEqual(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id), [], "axe-core on the sign-in page");
+    await page.screenshot({ path: join(outDir, "sign-in.png") });
+    await tabTo("#token");
+    await page.keyboard.type("wrong");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    await page.locator("[role=alert]", { hasText: "not the admin token" }).waitFor();
+    await tabTo("#token");
+    await page.keyboard.type("console-e2e-token-0123456789");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    await page.locator("h1", { hasText: "Overview" }).waitFor();
+    const cookies = await context.cookies(`${guarded.url}/_amplifybackend/console/`);
+    const session = cookies.find((c) => c.name === "abd_console_session");
+    assert.ok(session && session.httpOnly && session.sameSite === "Strict", `session cookie: ${JSON.stringify(session)}`);
+    // The response statuses of this test (401, 403) are the point: they are not problems.
+    problems.length = 0;
+  } finally {
+    await guarded.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
