@@ -386,3 +386,52 @@ func TestConsoleTokenInModeAny(t *testing.T) {
 	b.post(consolePath+"/login", url.Values{"token": {"any-mode-token-0123456789"}}).want(t, http.StatusSeeOther)
 	b.get(consolePath+"/").want(t, 200, "Overview", "Sign out")
 }
+
+// The environment page's other forms: the API's default authorization, storage permissions,
+// imported auth with a bad pool id (its message next to the field), and deletes.
+func TestConsoleEnvironmentForms(t *testing.T) {
+	s := startServer(t, func(m *Main) { m.Config.S3Buckets = "existing-console-bucket" })
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createBackend(s.client, "app2", "two", "dev")
+	s.createAuth("app1", "dev", "auth1", minimalAuthConfig()) // storage needs auth
+	s.createAuth("app2", "dev", "auth2", minimalAuthConfig())
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	b.get(env + scopeQ)
+	b.post(consolePath+"/apps/app1/envs/dev/model/save"+scopeQ, url.Values{"create": {"true"}, "resourceName": {"api1"},
+		"resourceConfig.defaultAuthType.mode": {"API_KEY"}, "transformSchema": {"type Todo @model { id: ID! }"}}).want(t, http.StatusSeeOther)
+	s.runJobs() // one pending job per environment
+	b.post(env+"/storage-create"+scopeQ, url.Values{"resourceName": {"files"}, "resourceConfig.permissions.authenticated": {"READ"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	b.post(env+"/api-update"+scopeQ, url.Values{"resourceName": {"api1"}, "resourceConfig.defaultAuthType.mode": {"AWS_IAM"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	b.post(env+"/storage-update"+scopeQ, url.Values{"resourceName": {"files"},
+		"resourceConfig.permissions.authenticated": {"READ", "DELETE"}, "resourceConfig.permissions.unAuthenticated": {"READ"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	api, err := s.client.GetBackendAPI(&amplifybackend.GetBackendAPIInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("api1")})
+	if err != nil || aws.StringValue(api.ResourceConfig.DefaultAuthType.Mode) != "AWS_IAM" {
+		t.Fatalf("GetBackendAPI after the console's update = %v, %v", api, err)
+	}
+	st, err := s.client.GetBackendStorage(&amplifybackend.GetBackendStorageInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("files")})
+	if err != nil || len(st.ResourceConfig.Permissions.Authenticated) != 2 || len(st.ResourceConfig.Permissions.UnAuthenticated) != 1 {
+		t.Fatalf("GetBackendStorage after the console's update = %v, %v", st, err)
+	}
+	// Import auth over an existing one: refused, nothing starts.
+	bad := b.post(consolePath+"/apps/app2/envs/dev/auth-import"+scopeQ, url.Values{"userPoolId": {"us-east-1_abc"}, "webClientId": {"w"}, "nativeClientId": {"n"}})
+	if bad.status != 400 || !strings.Contains(bad.body, "Nothing was changed") {
+		t.Fatalf("import over existing auth = %d\n%.3000s", bad.status, bad.body)
+	}
+	b.post(consolePath+"/apps/app2/envs/dev/storage-import"+scopeQ, url.Values{"bucketName": {"existing-console-bucket"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	b.get(consolePath+"/apps/app2/envs/dev"+scopeQ).want(t, 200, "(imported)", "existing-console-bucket")
+	b.post(env+"/storage-delete"+scopeQ, url.Values{"resourceName": {"files"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	b.post(env+"/api-delete"+scopeQ, url.Values{"resourceName": {"api1"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	p := b.get(env + scopeQ)
+	p.want(t, 200, "No API yet", "Add storage (CreateBackendStorage)")
+	// Delete the environment; its jobs stay reachable on the jobs page.
+	b.post(consolePath+"/apps/app1/delete-env"+scopeQ, url.Values{"env": {"dev"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	b.get(consolePath+"/apps/app1/jobs"+scopeQ+"&env=dev").want(t, 200, "DeleteBackend", "DeleteBackendAPI")
+}

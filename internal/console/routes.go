@@ -417,6 +417,9 @@ func (h *Handler) envAction(w http.ResponseWriter, r *http.Request) {
 		out, err = h.call(r, "ImportBackendAuth", params, body)
 	case "auth-delete":
 		out, err = h.call(r, "DeleteBackendAuth", params, map[string]any{"resourceName": f.Get("resourceName")})
+	case "api-update":
+		out, err = h.call(r, "UpdateBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName"),
+			"resourceConfig": map[string]any{"defaultAuthType": map[string]any{"mode": f.Get("resourceConfig.defaultAuthType.mode")}}})
 	case "api-delete":
 		out, err = h.call(r, "DeleteBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName")})
 	case "storage-create":
@@ -655,6 +658,11 @@ func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request) {
 		Ops: amplify.JobOperations(), Settings: h.cfg.Service.JobSettings()}
 	if d.Env == "" && len(d.Envs) > 0 {
 		d.Env = d.Envs[0]
+	}
+	if d.Env != "" && !slices.Contains(d.Envs, d.Env) {
+		// A removed environment's jobs still answer (ListBackendJobs does, so that a
+		// DeleteBackend can be followed to its end).
+		d.Envs = append(d.Envs, d.Env)
 	}
 	p := h.newPage(w, r, key.Scope, "Jobs of "+b.App.Name)
 	p.Crumbs = []crumb{{"Overview", p.href(nil)}, {"App " + b.App.Name, p.href([]string{"apps", key.AppID})}}
