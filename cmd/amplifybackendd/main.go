@@ -19,11 +19,12 @@ import (
 // say otherwise. The server's live heap is small (a few MB serving reads), so Go's default
 // (GOGC=100) collects every few MB, dozens of times a second under load: 3 to 4 µs of a
 // GetBackendJob's 17 µs of CPU went to the collector. At 400 the collector runs a fifth as
-// often; the soft limit makes it work harder before the process nears the memory goal
-// (docs/operations.md).
+// often; the soft limit on the Go heap makes it work harder before the process nears the
+// memory goal (150 MB at 1M jobs, SQLite's own memory included; with a limit of 128 MiB the
+// process peaked at 171 MB there). docs/operations.md.
 const (
 	gcPercent   = 400
-	memoryLimit = 128 << 20
+	memoryLimit = 64 << 20
 )
 
 func main() {

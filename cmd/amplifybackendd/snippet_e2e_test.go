@@ -21,7 +21,7 @@ var goSnippet = regexp.MustCompile("(?s)<!-- snippet: go -->\\s*```go\\n(.*?)```
 // it into a main function, against a server: the docs cannot drift from what works.
 func TestClientsDocGoSnippet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a program with go run")
+		t.Skip("-short: this test builds a program with go run")
 	}
 	doc, err := os.ReadFile("../../docs/clients.md")
 	if err != nil {
