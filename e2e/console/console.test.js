@@ -58,13 +58,14 @@ after(async () => {
 
 // audit runs axe-core on the page as it is (with the page's CSP in force: the script is
 // evaluated through the DevTools protocol, not injected as an inline tag) and saves the
-// screenshot.
-async function audit(name) {
+// screenshot, scrolled to show when given.
+async function audit(name, show) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [],
     `axe-core on ${name}`);
+  if (show) await page.locator(show).scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: false });
   audited.push(name);
   assert.deepEqual(problems, [], `problems on ${name}`);
@@ -173,7 +174,7 @@ test("a realistic session through every page", async () => {
   await page.locator(".summary", { hasText: "storage is down" }).waitFor();
   await page.goto(`${console_()}/testing${scope}`);
   await page.locator("#journal tr", { hasText: "DeleteBackendStorage" }).locator(".fault").waitFor();
-  await audit("testing");
+  await audit("testing", "#journal");
 
   // Export the state, reset, import it back.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click('a:has-text("Export all state")')]);
