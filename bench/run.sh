@@ -9,8 +9,9 @@
 #   BENCH_QUICK=1            a short run (2s runs, up to 100,000 jobs; docs left alone)
 #   BENCH_DURATION=10s       each main measurement (moto, sigv4, half-peak latency)
 #   BENCH_WRITE_DURATION=60s the write runs (the issue's "no growing backlog over a 60 s run")
-#   BENCH_ROUNDS=3           GetBackendJob vs bare at c=32: alternating rounds of ours and bare,
-#   BENCH_ROUND_DURATION=5s    each this long; the goal's ratio is the median round's
+#   BENCH_ROUNDS=3           every ratio against a yardstick (reads any and sigv4 vs bare, log on
+#   BENCH_ROUND_DURATION=5s    vs off, open-loop p99 vs bare) is the median of this many
+#                              alternating rounds, each this long (the open-loop ones BENCH_DURATION)
 #   BENCH_SWEEP_DURATION=5s  the other points of the throughput-vs-concurrency sweep
 #   BENCH_SCALE_DURATION=5s  each latency measurement at each table size
 #   BENCH_SCALES="1000 10000 100000 1000000"   table sizes (jobs in one environment)
@@ -20,7 +21,10 @@
 #   BENCH_UPDATE_DOCS=1      rewrite the results section of docs/benchmarks.md and the plots
 #   BENCH_OUT=bench/out      where results and scratch data go
 #   BENCH_HALFPEAK_CONNS=32  connections of the open-loop half-peak latency run (at most that many in flight)
-#   BENCH_PORT=4680          first of the three loopback ports used (ours, bare, moto)
+#   BENCH_PORT=4680          first of the four loopback ports used (ours, bare, moto, ours with the log off)
+#   BENCH_COMPARE=FILE       after the report, compare the run's ratios with the recorded ones
+#                            (bench/recorded.json): warn 20% below, fail (exit 1) 50% below
+#   BENCH_RECORD=FILE        write the run's ratios to FILE, as the new recorded ones
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS=${GOFLAGS:--buildvcs=false}
@@ -54,6 +58,7 @@ PORT=${BENCH_PORT:-4680}
 OURS_PORT=$PORT
 BARE_PORT=$((PORT + 1))
 MOTO_PORT=$((PORT + 2))
+NOLOG_PORT=$((PORT + 3))
 CONCURRENCY="1 4 16 32 64"
 HALFPEAK_CONNS=${BENCH_HALFPEAK_CONNS:-32}
 ACCOUNT=123456789012
@@ -111,18 +116,48 @@ stop() {
 # /dev/null: the log lines are formatted, as in production, but cost no disk), sets OURS_PID
 # and writes the time to /healthz 200 as raw/startup_NAME.json.
 start_ours() {
-	local name=$1 dir=$2
+	local name=$1 dir=$2 port=${AT_PORT:-$OURS_PORT}
 	shift 2
 	local since
 	since=$(date +%s%N)
-	"$BIN/amplifybackendd" --addr "127.0.0.1:$OURS_PORT" --data-dir "$dir" "$@" 2>/dev/null &
+	"$BIN/amplifybackendd" --addr "127.0.0.1:$port" --data-dir "$dir" "$@" 2>/dev/null &
 	OURS_PID=$!
 	PIDS+=("$OURS_PID")
-	if ! "$BIN/load" -mode healthz -url "http://127.0.0.1:$OURS_PORT" -since "$since" -pid "$OURS_PID" >"$RAW/startup_$name.json"; then
-		echo "amplifybackendd did not start: $BIN/amplifybackendd --addr 127.0.0.1:$OURS_PORT --data-dir $dir $*" >&2
+	if ! "$BIN/load" -mode healthz -url "http://127.0.0.1:$port" -since "$since" -pid "$OURS_PID" >"$RAW/startup_$name.json"; then
+		echo "amplifybackendd did not start: $BIN/amplifybackendd --addr 127.0.0.1:$port --data-dir $dir $*" >&2
 		return 1
 	fi
-	echo "$BIN/amplifybackendd --addr 127.0.0.1:$OURS_PORT --data-dir $dir $*  (then poll /healthz)" >"$RAW/startup_$name.cmd"
+	echo "$BIN/amplifybackendd --addr 127.0.0.1:$port --data-dir $dir $*  (then poll /healthz)" >"$RAW/startup_$name.cmd"
+}
+
+# completed_job PORT: creates a backend on the server at PORT, waits for its job to complete,
+# leaves the job's GetBackendJob body in $OUT/job-body-PORT.json and sets JOB_PATH.
+completed_job() {
+	local port=$1 created
+	created=$(curl -sf -X POST "http://127.0.0.1:$port/backend" -H "Authorization: $ANY_AUTH" \
+		-H 'Content-Type: application/json' -d "{\"appId\":\"$APP\",\"appName\":\"$APP\",\"backendEnvironmentName\":\"$ENV\"}")
+	JOB_ID=$(printf '%s' "$created" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p')
+	JOB_PATH=/backend/$APP/job/$ENV/$JOB_ID
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$port$JOB_PATH" -H "Authorization: $ANY_AUTH" >"$OUT/job-body-$port.json" || true
+		grep -q COMPLETED "$OUT/job-body-$port.json" && return 0
+		sleep 0.05
+	done
+	echo "the CreateBackend job did not complete on port $port" >&2
+	return 1
+}
+
+# median_round PREFIX...: for each NAME in PREFIX..., copies the raw files of the round whose
+# rps is the median of NAME_r1..NAME_rN to NAME (so that single-run figures show the median).
+median_round() {
+	local who mid ext
+	for who in "$@"; do
+		mid=$(for i in $(seq "$ROUNDS"); do echo "$(json_num "$RAW/${who}_r$i.json" rps) $i"; done |
+			sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }')
+		[ -n "$mid" ] || continue
+		for ext in json cmd out; do cp "$RAW/${who}_r$mid.$ext" "$RAW/${who}.$ext" 2>/dev/null || true; done
+		cp "$RAW/${who}_r${mid}_cpu.json" "$RAW/${who}_cpu.json" 2>/dev/null || true
+	done
 }
 
 # quote ARGS...: the command line as one could paste it into a shell.
@@ -183,7 +218,7 @@ ANY_AUTH="AWS4-HMAC-SHA256 Credential=$ACCOUNT/$(date -u +%Y%m%d)/us-east-1/ampl
 # --- micro-benchmarks ----------------------------------------------------------------------
 if has micro; then
 	say "Go micro-benchmarks (-benchtime $MICRO_TIME)"
-	for pkg in httpapi sigv4 api sqlite; do
+	for pkg in httpapi logging sigv4 api sqlite control; do
 		record "micro_$pkg" go test -run '^$' -bench . -benchmem -benchtime "$MICRO_TIME" -count 1 -timeout 5m "./internal/$pkg"
 		grep -E '^Benchmark' "$RAW/micro_$pkg.out" || echo "  (no results: does ./internal/$pkg compile?)"
 	done
@@ -207,22 +242,21 @@ fi
 if has reads || has sigv4; then
 	say "reads: set up"
 	RDIR=$DATA/reads
+	# The same server with the access log off (--log-level warn), on a store of its own, for
+	# the log's cost: its job has another id, and a body of the same length.
+	AT_PORT=$NOLOG_PORT start_ours reads_nolog "$DATA/reads-nolog" --job-duration 0s --log-level warn
+	NOLOG_PID=$OURS_PID
+	completed_job "$NOLOG_PORT" || exit 1
+	NOLOG_URL=http://127.0.0.1:$NOLOG_PORT$JOB_PATH
 	start_ours reads "$RDIR" --job-duration 0s
-	created=$(curl -sf -X POST "http://127.0.0.1:$OURS_PORT/backend" -H "Authorization: $ANY_AUTH" \
-		-H 'Content-Type: application/json' -d "{\"appId\":\"$APP\",\"appName\":\"$APP\",\"backendEnvironmentName\":\"$ENV\"}")
-	JOB_ID=$(printf '%s' "$created" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p')
-	JOB_PATH=/backend/$APP/job/$ENV/$JOB_ID
-	for _ in $(seq 100); do
-		curl -sf "http://127.0.0.1:$OURS_PORT$JOB_PATH" -H "Authorization: $ANY_AUTH" >"$OUT/job-body.json" || true
-		grep -q COMPLETED "$OUT/job-body.json" && break
-		sleep 0.05
-	done
-	grep -q COMPLETED "$OUT/job-body.json" || { echo "the CreateBackend job did not complete" >&2; exit 1; }
+	completed_job "$OURS_PORT" || exit 1
+	cp "$OUT/job-body-$OURS_PORT.json" "$OUT/job-body.json"
 	echo "  job $JOB_ID: $(wc -c <"$OUT/job-body.json") bytes: $(cat "$OUT/job-body.json")"
 	OURS_URL=http://127.0.0.1:$OURS_PORT$JOB_PATH
 	BARE_URL=http://127.0.0.1:$BARE_PORT$JOB_PATH
 	"$BIN/sign" -url "$OURS_URL" -access-key "$ACCOUNT" >"$OUT/headers-ours.txt"
 	"$BIN/sign" -url "$BARE_URL" -access-key "$ACCOUNT" >"$OUT/headers-bare.txt"
+	"$BIN/sign" -url "$NOLOG_URL" -access-key "$ACCOUNT" >"$OUT/headers-nolog.txt"
 
 	"$BIN/bare" -addr "127.0.0.1:$BARE_PORT" -body "$OUT/job-body.json" 2>/dev/null &
 	BARE_PID=$!
@@ -254,22 +288,19 @@ if has reads || has sigv4; then
 fi
 
 if has reads; then
-	say "reads: throughput vs concurrency (wrk -t1; c=32: $ROUNDS rounds of ours then bare, $ROUND_DUR each; the others $SWEEP_DUR)"
+	say "reads: throughput vs concurrency (wrk -t1; c=32: $ROUNDS rounds of log off, ours, bare, $ROUND_DUR each; the others $SWEEP_DUR)"
 	for c in $CONCURRENCY; do
 		if [ "$c" = 32 ]; then
-			# The goal's ratio: alternate rounds, so that a burst of other work on the machine
-			# hits one round of one server, not a whole measurement.
+			# The goals' ratios: alternate rounds, so that a burst of other work on the machine
+			# hits one round of one server, not a whole measurement. Ours sits between its two
+			# yardsticks: the same server with the access log off, and bare net/http.
 			for i in $(seq "$ROUNDS"); do
+				bench_wrk "get_nolog_c32_r$i" "$NOLOG_URL" 32 "$ROUND_DUR" "$OUT/headers-nolog.txt" "$NOLOG_PID"
 				bench_wrk "get_ours_c32_r$i" "$OURS_URL" 32 "$ROUND_DUR" "$OUT/headers-ours.txt" "$OURS_PID"
 				bench_wrk "get_bare_c32_r$i" "$BARE_URL" 32 "$ROUND_DUR" "$OUT/headers-bare.txt" "$BARE_PID"
 			done
 			# The median round stands for c=32 in the sweep.
-			for who in ours bare; do
-				mid=$(for i in $(seq "$ROUNDS"); do echo "$(json_num "$RAW/get_${who}_c32_r$i.json" rps) $i"; done |
-					sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }')
-				for ext in json cmd out; do cp "$RAW/get_${who}_c32_r$mid.$ext" "$RAW/get_${who}_c32.$ext"; done
-				cp "$RAW/get_${who}_c32_r${mid}_cpu.json" "$RAW/get_${who}_c32_cpu.json" 2>/dev/null || true
-			done
+			median_round get_ours_c32 get_bare_c32 get_nolog_c32
 			[ -z "$MOTO_URL" ] || bench_wrk get_moto_c32 "$MOTO_URL" 32 "$DUR" "$OUT/headers-moto.txt" "$MOTO_PID"
 			continue
 		fi
@@ -289,20 +320,20 @@ if has reads; then
 	echo "  peak $peak req/s: $target req/s, evenly spaced, latency from each request's intended send time"
 	# wrk has no constant-rate mode (wrk2 is not packaged for Debian): bench/load sends on a
 	# fixed schedule and measures from the schedule, so a stall counts against every request
-	# it delays. The bare yardstick gets the very same schedule right after.
-	for who in ours bare; do
-		url=$OURS_URL pid=$OURS_PID
-		[ "$who" = bare ] && url=$BARE_URL pid=$BARE_PID
-		record "get_${who}_halfpeak" "$BIN/load" -mode rate -url "$url" -rate "$target" -conns "$HALFPEAK_CONNS" \
-			-duration "$DUR" -header-file "$OUT/headers-$who.txt" -pid "$pid"
+	# it delays. The bare yardstick gets the very same schedule right after, round by round.
+	for i in $(seq "$ROUNDS"); do
+		for who in ours bare; do
+			url=$OURS_URL pid=$OURS_PID
+			[ "$who" = bare ] && url=$BARE_URL pid=$BARE_PID
+			record "get_${who}_halfpeak_r$i" "$BIN/load" -mode rate -url "$url" -rate "$target" -conns "$HALFPEAK_CONNS" \
+				-duration "$DUR" -header-file "$OUT/headers-$who.txt" -pid "$pid"
+		done
 	done
+	median_round get_ours_halfpeak get_bare_halfpeak
 	[ -z "${MOTO_PID:-}" ] || stop "$MOTO_PID"
-
-	say "reads: access log off (--log-level warn), for comparison"
-	stop "$OURS_PID"
-	start_ours reads_logwarn "$RDIR" --log-level warn
-	bench_wrk get_ours_logwarn_c32 "$OURS_URL" 32 "$DUR" "$OUT/headers-ours.txt" "$OURS_PID"
-	bench_wrk get_bare_c32_b "$BARE_URL" 32 "$DUR" "$OUT/headers-bare.txt" "$BARE_PID"
+fi
+if has reads || has sigv4; then
+	stop "$NOLOG_PID"
 fi
 
 if has sigv4; then
@@ -338,10 +369,13 @@ if has sigv4; then
 			echo "  FAIL: a signed GetBackendJob answered $code: $(cat "$OUT/sigv4-check.json" 2>/dev/null)"
 			echo "a signed request was refused ($code); see $OUT/sigv4-check.json" >"$RAW/get_ours_sigv4_c32.error"
 		else
-			# Sign right before the run: the server allows 15 minutes of clock skew.
-			"$BIN/sign" -url "$OURS_URL" -access-key "$AK" -secret-key "$SK" >"$OUT/headers-sigv4.txt"
-			bench_wrk get_ours_sigv4_c32 "$OURS_URL" 32 "$DUR" "$OUT/headers-sigv4.txt" "$OURS_PID"
-			bench_wrk get_bare_c32_c "$BARE_URL" 32 "$DUR" "$OUT/headers-bare.txt" "$BARE_PID"
+			for i in $(seq "$ROUNDS"); do
+				# Sign right before the run: the server allows 15 minutes of clock skew.
+				"$BIN/sign" -url "$OURS_URL" -access-key "$AK" -secret-key "$SK" >"$OUT/headers-sigv4.txt"
+				bench_wrk "get_ours_sigv4_c32_r$i" "$OURS_URL" 32 "$ROUND_DUR" "$OUT/headers-sigv4.txt" "$OURS_PID"
+				bench_wrk "get_bare_c32_c_r$i" "$BARE_URL" 32 "$ROUND_DUR" "$OUT/headers-bare.txt" "$BARE_PID"
+			done
+			median_round get_ours_sigv4_c32 get_bare_c32_c
 		fi
 	fi
 fi
@@ -421,6 +455,7 @@ printf '{"rounds":%s,"round_duration":"%s","quick":%s,"duration":"%s","sweep_dur
 	"$ROUNDS" "$ROUND_DUR" "$([ "$QUICK" = 1 ] && echo true || echo false)" "$DUR" "$SWEEP_DUR" "$SCALE_DUR" "$SCALES" "$MICRO_TIME" \
 	"$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)" "$LOADAVG_START" "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	$(($(date +%s) - STARTED)) >"$RAW/settings.json"
+[ -z "${BENCH_RECORD:-}" ] || docs+=(-record "$BENCH_RECORD")
 "$BIN/report" -out "$OUT" "${docs[@]}"
 gnuplot -e "out='$OUT'" bench/plot.gp
 if [ "$UPDATE_DOCS" = 1 ]; then
@@ -429,3 +464,7 @@ if [ "$UPDATE_DOCS" = 1 ]; then
 	echo "updated docs/benchmarks.md, docs/benchmarks-throughput.png, docs/benchmarks-list-latency.png"
 fi
 say "done: $OUT/results.json"
+if [ -n "${BENCH_COMPARE:-}" ]; then
+	say "regression guard: this run's ratios against $BENCH_COMPARE"
+	"$BIN/report" -out "$OUT" -compare "$BENCH_COMPARE"
+fi

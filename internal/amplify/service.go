@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 	"unicode"
@@ -28,8 +29,12 @@ type Service struct {
 	JobDuration time.Duration
 	// TokenTTL is the lifetime of challenge tokens (10 minutes when zero).
 	TokenTTL time.Duration
-	// JobAdded, when set, is called after a job has been committed (to wake the runner).
+	// JobAdded, when set, is called after a job has been committed or made due (to wake the
+	// runner), with the earliest time one can run.
 	JobAdded func(runAt time.Time)
+	// JobCreated, when set, is called after a job-creating request's job has been committed
+	// (to count it); it must not change the job.
+	JobCreated func(job *Job)
 	// CheckSchema validates a GraphQL TransformSchema when an API job runs. It returns
 	// ctx's error, and nothing else, when ctx ends first.
 	CheckSchema func(ctx context.Context, schema string) error
@@ -273,6 +278,9 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	if s.JobAdded != nil {
 		s.JobAdded(job.RunAt)
 	}
+	if s.JobCreated != nil {
+		s.JobCreated(job)
+	}
 	return job, nil
 }
 
@@ -295,7 +303,9 @@ func (s *Service) checkNotPending(tx Tx, key EnvKey) error {
 // commit for the whole batch): a job whose effect refuses is FAILED with the reason, and
 // nothing else of it changes; a job that is no longer pending, or whose lease was taken
 // over, is left alone. The result holds, per job, nil once it is completed or failed, or
-// the error that left it pending (it runs again when its lease expires).
+// the error that left it pending (it runs again when its lease expires). Once the batch is
+// committed, each job that completed or failed has its Status set to say which (the runner
+// counts them); a job left alone keeps its claimed Status.
 func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error {
 	// Slow, pure work (validating a schema, generating models) happens here, before the
 	// transaction, so that it does not hold the store's writer; an effect reuses a result
@@ -305,6 +315,8 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 		work[i] = s.prepare(ctx, job)
 	}
 	errs := make([]error, len(jobs))
+	// outcome is each job's Status as the attempt that commits leaves it ("" when left alone).
+	outcome := make([]string, len(jobs))
 	// Most batches complete whole: the first attempt applies the jobs without savepoints
 	// and gives up at the first job that does not complete; the second gives each job a
 	// savepoint of its own, so that one job's failure touches only that job.
@@ -320,7 +332,7 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 			if _, err := s.completeJob(tx, job, work[i], &lease); err != nil {
 				return errJobsNeedSavepoints
 			}
-			errs[i] = nil
+			errs[i], outcome[i] = nil, StatusCompleted
 		}
 		return nil
 	})
@@ -330,7 +342,7 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 				return err
 			}
 			for i, job := range jobs {
-				errs[i] = s.runJob(tx, job, work[i], lease)
+				outcome[i], errs[i] = s.runJob(tx, job, work[i], lease)
 			}
 			return nil
 		})
@@ -340,6 +352,12 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 			if errs[i] == nil {
 				errs[i] = err
 			}
+		}
+		return errs
+	}
+	for i, job := range jobs {
+		if outcome[i] != "" {
+			job.Status = outcome[i]
 		}
 	}
 	return errs
@@ -378,28 +396,34 @@ func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease *Lease)
 }
 
 // runJob applies one claimed job within tx, in a savepoint: completed, failed with the
-// reason its effect gave, or (on an internal error, returned) left pending.
-func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) error {
+// reason its effect gave, or (on an internal error, returned) left pending. It returns the
+// Status it wrote, or "" when it wrote none.
+func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) (string, error) {
 	err := tx.Savepoint(func() error {
 		_, err := s.completeJob(tx, claimed, work, &lease)
 		return err
 	})
 	var failure *Error
 	switch {
-	case err == nil || errors.Is(err, ErrLeaseLost):
-		return nil
+	case err == nil:
+		return StatusCompleted, nil
+	case errors.Is(err, ErrLeaseLost):
+		return "", nil
 	case !errors.As(err, &failure) || !failure.Refusal():
 		// A failure of the service or its store, not of the job: it stays pending and
 		// runs again.
-		return err
+		return "", err
 	}
 	// The effect refused: record why, change nothing else.
 	job := *claimed
 	job.Status, job.Pending, job.UpdatedAt, job.Error = StatusFailed, false, s.now(), failure.Message
-	if err := tx.UpdateJob(&job, &lease); err != nil && !errors.Is(err, ErrLeaseLost) {
-		return err
+	if err := tx.UpdateJob(&job, &lease); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			return "", nil
+		}
+		return "", err
 	}
-	return nil
+	return StatusFailed, nil
 }
 
 // effect applies a job's whole change within tx. A *Error fails the job with its message.
@@ -419,6 +443,18 @@ func (s *Service) effects(work *prepared) map[string]effect {
 	s.addStorageEffects(m)
 	s.addConfigEffects(m)
 	return m
+}
+
+// JobActions returns the actions a job can have (Job.Action), sorted: the operations that
+// create jobs.
+func JobActions() []string {
+	m := (&Service{}).effects(nil)
+	out := make([]string, 0, len(m))
+	for action := range m {
+		out = append(out, action)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Operation names, as jobs record them.

@@ -24,6 +24,10 @@ type Store interface {
 	// NextRunAt returns the earliest time a pending job can be claimed (its RunAt, or after
 	// the lease another worker holds on it expires), or the zero time if none is pending.
 	NextRunAt(ctx context.Context) (time.Time, error)
+	// PendingJobs counts the pending jobs and returns the earliest RunAt among them (the zero
+	// time if none is pending): how long the oldest has been due is what an operator alerts
+	// on. It reads an index of the pending jobs, not the whole table.
+	PendingJobs(ctx context.Context) (n int, earliest time.Time, err error)
 
 	// DeleteExpiredTokens deletes at most limit challenge tokens that expired at or before
 	// now, the earliest first, and returns how many it deleted. Concurrent callers, in any
@@ -139,6 +143,15 @@ type Tx interface {
 	LoadState(st *State) error
 	// Counts counts accounts (with an app), apps, environments and jobs by status.
 	Counts() (*Counts, error)
+
+	// Apps lists the apps of a scope by id, those after the given id, at most limit (the
+	// console's pages).
+	Apps(scope Scope, after string, limit int) ([]App, error)
+	// Scopes lists the accounts and regions that hold at least one app, in order.
+	Scopes() ([]Scope, error)
+	// RecentJobs returns the newest jobs of a scope, of every app, newest first, at most
+	// limit: a page costs the same however many jobs are stored.
+	RecentJobs(scope Scope, limit int) ([]Job, error)
 }
 
 // ErrLeaseLost is returned by Tx.UpdateJob when another worker took the job over: the

@@ -5,6 +5,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
@@ -20,15 +22,21 @@ import (
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/control"
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/ids"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 	"github.com/amplifybackendd/amplifybackendd/internal/modelgen"
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
 	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/storemetrics"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config is everything the command line sets.
@@ -55,6 +63,13 @@ type Config struct {
 	// Auth is "any" (accept every request) or "sigv4" (verify signatures against Credentials).
 	Auth        string
 	Credentials string
+	// DebugAddr, when set, is where net/http/pprof and /metrics listen, apart from the API.
+	DebugAddr string
+	// AdminTokenFile holds the bearer token of the test control plane (/_amplifybackend/);
+	// without one the control plane is open in auth mode any and off in mode sigv4.
+	AdminTokenFile string
+	// JournalSize is how many AWS requests the control plane's journal keeps (0: off).
+	JournalSize int
 	// Ephemeral keeps all state in memory (SQLite's memdb): nothing is written to disk.
 	Ephemeral bool
 	// Seed is a snapshot file loaded into the store when it is empty.
@@ -104,11 +119,19 @@ type Main struct {
 	Runner  *jobs.Runner
 	// Keys are the credentials of auth mode sigv4 (nil in mode any).
 	Keys *sigv4.Keyring
+	// Metrics is the registry /metrics serves: every component's metrics, Go's and the
+	// process's.
+	Metrics *prometheus.Registry
+	// Faults are the control plane's fault rules (this process's own).
+	Faults *control.Faults
 
-	listener   net.Listener
-	server     *http.Server
-	stopRunner context.CancelFunc
-	wg         sync.WaitGroup
+	logHandler    *logging.Handler // nil when the Logger was given
+	listener      net.Listener
+	server        *http.Server
+	debugListener net.Listener
+	debugServer   *http.Server
+	stopRunner    context.CancelFunc
+	wg            sync.WaitGroup
 }
 
 // DefaultTokenSweep is how often expired challenge tokens are deleted: each sweep deletes at
@@ -140,6 +163,7 @@ func NewMain() *Main {
 		JobTimeout:      20 * time.Second,
 		JobMaxMemory:    256,
 		JobWorkers:      1,
+		JournalSize:     control.DefaultJournalSize,
 	}}
 }
 
@@ -167,6 +191,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Store, "store", c.Store, "a postgres:// URL to share state between replicas (default: SQLite under --data-dir)")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "auth mode: any (accept every request) or sigv4 (verify signatures)")
 	fs.StringVar(&c.Credentials, "credentials", c.Credentials, "AWS shared-credentials file of the keys sigv4 accepts (each profile with aws_account_id)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "address of a second listener for net/http/pprof and /metrics (default: none); keep it private")
+	fs.StringVar(&c.AdminTokenFile, "admin-token-file", c.AdminTokenFile, "file holding the bearer token the test control plane (/_amplifybackend/) requires; needed to open it in auth mode sigv4")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many AWS requests the control plane's journal keeps (0: no journal)")
 	fs.StringVar(&c.S3Buckets, "s3-buckets", c.S3Buckets, "comma-separated pre-existing S3 buckets (name or ACCOUNT:name) in the region of --region, for ListS3Buckets and ImportBackendStorage")
 	fs.BoolVar(&c.Ephemeral, "ephemeral", c.Ephemeral, "keep all state in memory: nothing is written to disk, everything is gone at exit")
 	fs.StringVar(&c.Seed, "seed", c.Seed, "a state snapshot file to load when the store is empty")
@@ -248,6 +275,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--auth must be any or sigv4, not %q", c.Auth)
 	case c.Auth == "sigv4" && c.Credentials == "":
 		return errors.New("--auth sigv4 needs --credentials FILE")
+	case c.JournalSize < 0 || c.JournalSize > maxJournalSize:
+		return fmt.Errorf("--journal-size must be between 0 and %d", maxJournalSize)
 	case c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://"):
 		return errors.New("--store must be a postgres:// URL (or empty for SQLite under --data-dir)")
 	case c.Ephemeral && c.Store != "":
@@ -264,18 +293,24 @@ func (c *Config) validate() error {
 	return level.UnmarshalText([]byte(c.LogLevel))
 }
 
+// logFlushAfter is how long a log line may wait in the buffer before it reaches stderr
+// (warnings and errors never wait): one write(2) for many access-log lines under load.
+const logFlushAfter = 100 * time.Millisecond
+
+// logger is slog's text or JSON format through internal/logging. Lines to stderr are
+// buffered (logFlushAfter); a LogOutput set by a test gets every line as it is logged.
 func (m *Main) logger() *slog.Logger {
+	opts := logging.Options{JSON: m.Config.LogFormat == "json"}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	opts.Level = level
 	out := m.LogOutput
 	if out == nil {
 		out = os.Stderr
+		opts.FlushAfter = logFlushAfter
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if m.Config.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(out, opts))
-	}
-	return slog.New(slog.NewTextHandler(out, opts))
+	m.logHandler = logging.New(out, opts)
+	return slog.New(m.logHandler)
 }
 
 // Run opens the store, starts the job runner and starts serving; it returns once the server
@@ -295,6 +330,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	adminToken, err := m.adminToken()
+	if err != nil {
+		return err
+	}
 	// A bad seed file stops the server before it touches the store.
 	var seed *amplify.State
 	if m.Config.Seed != "" {
@@ -302,12 +341,23 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	store, err := m.openStore(ctx)
+	raw, err := m.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	m.Store = store
-	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Workers: m.Config.JobWorkers}
+	m.Store = raw
+	// Everything but Close and the start-up work goes through the measured store.
+	store := storemetrics.Wrap(raw)
+	jobMetrics := jobs.NewMetrics(store, m.Now)
+	httpMetrics := httpapi.NewMetrics()
+	m.Metrics = prometheus.NewRegistry()
+	m.Metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+		store, jobMetrics, httpMetrics,
+	)
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Workers: m.Config.JobWorkers, Metrics: jobMetrics}
 	bounded := m.Config.boundedWork()
 	m.Service = &amplify.Service{
 		Store:       store,
@@ -315,6 +365,7 @@ func (m *Main) Run(ctx context.Context) error {
 		JobDuration: m.Config.JobDuration,
 		TokenTTL:    m.Config.TokenTTL,
 		JobAdded:    func(time.Time) { m.Runner.Wake() },
+		JobCreated:  m.Runner.Created,
 		CheckSchema: func(ctx context.Context, src string) error {
 			return bounded(ctx, src, func(ctx context.Context) error { return schema.Check(src) })
 		},
@@ -340,16 +391,22 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if seed != nil {
 		if err := m.loadSeed(ctx, seed); err != nil {
-			store.Close()
+			raw.Close()
 			return err
 		}
 	}
 	if err := m.Service.SeedBuckets(ctx, buckets); err != nil {
-		store.Close()
+		raw.Close()
 		return fmt.Errorf("--s3-buckets: %w", err)
 	}
 
-	handler := httpapi.New(httpapi.Config{
+	ctl, health, faults, journal := m.controlPlane(adminToken)
+	var handler *httpapi.Server
+	if ctl, err = m.mountConsole(ctl, adminToken, journal, &handler); err != nil {
+		store.Close()
+		return err
+	}
+	handler = httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
 		Logger:      m.Logger,
@@ -358,17 +415,35 @@ func (m *Main) Run(ctx context.Context) error {
 		Ready:       store.Ping,
 		RateLimit:   httpapi.RateLimit{RPS: m.Config.RateLimit, Burst: m.Config.RateBurst},
 		Now:         m.Now,
+		Metrics:     httpMetrics,
+		Control:     ctl,
+		Health:      health,
+		Faults:      faults,
+		Journal:     journal,
 		NewID:       newRequestID,
 	})
+	metrics := promhttp.HandlerFor(m.Metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		store.Close()
+		raw.Close()
 		return err
 	}
 	ln = handler.Listener(ln) // net/http's own refusals answered in the AWS error form
+	if m.Config.DebugAddr != "" {
+		if m.debugListener, err = net.Listen("tcp", m.Config.DebugAddr); err != nil {
+			ln.Close()
+			raw.Close()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		m.debugServer = &http.Server{Handler: debugHandler(metrics), ReadHeaderTimeout: 10 * time.Second}
+	}
 	m.listener = ln
+	var root http.Handler = handler
+	if ctl != nil {
+		root = consoleRedirect(handler)
+	}
 	m.server = &http.Server{
-		Handler:           handler,
+		Handler:           m.mainHandler(root, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -385,6 +460,9 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Runner.Run(runCtx)
 		}()
 	}
+	// The goroutine serves the server it was started with: Close sets m.server to nil, and
+	// may run before the goroutine does.
+	srv := m.server
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -393,10 +471,20 @@ func (m *Main) Run(ctx context.Context) error {
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
+	if m.debugServer != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := m.debugServer.Serve(m.debugListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Error("serve debug", "err", err)
+			}
+		}()
+		m.Logger.Info("debug listener: pprof and /metrics", "addr", m.debugListener.Addr().String())
+	}
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
 		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
@@ -424,6 +512,114 @@ func (m *Main) sweepTokens(ctx context.Context) {
 			m.Logger.Debug("expired challenge tokens deleted", "deleted", n)
 		}
 	}
+}
+
+// mainHandler is what the API's listener serves: the API, and /metrics in auth mode any.
+// In mode sigv4 every request on this listener must be signed, so /metrics is served only
+// on --debug-addr (a Prometheus scraper does not sign).
+func (m *Main) mainHandler(api http.Handler, metrics http.Handler) http.Handler {
+	if m.Config.Auth == "sigv4" {
+		return api
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// debugHandler serves --debug-addr: /metrics and net/http/pprof under /debug/pprof/.
+func debugHandler(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// DebugURL is the base URL of the --debug-addr listener ("" without one).
+func (m *Main) DebugURL() string {
+	if m.debugListener == nil {
+		return ""
+	}
+	return "http://" + m.debugListener.Addr().String()
+}
+
+// maxJournalSize bounds --journal-size: a record is about 200 bytes.
+const maxJournalSize = 1_000_000
+
+// adminToken reads --admin-token-file: the token is the file's content without surrounding
+// whitespace. The token itself never reaches a log line.
+func (m *Main) adminToken() (string, error) {
+	if m.Config.AdminTokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(m.Config.AdminTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--admin-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("--admin-token-file %s is empty", m.Config.AdminTokenFile)
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return "", fmt.Errorf("--admin-token-file %s: the token must be one word (no whitespace inside)", m.Config.AdminTokenFile)
+	}
+	m.Logger.Info("admin token loaded: the control plane requires it", "file", m.Config.AdminTokenFile)
+	return token, nil
+}
+
+// controlPlane builds the test control plane's handler, the health handler and the hooks on
+// AWS requests. What is off is returned as a nil interface, so that httpapi's nil checks see
+// it off: the control plane in auth mode sigv4 without an admin token (its paths are then
+// unknown AWS routes, indistinguishable from any other), the journal at --journal-size 0.
+func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults httpapi.Faults, journal httpapi.Journal) {
+	var draw func() float64 // a fault rule's probability: math/rand/v2 unless --id-seed
+	if m.Config.IDSeed != "" {
+		n, _ := strconv.ParseUint(m.Config.IDSeed, 10, 64) // validated
+		src := ids.New(n, "faults")
+		draw = func() float64 {
+			var b [8]byte
+			src.Read(b[:])
+			return float64(binary.LittleEndian.Uint64(b[:])>>11) / (1 << 53)
+		}
+	}
+	m.Faults = control.NewFaults(draw)
+	var ring *control.Journal
+	if m.Config.JournalSize > 0 {
+		ring = control.NewJournal(m.Config.JournalSize)
+		journal = ring
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	kind := "sqlite"
+	if m.Config.Store != "" {
+		kind = "postgres"
+	}
+	h := control.New(control.Config{
+		Service:    m.Service,
+		CheckWrite: m.Store.CheckWrite,
+		StoreKind:  kind,
+		Ephemeral:  m.Config.Ephemeral,
+		Auth:       m.Config.Auth,
+		Token:      token,
+		StartedAt:  now(),
+		Faults:     m.Faults,
+		Journal:    ring,
+		Logger:     m.Logger,
+		Now:        now,
+	})
+	if h.Open() {
+		ctl = h
+	}
+	return ctl, h, m.Faults, journal
 }
 
 // openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
@@ -578,6 +774,11 @@ func (m *Main) Close() error {
 		cancel()
 		m.server = nil
 	}
+	if m.debugServer != nil {
+		// A CPU profile or trace in progress ends with its connection.
+		errs = append(errs, m.debugServer.Close())
+		m.debugServer = nil
+	}
 	if m.stopRunner != nil {
 		m.stopRunner()
 		m.stopRunner = nil
@@ -586,6 +787,9 @@ func (m *Main) Close() error {
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 		m.Store = nil
+	}
+	if m.logHandler != nil {
+		m.logHandler.Flush() // a log that cannot be written has nowhere to say so
 	}
 	return errors.Join(errs...)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 )
 
@@ -31,13 +32,15 @@ const benchAuth = "AWS4-HMAC-SHA256 Credential=123456789012/20260707/us-east-1/a
 	"SignedHeaders=host;x-amz-date, Signature=b7b75165fc66befbd1680b947e6a2c9b5bb0af60114835cc582d0f8bc6d57f42"
 
 // benchLoggers are the access-log settings compared: the default (info: one line per
-// request, here formatted into io.Discard) and off (warn).
+// request, here formatted into io.Discard by the program's handler, internal/logging), off
+// (warn), and slog's own TextHandler, which the program used before.
 var benchLoggers = []struct {
 	name   string
 	logger *slog.Logger
 }{
-	{"log=info", slog.New(slog.NewTextHandler(io.Discard, nil))},
-	{"log=warn", slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))},
+	{"log=info", slog.New(logging.New(io.Discard, logging.Options{}))},
+	{"log=warn", slog.New(logging.New(io.Discard, logging.Options{Level: slog.LevelWarn}))},
+	{"log=info,slog.TextHandler", slog.New(slog.NewTextHandler(io.Discard, nil))},
 }
 
 type benchServer struct {

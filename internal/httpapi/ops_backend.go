@@ -50,15 +50,27 @@ func reply(job *amplify.Job) jobReply {
 }
 
 func jobObject(job *amplify.Job) api.BackendJobRespObj {
+	// The wire struct points to its strings: one allocation holds them all, rather than one
+	// each (GetBackendJob, the poll clients repeat, is the hot path).
+	v := &struct{ app, env, created, updated, errMsg, id, op, status string }{
+		job.AppID, job.Env, amplify.EpochMillis(job.CreatedAt), amplify.EpochMillis(job.UpdatedAt),
+		job.Error, job.JobID, job.Operation, job.Status,
+	}
+	present := func(p *string) *string {
+		if *p == "" {
+			return nil
+		}
+		return p
+	}
 	return api.BackendJobRespObj{
-		AppId:                  str(job.AppID),
-		BackendEnvironmentName: optional(job.Env), // app-wide jobs have none: omitted
-		CreateTime:             str(amplify.EpochMillis(job.CreatedAt)),
-		UpdateTime:             str(amplify.EpochMillis(job.UpdatedAt)),
-		Error:                  optional(job.Error),
-		JobId:                  str(job.JobID),
-		Operation:              str(job.Operation),
-		Status:                 str(job.Status),
+		AppId:                  &v.app,
+		BackendEnvironmentName: present(&v.env), // app-wide jobs have none: omitted
+		CreateTime:             &v.created,
+		UpdateTime:             &v.updated,
+		Error:                  present(&v.errMsg),
+		JobId:                  &v.id,
+		Operation:              &v.op,
+		Status:                 &v.status,
 	}
 }
 

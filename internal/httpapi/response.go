@@ -104,7 +104,11 @@ func (s *Server) writeError(x *exchange, err error) {
 		return
 	}
 	var e *amplify.Error
-	if !errors.As(err, &e) || e.Code == amplify.Internal {
+	var status int
+	var ok bool
+	if se := (*statusError)(nil); errors.As(err, &se) {
+		e, status, ok = &se.err, se.status, true // an injected fault chooses both
+	} else if !errors.As(err, &e) || e.Code == amplify.Internal {
 		s.cfg.Logger.Error("internal error", "requestId", x.id, "operation", x.operation, "err", err)
 		e = &amplify.Error{Code: amplify.Internal, Message: "An internal error occurred. Request id: " + x.id}
 	} else if e.Code == amplify.Unavailable {
@@ -112,7 +116,9 @@ func (s *Server) writeError(x *exchange, err error) {
 		// a host) go to the log only.
 		s.cfg.Logger.Warn("store unavailable", "requestId", x.id, "operation", x.operation, "err", err)
 	}
-	status, ok := api.ExceptionStatus(e.Code)
+	if !ok {
+		status, ok = api.ExceptionStatus(e.Code)
+	}
 	if !ok {
 		status, ok = errorStatus[e.Code]
 	}

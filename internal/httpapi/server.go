@@ -38,6 +38,16 @@ type Config struct {
 	RateLimit RateLimit
 	// Now is the clock of the rate limiter (time.Now when nil).
 	Now func() time.Time
+	// Metrics, when set, counts requests (NewMetrics); nil counts nothing.
+	Metrics *Metrics
+	// Control, when set, serves the test control plane (internal/control): every path under
+	// /_amplifybackend/, before AWS routing and rate limiting. Health, when set, answers
+	// /healthz in place of Ready.
+	Control http.Handler
+	Health  http.Handler
+	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
+	Faults  Faults
+	Journal Journal
 	// NewID draws request ids (x-amzn-RequestId); uuid.NewString when nil. --id-seed makes
 	// it deterministic.
 	NewID func() string
@@ -90,13 +100,24 @@ type exchange struct {
 	operation string
 	scope     amplify.Scope
 	errCode   string
+	// routed is set once the request matched an operation; call and fault are for the
+	// control plane's hooks (hooks.go).
+	routed bool
+	call   Call
+	fault  string
 }
 
 // ServeHTTP answers one request. An answer is sent whole or not at all: when there is nothing
 // to send (the client is gone), ServeHTTP panics with http.ErrAbortHandler, so that net/http
 // closes the connection instead of answering 200 with an empty body. No other panic escapes.
+//
+// What happens around every request is here, in order: the request id and CORS headers,
+// the answer (serve), panic recovery, then the metrics, the access log line and the
+// control plane's journal, all read from the exchange (status and bytes as the
+// ResponseWriter recorded them).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	s.cfg.Metrics.begin()
 	x := &exchange{w: ResponseWriter{w: w}, conn: r.Context(), id: s.cfg.NewID()}
 	h := w.Header()
 	h[hdrRequestID] = []string{x.id}
@@ -108,7 +129,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(x, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.logRequest(r, x, time.Since(start))
+		d := time.Since(start)
+		s.cfg.Metrics.observe(x.operation, x.status(), d)
+		s.logRequest(r, x, d)
+		if x.routed && s.cfg.Journal != nil {
+			s.record(x, start, d)
+		}
 		if x.w.Status() == 0 {
 			// Nothing was sent, because the client is gone (writeError). Returning now would
 			// let net/http answer 200 with an empty body to whoever still reads the
@@ -120,6 +146,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(x *exchange, r *http.Request) {
+	if h := s.controlHandler(r.URL.Path); h != nil {
+		s.serveControl(r, x, h)
+		return
+	}
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.healthz(x, r)
 		return
@@ -135,19 +165,28 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, amplify.Errorf(amplify.UnknownOperation, "No operation matches %s %s", r.Method, r.URL.Path))
 		return
 	}
-	x.operation = rt.op.Name
+	x.operation, x.routed, x.call.Operation = rt.op.Name, true, rt.op.Name
+	hooked := s.needCall()
+	if hooked {
+		x.call.AppID = appID(rt, params, nil)
+	}
 	body, err2 := s.readBody(r)
 	if err2 != nil {
 		s.writeError(x, err2)
 		return
 	}
+	if hooked && x.call.AppID == "" {
+		x.call.AppID = appID(rt, params, body) // CreateBackend names its app in the body
+	}
 	scope, aerr := s.cfg.Auth.Authenticate(r, body)
 	x.scope = scope
+	x.call.Account, x.call.Region = scope.Account, scope.Region
 	if aerr != nil {
 		s.writeError(x, aerr)
 		return
 	}
 	if err := s.limiters.allow(scope.Account); err != nil {
+		s.cfg.Metrics.limited(x.operation)
 		s.writeError(x, err)
 		return
 	}
@@ -155,7 +194,14 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, err)
 		return
 	}
-	out, err := rt.op.Invoke(newOperationContext(r, scope), s.ops, params, body)
+	ctx := newOperationContext(r, scope)
+	if hooked && s.cfg.Faults != nil && s.cfg.Faults.Active() {
+		var done bool
+		if ctx, done = s.injectFault(ctx, x); done {
+			return
+		}
+	}
+	out, err := rt.op.Invoke(ctx, s.ops, params, body)
 	if err != nil {
 		s.writeError(x, err)
 		return
@@ -233,19 +279,31 @@ var (
 // before its answer was ready (no answer is written).
 const statusClientClosed = 499
 
-func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
-	status := x.w.Status()
-	if status == 0 {
-		status = statusClientClosed // nothing was sent: the client was gone
+// status is the status sent, or 499 when nothing was: the client was gone.
+func (x *exchange) status() int {
+	if st := x.w.Status(); st != 0 {
+		return st
 	}
+	return statusClientClosed
+}
+
+// logRequest writes the access log line. It builds the slog.Record itself and hands it to
+// the logger's handler: slog.Logger would first walk the stack for the caller's source
+// position, which the line never shows (a fifth of the line's cost). internal/logging
+// formats such a record without slog's per-attribute machinery.
+func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
+	status := x.status()
 	level := slog.LevelInfo
-	if status >= 500 {
+	if status >= 500 && x.fault == "" { // an injected fault is not the server's error
 		level = slog.LevelError
 	}
-	if !s.cfg.Logger.Enabled(r.Context(), level) {
+	h := s.cfg.Logger.Handler()
+	ctx := r.Context()
+	if !h.Enabled(ctx, level) {
 		return
 	}
-	attrs := []slog.Attr{
+	rec := slog.NewRecord(time.Now(), level, "request", 0)
+	rec.AddAttrs(
 		slog.String("requestId", x.id),
 		slog.String("method", r.Method),
 		slog.String("path", truncate(r.URL.Path, 256)),
@@ -253,12 +311,18 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 		slog.String("account", x.scope.Account),
 		slog.String("region", x.scope.Region),
 		slog.Int("status", status),
-		slog.Duration("duration", d),
-	}
+		// Milliseconds with microsecond resolution: the unit is in the key, and the value is
+		// a number every log pipeline reads (slog's Duration is "153µs" in text and
+		// nanoseconds in JSON).
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+	)
 	if x.errCode != "" {
-		attrs = append(attrs, slog.String("errorType", x.errCode))
+		rec.AddAttrs(slog.String("errorType", x.errCode))
 	}
-	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+	if x.fault != "" {
+		rec.AddAttrs(slog.String("fault", x.fault))
+	}
+	h.Handle(ctx, rec)
 }
 
 func truncate(s string, n int) string {

@@ -42,6 +42,8 @@ type Runner struct {
 	// the batches of the others (1 when 0). Accounts take turns: a queued job of an account
 	// with no heavy job running goes first.
 	Workers int
+	// Metrics, when set, counts the jobs created (Created), started and finished.
+	Metrics *Metrics
 	// RetryMin and RetryMax bound the wait after the store failed: it starts at RetryMin
 	// and doubles with each failure in a row up to RetryMax, each wait drawn between half
 	// the bound and the bound, so that replicas do not retry in step (10ms and 5s when 0).
@@ -118,6 +120,11 @@ func (r *Runner) Wake() {
 	case r.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Created counts a job the service committed (amplify.Service.JobCreated).
+func (r *Runner) Created(job *amplify.Job) {
+	r.Metrics.jobCreated(job)
 }
 
 // Run runs due jobs until ctx ends; it returns once the heavy jobs it started have stopped.
@@ -238,7 +245,13 @@ func (r *Runner) runDue(ctx context.Context) (int, error) {
 		}
 		done := make(chan []error, 1)
 		running, inFlight = done, claimed
-		go func() { done <- r.Executor.RunJobs(ctx, claimed, lease) }()
+		r.Metrics.batchStarted(claimed)
+		go func() {
+			start := time.Now()
+			errs := r.Executor.RunJobs(ctx, claimed, lease)
+			r.Metrics.batchDone(claimed, errs, time.Since(start))
+			done <- errs
+		}()
 	}
 	if running != nil {
 		finish()
@@ -305,7 +318,12 @@ func (r *Runner) dispatch(ctx context.Context) {
 		r.heavy.Add(1)
 		go func() {
 			defer r.heavy.Done()
-			err := r.Executor.RunJobs(ctx, []*amplify.Job{h.job}, h.lease)[0]
+			one := []*amplify.Job{h.job}
+			r.Metrics.batchStarted(one)
+			start := time.Now()
+			errs := r.Executor.RunJobs(ctx, one, h.lease)
+			r.Metrics.batchDone(one, errs, time.Since(start))
+			err := errs[0]
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			r.running--

@@ -246,6 +246,20 @@ func (db *DB) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int)
 	return int(tag.RowsAffected()), nil
 }
 
+// PendingJobs counts the pending jobs and finds the earliest RunAt among them, from the
+// jobs_due index.
+func (db *DB) PendingJobs(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var earliest *int64
+	if err := db.pool.QueryRow(ctx, `SELECT count(*), min(run_at) FROM jobs WHERE pending`).Scan(&n, &earliest); err != nil {
+		return 0, time.Time{}, fmt.Errorf("postgres: pending jobs: %w", err)
+	}
+	if earliest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, fromMS(*earliest), nil
+}
+
 // Secret returns the named secret, creating 32 random bytes on first use. Of replicas racing
 // to create it, one inserts and the others' inserts do nothing (they wait for the first to
 // commit); the SELECT, a statement of its own, then sees the one that was committed.

@@ -563,3 +563,42 @@ func (t *txn) Buckets(scope amplify.Scope, after string, limit int) ([]amplify.B
 		`SELECT `+bucketColumns+` FROM buckets WHERE account = $1 AND region = $2 AND name > $3 ORDER BY name LIMIT $4`,
 		scope.Account, scope.Region, after, max)
 }
+
+func (t *txn) Apps(scope amplify.Scope, after string, limit int) ([]amplify.App, error) {
+	return collect(t, "list apps", func(s scanner) (*amplify.App, error) {
+		a := amplify.App{AppKey: amplify.AppKey{Scope: scope}}
+		var created int64
+		if err := s.Scan(&a.AppID, &a.Name, &created); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = fromMS(created)
+		return &a, nil
+	}, `SELECT app_id, name, created_at FROM apps WHERE account = $1 AND region = $2 AND app_id > $3 ORDER BY app_id LIMIT $4`,
+		scope.Account, scope.Region, after, limit)
+}
+
+// Scopes walks the apps' primary key one scope at a time (a seek per scope), not every app.
+func (t *txn) Scopes() ([]amplify.Scope, error) {
+	var out []amplify.Scope
+	var last amplify.Scope
+	for {
+		var s amplify.Scope
+		err := t.tx.QueryRow(t.ctx, `SELECT account, region FROM apps WHERE (account, region) > ($1, $2) ORDER BY account, region LIMIT 1`,
+			last.Account, last.Region).Scan(&s.Account, &s.Region)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, storeError(err, "list scopes", nil)
+		}
+		out = append(out, s)
+		last = s
+	}
+}
+
+// RecentJobs walks the jobs' primary key (seq) down from the newest.
+func (t *txn) RecentJobs(scope amplify.Scope, limit int) ([]amplify.Job, error) {
+	return collect(t, "recent jobs", scanJob,
+		`SELECT `+jobColumns+` FROM jobs WHERE account = $1 AND region = $2 ORDER BY seq DESC LIMIT $3`,
+		scope.Account, scope.Region, limit)
+}

@@ -420,6 +420,20 @@ func (db *DB) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int)
 	return int(n), err
 }
 
+// PendingJobs counts the pending jobs and finds the earliest RunAt among them, from the
+// jobs_due index alone.
+func (db *DB) PendingJobs(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var earliest sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*), min(run_at) FROM jobs WHERE pending = 1`).Scan(&n, &earliest); err != nil {
+		return 0, time.Time{}, err
+	}
+	if !earliest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, fromMS(earliest.Int64), nil
+}
+
 // Secret returns the named secret, creating 32 random bytes on first use.
 func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 	fresh := make([]byte, 32)

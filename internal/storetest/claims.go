@@ -195,6 +195,34 @@ func testNextRunAt(t *testing.T, s amplify.Store) {
 	}
 }
 
+func testPendingJobs(t *testing.T, s amplify.Store) {
+	pending := func() (int, time.Time) {
+		t.Helper()
+		n, earliest, err := s.PendingJobs(t.Context())
+		if err != nil {
+			t.Fatalf("PendingJobs: %v", err)
+		}
+		return n, earliest
+	}
+	if n, earliest := pending(); n != 0 || !earliest.IsZero() {
+		t.Errorf("PendingJobs of an empty store: %d, %v; want 0 and the zero time", n, earliest)
+	}
+	early := newJob(envKey(scope2, "app1", "dev"), "early", true, 2*time.Minute)
+	late := newJob(envKey(scope1, "app1", "dev"), "late", true, 5*time.Minute)
+	insertJobs(t, s, late, newJob(envKey(scope1, "app2", "dev"), "done", false, time.Minute), early)
+	if n, earliest := pending(); n != 2 || !earliest.Equal(early.RunAt) {
+		t.Errorf("PendingJobs: %d, %v; want 2 (the finished job not counted) and %v", n, earliest, early.RunAt)
+	}
+	update(t, s, func(tx amplify.Tx) error {
+		j := *early
+		j.Pending, j.Status = false, amplify.StatusFailed
+		return tx.UpdateJob(&j, nil)
+	})
+	if n, earliest := pending(); n != 1 || !earliest.Equal(late.RunAt) {
+		t.Errorf("PendingJobs after the earliest job closed: %d, %v; want 1 and %v", n, earliest, late.RunAt)
+	}
+}
+
 // race runs fn in n goroutines released together and returns their errors.
 func race(n int, fn func(i int) error) []error {
 	errs := make([]error, n)

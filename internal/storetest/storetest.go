@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"ClaimJobsBatch", testClaimJobsBatch},
 		{"Leases", testLeases},
 		{"NextRunAt", testNextRunAt},
+		{"PendingJobs", testPendingJobs},
 		{"ConcurrentPendingSameEnv", testConcurrentPendingSameEnv},
 		{"ConcurrentPendingMixed", testConcurrentPendingMixed},
 		{"ConcurrentClaims", testConcurrentClaims},
@@ -88,6 +89,9 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"JobSettings", testJobSettings},
 		{"InjectedJobError", testInjectedJobError},
 		{"ResetDuringRun", testResetDuringRun},
+		{"AppPages", testAppPages},
+		{"ScopeList", testScopeList},
+		{"RecentJobs", testRecentJobs},
 		{"NULRefused", testNULRefused},
 	}
 	for _, tc := range tests {

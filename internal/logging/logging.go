@@ -1,0 +1,375 @@
+// Package logging is the program's slog.Handler: slog's own text and JSON formats, byte for
+// byte, written cheaply enough for one access-log line per request.
+//
+// A record whose attributes are all strings, numbers, booleans, durations or times (the
+// access log's are) is formatted here, into a pooled buffer, without slog's per-attribute
+// machinery; any other record (groups, errors, LogValuers, a handler with WithAttrs or
+// WithGroup) is formatted by slog's TextHandler or JSONHandler. Both reach the output through
+// one sink, which can hold lines for a moment and write them in one system call: under load,
+// one write(2) per request costs more than formatting the line.
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Options configure a Handler.
+type Options struct {
+	// Level is the minimum level logged (slog.LevelInfo when nil).
+	Level slog.Leveler
+	// JSON selects slog's JSON format instead of its text format.
+	JSON bool
+	// FlushAfter, when positive, lets lines wait in a buffer up to this long (or until 64 KiB
+	// gather) before one write; records at WARN and above, and Flush, write at once. Zero
+	// writes every line when it is logged.
+	FlushAfter time.Duration
+}
+
+// Handler is an slog.Handler writing slog's text or JSON format.
+type Handler struct {
+	opts Options
+	sink *sink
+	// slow formats what the fast path does not; derived marks a handler made by WithAttrs or
+	// WithGroup, whose records all take the slow path.
+	slow    slog.Handler
+	derived bool
+}
+
+var _ slog.Handler = (*Handler)(nil)
+
+// New returns a Handler writing to w.
+func New(w io.Writer, opts Options) *Handler {
+	if opts.Level == nil {
+		opts.Level = slog.LevelInfo
+	}
+	s := &sink{out: w, delay: opts.FlushAfter}
+	if s.delay > 0 {
+		s.timer = time.AfterFunc(time.Hour, s.flushTimer)
+		s.timer.Stop()
+	}
+	ho := &slog.HandlerOptions{Level: opts.Level}
+	h := &Handler{opts: opts, sink: s}
+	if opts.JSON {
+		h.slow = slog.NewJSONHandler(s, ho)
+	} else {
+		h.slow = slog.NewTextHandler(s, ho)
+	}
+	return h
+}
+
+// Enabled implements slog.Handler.
+func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= h.opts.Level.Level()
+}
+
+// WithAttrs implements slog.Handler.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &Handler{opts: h.opts, sink: h.sink, slow: h.slow.WithAttrs(attrs), derived: true}
+}
+
+// WithGroup implements slog.Handler.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	return &Handler{opts: h.opts, sink: h.sink, slow: h.slow.WithGroup(name), derived: true}
+}
+
+// Handle implements slog.Handler.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	var err error
+	if h.derived || !fast(r) {
+		err = h.slow.Handle(ctx, r)
+	} else {
+		bp := bufPool.Get().(*[]byte)
+		b := (*bp)[:0]
+		if h.opts.JSON {
+			b = appendJSON(b, r)
+		} else {
+			b = appendText(b, r)
+		}
+		_, err = h.sink.Write(b)
+		if cap(b) <= 16<<10 { // do not keep a huge line's buffer
+			*bp = b
+			bufPool.Put(bp)
+		}
+	}
+	if r.Level >= slog.LevelWarn {
+		if ferr := h.sink.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+// Flush writes the lines waiting in the buffer.
+func (h *Handler) Flush() error { return h.sink.Flush() }
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// fast reports whether every attribute of r is of a kind the fast path formats exactly as
+// slog does.
+func fast(r slog.Record) bool {
+	ok := true
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		case slog.KindFloat64:
+			f := a.Value.Float64()
+			ok = !math.IsNaN(f) && !math.IsInf(f, 0) // slog's JSON writes an error for these
+		default:
+			ok = false
+		}
+		if a.Key == "" {
+			ok = false // slog drops empty attributes
+		}
+		return ok
+	})
+	return ok
+}
+
+// appendText formats r as slog.TextHandler does.
+func appendText(b []byte, r slog.Record) []byte {
+	if !r.Time.IsZero() {
+		b = append(b, "time="...)
+		b = appendRFC3339Millis(b, r.Time.Round(0))
+		b = append(b, ' ')
+	}
+	b = append(b, "level="...)
+	b = appendTextString(b, r.Level.String())
+	b = append(b, " msg="...)
+	b = appendTextString(b, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b = append(b, ' ')
+		b = appendTextString(b, a.Key)
+		b = append(b, '=')
+		switch v := a.Value; v.Kind() {
+		case slog.KindString:
+			b = appendTextString(b, v.String())
+		case slog.KindInt64:
+			b = strconv.AppendInt(b, v.Int64(), 10)
+		case slog.KindUint64:
+			b = strconv.AppendUint(b, v.Uint64(), 10)
+		case slog.KindFloat64:
+			b = strconv.AppendFloat(b, v.Float64(), 'g', -1, 64)
+		case slog.KindBool:
+			b = strconv.AppendBool(b, v.Bool())
+		case slog.KindDuration:
+			b = appendTextString(b, v.Duration().String())
+		case slog.KindTime:
+			b = appendRFC3339Millis(b, v.Time())
+		}
+		return true
+	})
+	return append(b, '\n')
+}
+
+// appendJSON formats r as slog.JSONHandler does.
+func appendJSON(b []byte, r slog.Record) []byte {
+	b = append(b, '{')
+	if !r.Time.IsZero() {
+		b = append(b, `"time":"`...)
+		b = r.Time.Round(0).AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `",`...)
+	}
+	b = append(b, `"level":`...)
+	b = appendJSONString(b, r.Level.String())
+	b = append(b, `,"msg":`...)
+	b = appendJSONString(b, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b = append(b, ',')
+		b = appendJSONString(b, a.Key)
+		b = append(b, ':')
+		switch v := a.Value; v.Kind() {
+		case slog.KindString:
+			b = appendJSONString(b, v.String())
+		case slog.KindInt64:
+			b = strconv.AppendInt(b, v.Int64(), 10)
+		case slog.KindUint64:
+			b = strconv.AppendUint(b, v.Uint64(), 10)
+		case slog.KindFloat64:
+			b = appendJSONFloat(b, v.Float64())
+		case slog.KindBool:
+			b = strconv.AppendBool(b, v.Bool())
+		case slog.KindDuration:
+			b = strconv.AppendInt(b, int64(v.Duration()), 10)
+		case slog.KindTime:
+			b = append(b, '"')
+			b = v.Time().AppendFormat(b, time.RFC3339Nano)
+			b = append(b, '"')
+		}
+		return true
+	})
+	return append(b, "}\n"...)
+}
+
+// appendJSONFloat writes f as encoding/json does (slog's JSON handler calls it): decimal
+// notation from 1e-6 to 1e21, else an exponent without a leading zero.
+func appendJSONFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1] // e-09 becomes e-9
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// appendRFC3339Millis is slog's text time format: RFC 3339 with exactly three decimals.
+func appendRFC3339Millis(b []byte, t time.Time) []byte {
+	const prefixLen = len("2006-01-02T15:04:05.000")
+	n := len(b)
+	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b[:n+prefixLen], b[n+prefixLen+1:]...) // drop the fourth decimal
+}
+
+// appendTextString writes s bare, or quoted (strconv.Quote) where slog's text format quotes.
+func appendTextString(b []byte, s string) []byte {
+	if needsQuoting(s) {
+		return strconv.AppendQuote(b, s)
+	}
+	return append(b, s...)
+}
+
+func needsQuoting(s string) bool {
+	if len(s) == 0 {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c != '\\' && (c <= ' ' || c == '=' || c == '"') {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+const hex = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string, escaped as slog's JSON handler escapes it
+// (encoding/json without HTML escaping).
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= ' ' && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// sink is where every line goes: straight to out, or through a buffer that a timer flushes.
+type sink struct {
+	out   io.Writer
+	delay time.Duration
+	timer *time.Timer
+
+	mu    sync.Mutex
+	buf   []byte
+	armed bool
+}
+
+// flushAt is how much the buffer holds before it is written regardless of the delay.
+const flushAt = 64 << 10
+
+// Write takes one whole line (slog's handlers write each record in one call).
+func (s *sink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.delay <= 0 {
+		return s.out.Write(p)
+	}
+	s.buf = append(s.buf, p...)
+	if len(s.buf) >= flushAt {
+		return len(p), s.flushLocked()
+	}
+	if !s.armed {
+		s.armed = true
+		s.timer.Reset(s.delay)
+	}
+	return len(p), nil
+}
+
+// Flush writes what the buffer holds.
+func (s *sink) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.flushLocked()
+}
+
+func (s *sink) flushTimer() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armed = false
+	s.flushLocked()
+}
+
+func (s *sink) flushLocked() error {
+	if len(s.buf) == 0 {
+		return nil
+	}
+	_, err := s.out.Write(s.buf)
+	if cap(s.buf) > 4*flushAt {
+		s.buf = nil // a burst of huge lines: do not keep its buffer
+	} else {
+		s.buf = s.buf[:0]
+	}
+	return err
+}

@@ -1,0 +1,209 @@
+package logging
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// records covers what the fast path formats (every kind it takes, strings that need quoting
+// or escaping, floats in every notation) and what it hands to slog (errors, groups, NaN).
+func records() []slog.Record {
+	at := time.Date(2026, 12, 4, 14, 31, 58, 123456789, time.UTC)
+	zone := time.FixedZone("X", -5*3600)
+	mk := func(t time.Time, level slog.Level, msg string, attrs ...slog.Attr) slog.Record {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return r
+	}
+	return []slog.Record{
+		mk(at, slog.LevelInfo, "request",
+			slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+			slog.String("method", "GET"),
+			slog.String("path", "/backend/app/job/prod/2c1e0d7e"),
+			slog.String("operation", "GetBackendJob"),
+			slog.String("account", "123456789012"),
+			slog.String("region", "us-east-1"),
+			slog.Int("status", 200),
+			slog.Float64("duration_ms", 0.153),
+			slog.String("errorType", "NotFoundException")),
+		mk(at.In(zone), slog.LevelWarn+2, "odd = \"text\"\n",
+			slog.String("empty", ""),
+			slog.String("space", "a b"),
+			slog.String("eq", "a=b"),
+			slog.String("quote", `say "hi"`),
+			slog.String("backslash", `C:\dir`),
+			slog.String("control", "tab\tnl\nbell\a"),
+			slog.String("unicode", "héllo wörld ✓"),
+			slog.String("nbsp", "a\u00a0b"),
+			slog.String("separators", "a\u2028b\u2029c"),
+			slog.String("invalid", "bad\xffutf8"),
+			slog.String("html", "<a href='x'>&</a>"),
+			slog.String("k y", "key with space")),
+		mk(at, slog.LevelDebug, "numbers",
+			slog.Int64("neg", -42),
+			slog.Uint64("big", 1<<63),
+			slog.Float64("zero", 0),
+			slog.Float64("tiny", 1.5e-7),
+			slog.Float64("small", 0.00001),
+			slog.Float64("huge", 3e21),
+			slog.Float64("int", 12),
+			slog.Float64("third", 1.0/3),
+			slog.Bool("yes", true),
+			slog.Duration("d", 1500*time.Microsecond),
+			slog.Time("t", at.Add(time.Hour))),
+		mk(time.Time{}, slog.LevelError, "no time", slog.Int("n", 1)),
+		// The slow path: slog formats these.
+		mk(at, slog.LevelError, "internal error", slog.Any("err", errors.New("disk on fire"))),
+		mk(at, slog.LevelInfo, "empty key", slog.String("", "dropped by slog"), slog.Int("n", 1)),
+		mk(at, slog.LevelInfo, "group", slog.Group("g", slog.Int("a", 1), slog.String("b", "x y"))),
+		mk(at, slog.LevelInfo, "any", slog.Float64("f", 0), slog.Any("struct", struct{ A int }{1})),
+	}
+}
+
+// fastRecords is how many of records() the fast path formats (the first ones).
+const fastRecords = 4
+
+// The Handler's lines are slog's own, byte for byte, in both formats.
+func TestSameAsSlog(t *testing.T) {
+	for i, r := range records() {
+		if got, want := fast(r), i < fastRecords; got != want {
+			t.Errorf("record %d (%s): fast path %v, want %v", i, r.Message, got, want)
+		}
+	}
+	for _, json := range []bool{false, true} {
+		for i, r := range records() {
+			var want, got bytes.Buffer
+			opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+			var ref slog.Handler = slog.NewTextHandler(&want, opts)
+			if json {
+				ref = slog.NewJSONHandler(&want, opts)
+			}
+			h := New(&got, Options{Level: slog.LevelDebug, JSON: json})
+			if err := ref.Handle(context.Background(), r.Clone()); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.Handle(context.Background(), r.Clone()); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("json=%v record %d:\n got %s\nwant %s", json, i, got.String(), want.String())
+			}
+		}
+	}
+}
+
+// WithAttrs and WithGroup keep slog's behaviour, and share the output.
+func TestDerivedHandlers(t *testing.T) {
+	var want, got bytes.Buffer
+	ref := slog.New(slog.NewTextHandler(&want, nil)).With("component", "jobs").WithGroup("g")
+	h := slog.New(New(&got, Options{})).With("component", "jobs").WithGroup("g")
+	for _, l := range []*slog.Logger{ref, h} {
+		l.LogAttrs(context.Background(), slog.LevelInfo, "claimed", slog.Int("n", 3))
+	}
+	strip := func(s string) string { return s[strings.Index(s, " level="):] } // the times differ
+	if strip(got.String()) != strip(want.String()) {
+		t.Errorf("got %q\nwant %q", got.String(), want.String())
+	}
+}
+
+// lockedWriter counts the writes that reach the output.
+type lockedWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes++
+	return w.buf.Write(p)
+}
+
+func (w *lockedWriter) state() (string, int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String(), w.writes
+}
+
+// With FlushAfter, lines wait and leave in one write: after the delay, at once for a warning
+// (with the lines before it, in order), on Flush, or when 64 KiB gather.
+func TestBuffered(t *testing.T) {
+	out := &lockedWriter{}
+	log := slog.New(New(out, Options{FlushAfter: time.Hour}))
+	log.Info("one", "n", 1)
+	log.Info("two", "n", 2)
+	if s, n := out.state(); n != 0 || s != "" {
+		t.Fatalf("lines written before the delay: %d writes, %q", n, s)
+	}
+	log.Warn("three")
+	s, n := out.state()
+	if n != 1 || strings.Count(s, "\n") != 3 || !(strings.Index(s, "one") < strings.Index(s, "two") && strings.Index(s, "two") < strings.Index(s, "three")) {
+		t.Fatalf("after a warning: %d writes, %q; want the three lines in order, in one write", n, s)
+	}
+	log.Info(strings.Repeat("x", flushAt))
+	if _, n := out.state(); n != 2 {
+		t.Errorf("a full buffer was not written: %d writes", n)
+	}
+
+	out = &lockedWriter{}
+	h := New(out, Options{FlushAfter: time.Millisecond})
+	slog.New(h).Info("later")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if s, _ := out.state(); strings.Contains(s, "later") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the timer never flushed the line")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	slog.New(h).Info("flushed")
+	if err := h.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := out.state(); !strings.Contains(s, "flushed") {
+		t.Errorf("Flush left the line in the buffer: %q", s)
+	}
+}
+
+// BenchmarkAccessLine is the access log's line through slog.Logger, to the handler that
+// formats it: slog's handlers against this one. bench/run.sh records allocs per line.
+func BenchmarkAccessLine(b *testing.B) {
+	handlers := []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"slog.TextHandler", slog.NewTextHandler(io.Discard, nil)},
+		{"slog.JSONHandler", slog.NewJSONHandler(io.Discard, nil)},
+		{"logging/text", New(io.Discard, Options{})},
+		{"logging/json", New(io.Discard, Options{JSON: true})},
+		{"logging/text,buffered", New(io.Discard, Options{FlushAfter: 100 * time.Millisecond})},
+	}
+	for _, c := range handlers {
+		b.Run(c.name, func(b *testing.B) {
+			log := slog.New(c.h)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				log.LogAttrs(ctx, slog.LevelInfo, "request",
+					slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+					slog.String("method", "GET"),
+					slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+					slog.String("operation", "GetBackendJob"),
+					slog.String("account", "123456789012"),
+					slog.String("region", "us-east-1"),
+					slog.Int("status", 200),
+					slog.Float64("duration_ms", 0.153))
+			}
+		})
+	}
+}
