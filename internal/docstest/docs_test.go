@@ -20,7 +20,7 @@ package docstest
 // `go env` reports them here, so that `go run` reuses the module and build caches instead of
 // downloading every module again into the empty HOME. Nothing about AWS is passed.
 //
-// The test runs only when AMPLIFYBACKEND_DOCS_TEST=1 (.ci/run sets it): it needs the AWS
+// The test runs only when AMPLIFYBACKEND_TEST_DOCS=1 (.ci/run sets it): it needs the AWS
 // CLI, boto3, Node and jq, and the fixed port 4580 the README's commands use.
 
 import (
@@ -185,8 +185,8 @@ func TestDocsWellFormed(t *testing.T) {
 
 // TestDocs runs the documentation's shell snippets, as the convention at the top says.
 func TestDocs(t *testing.T) {
-	if os.Getenv("AMPLIFYBACKEND_DOCS_TEST") != "1" {
-		t.Skip("set AMPLIFYBACKEND_DOCS_TEST=1 to run the docs' shell snippets (needs the AWS CLI, boto3, Node, jq and port 4580 free; .ci/run does)")
+	if os.Getenv("AMPLIFYBACKEND_TEST_DOCS") != "1" {
+		t.Skip("set AMPLIFYBACKEND_TEST_DOCS=1 to run the docs' shell snippets (needs the AWS CLI, boto3, Node, jq and port 4580 free; .ci/run does)")
 	}
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
