@@ -3,6 +3,7 @@ module github.com/amplifybackendd/amplifybackendd
 go 1.26.8
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/aws/aws-sdk-go v1.55.8
 	github.com/go-json-experiment/json v1.27.2
 	github.com/google/uuid v1.6.0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -305,7 +306,7 @@ func TestAPIModels(t *testing.T) {
 
 	// A fake generator that shows which schema it was given.
 	var calls []string
-	s.Service.GenerateModels = func(schema string) (*amplify.GeneratedModels, error) {
+	s.Service.GenerateModels = func(_ context.Context, schema string) (*amplify.GeneratedModels, error) {
 		calls = append(calls, schema)
 		switch {
 		case strings.Contains(schema, "FAIL"):
@@ -371,24 +372,31 @@ func TestAPIModels(t *testing.T) {
 	}
 }
 
-func TestAPIUserPoolsNeedAuth(t *testing.T) {
+// TestAPIUserPools: an API that authorizes with Cognito user pools needs the environment's
+// auth (its job fails without, as the Amplify CLI refuses it) and carries that auth's user
+// pool id in its stored config and in amplify-meta.json; a clone carries the clone's pool.
+func TestAPIUserPools(t *testing.T) {
 	s := startServer(t)
 	c := s.client
 	s.createBackend(c, "d1abc", "myapp", "dev")
 
-	// Without an auth resource, AMAZON_COGNITO_USER_POOLS is refused at once.
-	_, err := c.CreateBackendAPI(&amplifybackend.CreateBackendAPIInput{
-		AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("todoapi"),
-		ResourceConfig: apiResourceConfig(apiTodoSchema, "API_KEY", "AMAZON_COGNITO_USER_POOLS"),
-	})
-	apiWantBadRequest(t, err, "add auth first")
+	// Without an auth resource, the request is accepted and its job fails, saying why.
+	created := s.apiSubmit(c, "d1abc", "dev", "todoapi", apiResourceConfig(apiTodoSchema, "API_KEY", "AMAZON_COGNITO_USER_POOLS"))
+	job := s.finish(c, "d1abc", "dev", created.JobId)
+	if aws.StringValue(job.Status) != "FAILED" || !strings.Contains(aws.StringValue(job.Error), "add auth first") {
+		t.Fatalf("CreateBackendAPI with user pools and no auth: %s %q; want FAILED saying to add auth first", aws.StringValue(job.Status), aws.StringValue(job.Error))
+	}
+	_, err := c.GetBackendAPI(&amplifybackend.GetBackendAPIInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("todoapi")})
+	wantCode(t, err, "NotFoundException")
 
 	s.apiCreate(c, "d1abc", "dev", "todoapi", apiResourceConfig(apiTodoSchema, "API_KEY"))
-	_, err = c.UpdateBackendAPI(&amplifybackend.UpdateBackendAPIInput{
-		AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("todoapi"),
-		ResourceConfig: &amplifybackend.BackendAPIResourceConfig{DefaultAuthType: &amplifybackend.BackendAPIAuthType{Mode: aws.String("AMAZON_COGNITO_USER_POOLS")}},
-	})
-	apiWantBadRequest(t, err, "add auth first")
+	userPools := &amplifybackend.BackendAPIResourceConfig{DefaultAuthType: &amplifybackend.BackendAPIAuthType{
+		Mode: aws.String("AMAZON_COGNITO_USER_POOLS"), Settings: &amplifybackend.BackendAPIAppSyncAuthSettings{CognitoUserPoolId: aws.String("us-east-1_abc")},
+	}}
+	job = s.apiUpdate("d1abc", "dev", "todoapi", userPools)
+	if aws.StringValue(job.Status) != "FAILED" || !strings.Contains(aws.StringValue(job.Error), "add auth first") {
+		t.Fatalf("UpdateBackendAPI to user pools without auth: %s %q; want FAILED saying to add auth first", aws.StringValue(job.Status), aws.StringValue(job.Error))
+	}
 
 	auth, err := c.CreateBackendAuth(&amplifybackend.CreateBackendAuthInput{
 		AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("myauth"),
@@ -404,20 +412,51 @@ func TestAPIUserPoolsNeedAuth(t *testing.T) {
 	}
 	s.mustComplete(c, "d1abc", "dev", auth.JobId)
 
-	job := s.apiUpdate("d1abc", "dev", "todoapi", &amplifybackend.BackendAPIResourceConfig{DefaultAuthType: &amplifybackend.BackendAPIAuthType{
-		Mode: aws.String("AMAZON_COGNITO_USER_POOLS"), Settings: &amplifybackend.BackendAPIAppSyncAuthSettings{CognitoUserPoolId: aws.String("us-east-1_abc")},
-	}})
-	if aws.StringValue(job.Status) != "COMPLETED" {
+	userPools.AdditionalAuthTypes = []*amplifybackend.BackendAPIAuthType{{Mode: aws.String("AMAZON_COGNITO_USER_POOLS")}}
+	userPools.DefaultAuthType.Mode = aws.String("AMAZON_COGNITO_USER_POOLS")
+	if job := s.apiUpdate("d1abc", "dev", "todoapi", userPools); aws.StringValue(job.Status) != "COMPLETED" {
 		t.Fatalf("update to user pools: %v", job)
 	}
-	api := s.apiMetaSection(c, "d1abc", "dev", "api")["todoapi"].(map[string]any)
-	deps, _ := json.Marshal(api["dependsOn"])
-	if string(deps) != `[{"attributes":["UserPoolId"],"category":"auth","resourceName":"myauth"}]` {
-		t.Fatalf("api dependsOn = %s", deps)
+	// checkPool checks that env's API uses env's user pool, in the stored config and in
+	// amplify-meta.json, and returns the pool id.
+	checkPool := func(env string) string {
+		t.Helper()
+		pool, _ := s.apiMetaOutput(c, "d1abc", env, "auth", "myauth")["UserPoolId"].(string)
+		if pool == "" {
+			t.Fatalf("%s: the auth resource has no UserPoolId", env)
+		}
+		api := s.apiMetaSection(c, "d1abc", env, "api")["todoapi"].(map[string]any)
+		deps, _ := json.Marshal(api["dependsOn"])
+		if string(deps) != `[{"attributes":["UserPoolId"],"category":"auth","resourceName":"myauth"}]` {
+			t.Fatalf("%s: api dependsOn = %s", env, deps)
+		}
+		ac := api["output"].(map[string]any)["authConfig"].(map[string]any)
+		def := ac["defaultAuthentication"].(map[string]any)
+		if def["authenticationType"] != "AMAZON_COGNITO_USER_POOLS" || fmt.Sprint(def["userPoolConfig"]) != "map[userPoolId:"+pool+"]" {
+			t.Fatalf("%s: defaultAuthentication = %v; want the pool %s", env, def, pool)
+		}
+		add := ac["additionalAuthenticationProviders"].([]any)[0].(map[string]any)
+		if fmt.Sprint(add["userPoolConfig"]) != "map[userPoolId:"+pool+"]" {
+			t.Fatalf("%s: additionalAuthenticationProviders[0] = %v; want the pool %s", env, add, pool)
+		}
+		cfg := s.apiGet("d1abc", env, "todoapi").ResourceConfig
+		if got := aws.StringValue(cfg.DefaultAuthType.Settings.CognitoUserPoolId); got != pool {
+			t.Fatalf("%s: stored defaultAuthType pool %q; want %s", env, got, pool)
+		}
+		if got := aws.StringValue(cfg.AdditionalAuthTypes[0].Settings.CognitoUserPoolId); got != pool {
+			t.Fatalf("%s: stored additionalAuthTypes[0] pool %q; want %s", env, got, pool)
+		}
+		return pool
 	}
-	ac := api["output"].(map[string]any)["authConfig"].(map[string]any)["defaultAuthentication"].(map[string]any)
-	if ac["authenticationType"] != "AMAZON_COGNITO_USER_POOLS" || fmt.Sprint(ac["userPoolConfig"]) != "map[userPoolId:us-east-1_abc]" {
-		t.Fatalf("defaultAuthentication = %v", ac)
+	devPool := checkPool("dev")
+
+	clone, err := c.CloneBackend(&amplifybackend.CloneBackendInput{AppId: aws.String("d1abc"), BackendEnvironmentName: aws.String("dev"), TargetEnvironmentName: aws.String("test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mustComplete(c, "d1abc", "dev", clone.JobId)
+	if testPool := checkPool("test"); testPool == devPool {
+		t.Fatalf("the clone's API uses the pool of dev (%s); want the clone's own", devPool)
 	}
 }
 
@@ -464,7 +503,9 @@ func TestAPIErrors(t *testing.T) {
 			return err
 		},
 	}
-	s.Service.GenerateModels = func(string) (*amplify.GeneratedModels, error) { return &amplify.GeneratedModels{}, nil }
+	s.Service.GenerateModels = func(context.Context, string) (*amplify.GeneratedModels, error) {
+		return &amplify.GeneratedModels{}, nil
+	}
 	for op, f := range ops {
 		t.Run(op, func(t *testing.T) {
 			apiWantNotFound(t, f("nope", "dev", "todoapi"), "app")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -158,6 +159,11 @@ func TestControlHealthAndInfo(t *testing.T) {
 		}
 		if _, err := time.Parse(time.RFC3339, info.StartedAt); err != nil {
 			t.Fatalf("startedAt %q: %v", info.StartedAt, err)
+		}
+		var eph struct{ Ephemeral *bool }
+		json.Unmarshal([]byte(r.body), &eph)
+		if eph.Ephemeral == nil || *eph.Ephemeral {
+			t.Fatalf("info.ephemeral = %v; want false", eph.Ephemeral)
 		}
 		if info.Counts.Accounts != 1 || info.Counts.Apps != 1 || info.Counts.Environments != 1 || info.Counts.Jobs["COMPLETED"] != 1 {
 			t.Fatalf("counts = %+v", info.Counts)
@@ -494,7 +500,11 @@ func TestControlJournal(t *testing.T) {
 
 // The journal keeps the last --journal-size requests.
 func TestControlJournalSize(t *testing.T) {
-	s := startServer(t, func(m *Main) { m.Config.JournalSize, m.Config.MaxBody = 3, 1024 })
+	s := startServer(t, func(m *Main) { m.Config.JournalSize, m.Config.MaxBody, m.Config.Ephemeral = 3, 1024, true })
+	var info struct{ Ephemeral bool }
+	if s.ctl("GET", "/info", "").ok(t, &info); !info.Ephemeral {
+		t.Fatal("info.ephemeral = false with --ephemeral")
+	}
 	for i := 0; i < 5; i++ {
 		s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{})
 	}
@@ -816,4 +826,85 @@ func TestControlFaultProbabilityWithIDSeed(t *testing.T) {
 	if !strings.Contains(a, "x") || !strings.Contains(a, ".") {
 		t.Fatalf("probability 0.5 fired on all or none of 40 requests: %s", a)
 	}
+}
+
+// A rule with times n fires on exactly n of many concurrent HTTP requests.
+func TestControlFaultTimesConcurrent(t *testing.T) {
+	s := startServer(t)
+	s.addFault(`{"operation":"ListS3Buckets","times":7,"error":{"status":503}}`)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[string]int{}
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				_, err := s.client.ListS3Buckets(&amplifybackend.ListS3BucketsInput{})
+				mu.Lock()
+				codes[amplifyCode(err)]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if codes["ServiceUnavailableException"] != 7 || codes[""] != 73 {
+		t.Fatalf("outcomes = %v; want exactly 7 faults of 80", codes)
+	}
+}
+
+// A browser's preflight to a control route gets the CORS answer with the control plane's
+// methods.
+func TestControlPreflight(t *testing.T) {
+	s := startServer(t)
+	resp, _ := s.raw("OPTIONS", "/_amplifybackend/faults", "", map[string]string{
+		"Origin": "http://localhost:3000", "Access-Control-Request-Method": "DELETE",
+	})
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "DELETE") ||
+		resp.Header.Get("Access-Control-Allow-Origin") == "" {
+		t.Fatalf("preflight = %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// Ending a job through the control plane while the runner takes it up: exactly one of them
+// ends it. Either the runner completed it first (409, the job COMPLETED with its effect), or
+// the control plane failed it (200, FAILED, no effect); never both, never neither.
+func TestControlFinishRacesRunner(t *testing.T) {
+	forStores(t, func(t *testing.T, start func(...func(*Main)) *testServer) {
+		s := start()
+		won := map[int]int{}
+		for i := 0; i < 15; i++ {
+			app := fmt.Sprintf("race%d", i)
+			out, err := s.client.CreateBackend(&amplifybackend.CreateBackendInput{AppId: aws.String(app), AppName: aws.String(app), BackendEnvironmentName: aws.String("dev")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var r ctlResp
+			wg.Add(2)
+			go func() { defer wg.Done(); s.Runner.RunDue(context.Background()) }()
+			go func() {
+				defer wg.Done()
+				resp, body := s.raw("POST", "/_amplifybackend/jobs/"+aws.StringValue(out.JobId), `{"status":"FAILED","error":"ended by the test"}`, nil)
+				r = ctlResp{status: resp.StatusCode, body: body}
+			}()
+			wg.Wait()
+			won[r.status]++
+			job := s.finish(s.client, app, "dev", out.JobId)
+			_, gerr := s.client.GetBackend(&amplifybackend.GetBackendInput{AppId: aws.String(app)})
+			switch r.status {
+			case 200:
+				if aws.StringValue(job.Status) != "FAILED" || aws.StringValue(job.Error) != "ended by the test" || amplifyCode(gerr) != "NotFoundException" {
+					t.Fatalf("round %d: control plane won, but the job is %s %q and GetBackend %v", i, aws.StringValue(job.Status), aws.StringValue(job.Error), gerr)
+				}
+			case 409:
+				if aws.StringValue(job.Status) != "COMPLETED" || gerr != nil {
+					t.Fatalf("round %d: runner won, but the job is %s and GetBackend %v", i, aws.StringValue(job.Status), gerr)
+				}
+			default:
+				t.Fatalf("round %d: POST jobs/{id} = %d %s", i, r.status, r.body)
+			}
+		}
+		t.Logf("outcomes by control-plane status: %v", won)
+	})
 }

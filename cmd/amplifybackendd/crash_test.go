@@ -100,7 +100,7 @@ func (p *process) client() *amplifybackend.AmplifyBackend {
 // the ones interrupted, completes exactly once.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("-short: this test builds and runs the binary")
 	}
 	dir := t.TempDir()
 	p := startProcess(t, "--data-dir", dir, "--job-duration", "200ms")

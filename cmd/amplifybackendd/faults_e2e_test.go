@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
 	"github.com/aws/aws-sdk-go/aws/client"
@@ -181,7 +182,8 @@ func fillDisk(t *testing.T, path string) {
 }
 
 // TestPostgresDownAndReadOnly breaks the connection to PostgreSQL (a proxy that drops every
-// connection), then makes the database read-only for the server's role, and heals each.
+// connection), then makes the database read-only for the server's role, then slow (a lock the
+// server's role waits for past its lock_timeout), and heals each.
 func TestPostgresDownAndReadOnly(t *testing.T) {
 	dsn := os.Getenv(replicaDSNEnv)
 	if dsn == "" {
@@ -273,6 +275,41 @@ func TestPostgresDownAndReadOnly(t *testing.T) {
 			return err == nil
 		})
 		s.mustComplete(c, "writable", "dev", out.JobId)
+	})
+	t.Run("database too slow", func(t *testing.T) {
+		// New sessions of the role give up on a lock after 200 ms; the test holds one on
+		// the jobs table, which every job submission writes.
+		admin(`ALTER ROLE ` + id + ` SET lock_timeout = '200ms'`)
+		admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '` + role + `'`)
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		tx, err := conn.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(context.Background(), `LOCK TABLE `+id+`.jobs IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		var last error
+		waitFor(t, 20*time.Second, "a timeout", func() bool {
+			_, err, retries := createWithRetries(c, "slow", "dev")
+			wantUnavailable(t, err, retries, "", role)
+			last = err
+			return strings.Contains(err.Error(), "in time")
+		})
+		wantUnavailable(t, last, sdkRetries, "the database did not answer in time", role)
+		if err := tx.Rollback(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		admin(`ALTER ROLE ` + id + ` RESET lock_timeout`)
+		out, err, _ := createWithRetries(c, "fast", "dev")
+		if err != nil {
+			t.Fatalf("CreateBackend once the lock is released: %v", err)
+		}
+		s.mustComplete(c, "fast", "dev", out.JobId)
 	})
 	if strings.Contains(logs.String(), "level=ERROR msg=\"internal error\"") {
 		t.Errorf("a store failure was logged as an internal error:\n%s", logs)
@@ -368,5 +405,57 @@ func (p *proxy) setDown(down bool) {
 		for c := range p.conns {
 			c.Close()
 		}
+	}
+}
+
+// TestExpiredTokensAreSwept: the daemon's sweeper deletes challenge tokens from the store
+// once they expire (they answered NotFound before, but stayed stored for ever), and leaves
+// live ones.
+func TestExpiredTokensAreSwept(t *testing.T) {
+	s := startServer(t, func(m *Main) { m.TokenSweep = 10 * time.Millisecond })
+	s.createBackend(s.client, "sweep", "sweep", "dev")
+	key := amplify.AppKey{Scope: amplify.Scope{Account: "000000000000", Region: "us-east-1"}, AppID: "sweep"}
+	stored := func(session *string) bool {
+		err := s.Store.View(context.Background(), func(tx amplify.Tx) error {
+			_, err := tx.Token(key, aws.StringValue(session))
+			return err
+		})
+		if err != nil && amplify.ErrorCode(err) != amplify.NotFound {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	var old []*string
+	for range 3 {
+		tok, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("sweep")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(old, tok.SessionId)
+	}
+	s.clock.Advance(5 * time.Minute)
+	live, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("sweep")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range old {
+		if !stored(id) {
+			t.Fatalf("token %s deleted before it expired", aws.StringValue(id))
+		}
+	}
+	s.clock.Advance(5*time.Minute + time.Second) // the first three expire, the fourth lives on
+	waitFor(t, 10*time.Second, "the expired tokens are deleted", func() bool {
+		for _, id := range old {
+			if stored(id) {
+				return false
+			}
+		}
+		return true
+	})
+	if !stored(live.SessionId) {
+		t.Error("the live token was deleted")
+	}
+	if _, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("sweep"), SessionId: live.SessionId}); err != nil {
+		t.Errorf("GetToken of the live token: %v", err)
 	}
 }

@@ -41,9 +41,16 @@ func main() {
 	// starts. One that comes before serving waits in the channel and reloads after Run.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(daemon.Healthcheck(ctx, os.Args[2:], os.Getenv, os.Stderr))
+	}
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		if errors.Is(err, daemon.ErrVersion) {
+			fmt.Println(daemon.Version())
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "amplifybackendd:", err)

@@ -45,7 +45,7 @@ const replicaDSNEnv = "AMPLIFYBACKEND_TEST_POSTGRES"
 func replicaDatabase(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("-short: this test builds and runs the binary")
 	}
 	dsn := os.Getenv(replicaDSNEnv)
 	if dsn == "" {

@@ -315,7 +315,7 @@ func TestSigV4ReloadInProcess(t *testing.T) {
 // keeps the old keys and the process keeps serving.
 func TestSigV4SIGHUP(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("-short: this test builds and runs the binary")
 	}
 	dir := t.TempDir()
 	creds := filepath.Join(t.TempDir(), "credentials")
@@ -460,7 +460,7 @@ func TestSigV4SIGHUP(t *testing.T) {
 // signal's default action) nor lose it, but serve and then reload.
 func TestSigV4SIGHUPAtStartup(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("-short: this test builds and runs the binary")
 	}
 	bin, err := buildBinary()
 	if err != nil {

@@ -13,30 +13,34 @@ import (
 	"github.com/aws/aws-sdk-go/service/amplifybackend"
 )
 
-// goSnippet is the Go snippet of docs/clients.md: the code after "<!-- snippet: go -->" in
-// a ```go fence.
+// goSnippet is a doc's Go snippet: the code after "<!-- snippet: go -->" in a ```go fence.
 var goSnippet = regexp.MustCompile("(?s)<!-- snippet: go -->\\s*```go\\n(.*?)```")
 
-// TestClientsDocGoSnippet runs docs/clients.md's aws-sdk-go snippet, as a user would paste
-// it into a main function, against a server: the docs cannot drift from what works.
-func TestClientsDocGoSnippet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a program with go run")
-	}
-	doc, err := os.ReadFile("../../docs/clients.md")
+// docsEndpoint is the URL the docs' snippets call: the README's server. The tests put the
+// URL of the server they start in its place.
+const docsEndpoint = "http://127.0.0.1:4580"
+
+// runGoSnippet runs the Go snippet of doc (a path from the repository root), as a user would
+// paste it into a main function, against the server s, and returns what it printed.
+func runGoSnippet(t *testing.T, s *testServer, doc string) string {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join("..", "..", doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := goSnippet.FindSubmatch(doc)
+	m := goSnippet.FindSubmatch(text)
 	if m == nil {
-		t.Fatal(`docs/clients.md has no "<!-- snippet: go -->" followed by a go code block`)
+		t.Fatalf(`%s has no "<!-- snippet: go -->" followed by a go code block`, doc)
+	}
+	code := string(m[1])
+	if !strings.Contains(code, docsEndpoint) {
+		t.Fatalf("%s's Go snippet does not call %s, the README's server", doc, docsEndpoint)
 	}
 	program := `package main
 
 import (
 	"fmt"
 	"log"
-	"os"
 
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/credentials"
@@ -45,7 +49,7 @@ import (
 )
 
 func main() {
-` + string(m[1]) + `}
+` + strings.ReplaceAll(code, docsEndpoint, s.URL()) + `}
 `
 	// Inside the module, so that the snippet builds against the module's pinned aws-sdk-go;
 	// under testdata, so that ./... never sees it.
@@ -63,15 +67,25 @@ func main() {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(program), 0o644); err != nil {
 		t.Fatal(err)
 	}
-
-	s := startServer(t, func(m *Main) { m.ManualJobs = false })
 	cmd := exec.Command("go", "run", "./"+filepath.ToSlash(dir))
-	cmd.Env = testenv.Env("AMPLIFYBACKEND_URL=" + s.URL())
+	// Sealed from this machine's AWS configuration (testenv): the snippet carries its own.
+	cmd.Env = testenv.Env("HOME=" + t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the snippet failed: %v\n%s\n--- program:\n%s", err, out, program)
+		t.Fatalf("the snippet of %s failed: %v\n%s\n--- program:\n%s", doc, err, out, program)
 	}
-	fields := strings.Fields(string(out))
+	return string(out)
+}
+
+// TestClientsDocGoSnippet runs docs/clients.md's aws-sdk-go snippet against a server: the
+// docs cannot drift from what works.
+func TestClientsDocGoSnippet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program with go run")
+	}
+	s := startServer(t, func(m *Main) { m.ManualJobs = false })
+	out := runGoSnippet(t, s, "docs/clients.md")
+	fields := strings.Fields(out)
 	if len(fields) != 2 || !uuidPattern.MatchString(fields[0]) || fields[1] != "IN_PROGRESS" {
 		t.Fatalf("the snippet printed %q; want a job id and IN_PROGRESS", out)
 	}
@@ -84,5 +98,18 @@ func main() {
 	}
 	if aws.StringValue(job.Operation) != "CreateBackend" {
 		t.Errorf("the snippet's job is %s; want CreateBackend", aws.StringValue(job.Operation))
+	}
+}
+
+// TestReadmeGoSnippet runs README.md's aws-sdk-go snippet after the README's AWS CLI snippet
+// made the app it reads.
+func TestReadmeGoSnippet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program with go run")
+	}
+	s := startServer(t)
+	s.createBackend(s.client, "d1abc", "myapp", "dev")
+	if out := strings.TrimSpace(runGoSnippet(t, s, "README.md")); out != "myapp" {
+		t.Fatalf("the README's Go snippet printed %q; want the app's name, myapp", out)
 	}
 }

@@ -163,14 +163,53 @@ func TestEphemeralWritesNothing(t *testing.T) {
 // fixtureState exports what a server holds after a few operations, as a snapshot file.
 func fixtureState(t *testing.T) (path string, doc []byte) {
 	t.Helper()
-	src := startServer(t)
-	src.createBackend(src.client, "d1fix", "fixture", "dev")
+	src := startServer(t, func(m *Main) { m.Config.S3Buckets = "configured-bucket" })
+	c := src.client
+	src.createBackend(c, "d1fix", "fixture", "dev")
 	src.createAuth("d1fix", "dev", "auth1", minimalAuthConfig())
+	// Every kind of data: an API with generated models, storage with a generated bucket, an
+	// Admin UI config, a token, a job still pending, failed and completed jobs, an app that
+	// only its jobs remember, and a configured bucket.
+	src.apiCreate(c, "d1fix", "dev", "api1", apiResourceConfig(apiTodoSchema, "API_KEY"))
+	src.apiGenerateModels("d1fix", "dev", "api1")
+	src.storageCreate(c, "d1fix", "dev", "files", "")
+	cfg, err := c.CreateBackendConfig(&amplifybackend.CreateBackendConfigInput{AppId: aws.String("d1fix")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.mustComplete(c, "d1fix", aws.StringValue(cfg.BackendEnvironmentName), cfg.JobId)
+	if _, err := c.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("d1fix")}); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := c.UpdateBackendAPI(&amplifybackend.UpdateBackendAPIInput{AppId: aws.String("d1fix"), BackendEnvironmentName: aws.String("dev"),
+		ResourceName: aws.String("api1"), ResourceConfig: &amplifybackend.BackendAPIResourceConfig{TransformSchema: aws.String("type {")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := src.finish(c, "d1fix", "dev", bad.JobId); aws.StringValue(out.Status) != "FAILED" {
+		t.Fatalf("a bad schema: %s", aws.StringValue(out.Status))
+	}
+	src.createBackend(c, "d1gone", "gone", "dev")
+	rm, err := c.RemoveAllBackends(&amplifybackend.RemoveAllBackendsInput{AppId: aws.String("d1gone"), CleanAmplifyApp: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.mustComplete(c, "d1gone", "dev", rm.JobId)
+	if _, err := c.DeleteBackendStorage(&amplifybackend.DeleteBackendStorageInput{AppId: aws.String("d1fix"), BackendEnvironmentName: aws.String("dev"),
+		ResourceName: aws.String("files"), ServiceName: aws.String("S3")}); err != nil {
+		t.Fatal(err) // left pending
+	}
 	st, err := src.Service.ExportState(t.Context(), amplify.StateScope{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc = encodeSnapshot(t, st)
+	for _, want := range []string{`"removed": true`, `"models": {`, `"pending": true`, `"status": "FAILED"`, `"config": {`,
+		`"tokens": [`, `"name": "configured-bucket"`, `"owner": "000000000000/us-east-1/d1fix/dev/storage"`} {
+		if !strings.Contains(string(doc), want) {
+			t.Fatalf("the fixture lacks %s:\n%s", want, doc)
+		}
+	}
 	path = filepath.Join(t.TempDir(), "fixture.json")
 	if err := os.WriteFile(path, doc, 0o600); err != nil {
 		t.Fatal(err)
@@ -272,6 +311,14 @@ func TestExportImportCommands(t *testing.T) {
 	code, _, _ = runBinary(t, "import", "--data-dir", dir)
 	if code != 2 {
 		t.Errorf("import without a file: exit %d, want 2", code)
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	code, _, stderr = runBinary(t, "export", "--data-dir", missing)
+	if code != 2 || !strings.Contains(stderr, "holds no amplifybackendd database") {
+		t.Errorf("export of a directory without a database: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("export created %s", missing)
 	}
 }
 

@@ -205,12 +205,14 @@ completes() {
 }
 
 # snippet NAME: prints the fenced block after <!-- snippet: NAME --> in docs/clients.md.
+# snippet NAME URL: the fenced block after <!-- snippet: NAME --> in docs/clients.md, with the
+# README's server (http://127.0.0.1:4580, which the docs call) replaced by URL.
 snippet() {
-	awk -v marker="<!-- snippet: $1 -->" '
+	awk -v marker="<!-- snippet: $1 -->" -v url="$2" '
 		$0 == marker { found = 1; next }
 		found && !open && /^```/ { open = 1; next }
 		open && /^```/ { exit }
-		open { print }
+		open { gsub(/http:\/\/127\.0\.0\.1:4580/, url); print }
 	' "$(dirname "${BASH_SOURCE[0]}")/../../docs/clients.md"
 }
 

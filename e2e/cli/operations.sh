@@ -331,10 +331,10 @@ many_jobs() {
 
 # --- the cli snippet of docs/clients.md -----------------------------------------------------------
 docs_snippet() {
-	code=$(snippet cli)
+	code=$(snippet cli "$ENDPOINT")
 	check_eq "docs/clients.md has a cli snippet" "$([ -n "$code" ] && echo yes)" yes
 	rc=0
-	out=$(AMPLIFYBACKEND_URL=$ENDPOINT bash -c "$code" 2>&1) || rc=$?
+	out=$(bash -c "$code" 2>&1) || rc=$?
 	check_eq "the cli snippet exits 0" "$rc" 0
 	check "the cli snippet creates and reads the backend" '[inputs] | .[0].Status == "IN_PROGRESS" and .[1].AppName == "docsapp"' "$(printf 'null\n%s' "$out")"
 }

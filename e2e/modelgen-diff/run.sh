@@ -2,10 +2,11 @@
 # Differential test of internal/modelgen against the reference DataStore model
 # generator (npm @aws-amplify/appsync-modelgen-plugin, pinned in package.json).
 #
-#   e2e/modelgen-diff/run.sh [path/to/shared/modelgen]
+#   e2e/modelgen-diff/run.sh [path/to/reference]
 #
-# Copies the reference folder (default: ../shared/modelgen relative to the repo
-# root) to a temporary directory, installs it with npm, and runs against it, on
+# Copies the reference folder (default: e2e/modelgen-diff/reference, reference.js
+# and its pinned package.json) to a temporary directory, installs it with npm,
+# and runs against it, on
 # the same schemas (testdata/edge and the seeded random ones):
 #   - TestDifferential (internal/modelgen): modelgen.Generate itself;
 #   - TestModelgenDifferentialThroughAPI (cmd/amplifybackendd): the running server
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-src="${1:-$repo_root/../shared/modelgen}"
+src="${1:-$repo_root/e2e/modelgen-diff/reference}"
 if [[ ! -f "$src/reference.js" || ! -f "$src/package.json" ]]; then
   echo "run.sh: $src does not contain reference.js and package.json" >&2
   exit 2

@@ -165,12 +165,19 @@ class JobsMixin:
         return resp
 
 
-def docs_snippet(name):
-    """The fenced block after <!-- snippet: NAME --> in docs/clients.md."""
+# DOCS_ENDPOINT is the URL the docs' snippets call (the README's server); a test puts the URL
+# of its own server in its place.
+DOCS_ENDPOINT = "http://127.0.0.1:4580"
+
+
+def docs_snippet(name, url):
+    """The fenced block after <!-- snippet: NAME --> in docs/clients.md, calling url."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "clients.md")
     with open(path, encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"<!-- snippet: %s -->\s*\n```[^\n]*\n(.*?)\n```" % re.escape(name), text, re.S)
     if not m:
         raise AssertionError("docs/clients.md has no snippet %r" % name)
-    return m.group(1) + "\n"
+    if DOCS_ENDPOINT not in m.group(1):
+        raise AssertionError("snippet %r does not call %s, the README's server" % (name, DOCS_ENDPOINT))
+    return m.group(1).replace(DOCS_ENDPOINT, url) + "\n"

@@ -126,10 +126,14 @@ class API(JobsMixin, unittest.TestCase):
                 self.assertNotFound("environment", "", f, AppId="d1api", BackendEnvironmentName="prod", ResourceName="todoapi")
                 self.assertNotFound("api", "", f, AppId="d1api", BackendEnvironmentName="empty", ResourceName="todoapi")
         self.assertNotFound("app", "", c.create_backend_api, AppId="nope", BackendEnvironmentName="dev", ResourceName="x", ResourceConfig=api_config())
-        # AMAZON_COGNITO_USER_POOLS needs auth first.
+        # AMAZON_COGNITO_USER_POOLS needs auth first: the job fails, saying so, and makes nothing.
         cfg = api_config()
         cfg["AdditionalAuthTypes"] = [{"Mode": "AMAZON_COGNITO_USER_POOLS"}]
-        self.assertBadRequest("add auth first", c.create_backend_api, ResourceConfig=cfg, **self.ids("empty"))
+        out = c.create_backend_api(ResourceConfig=cfg, **self.ids("empty"))
+        job = wait_job(c, "d1api", "empty", self.assertSubmitted(out, "CreateBackendAPI", "d1api", "empty"))
+        self.assertEqual(job["Status"], "FAILED")
+        self.assertIn("add auth first", job["Error"])
+        self.assertNotFound("api", "", c.get_backend_api, **self.ids("empty"))
         # Bad enum, empty schema: refused at once, naming the member.
         cfg = api_config()
         cfg["DefaultAuthType"] = {"Mode": "PASSWORD"}

@@ -91,8 +91,8 @@ class DocsSnippet(unittest.TestCase):
     def test_python_snippet(self):
         server = Server()
         try:
-            code = docs_snippet("python")
-            proc = subprocess.run([sys.executable, "-c", code], env=clean_env(AMPLIFYBACKEND_URL=server.url),
+            code = docs_snippet("python", server.url)
+            proc = subprocess.run([sys.executable, "-c", code], env=clean_env(),
                                   capture_output=True, text=True, timeout=60, cwd=tempfile.gettempdir())
             self.assertEqual(proc.returncode, 0, "snippet failed:\n%s\n%s" % (code, proc.stderr))
             lines = proc.stdout.splitlines()

@@ -32,9 +32,10 @@ type apiPayload struct {
 
 // CreateBackendAPI submits a job that creates the environment's GraphQL API resource name with
 // config (the wire JSON of a BackendAPIResourceConfig). NotFound if the app or environment does
-// not exist; BadRequest if the environment has an API, if config has no transformSchema, or if
-// it uses Cognito user pools and the environment has no auth resource. The job validates the
-// schema and fails with the GraphQL error if it does not validate.
+// not exist; BadRequest if the environment has an API or if config has no transformSchema. The
+// job validates the schema and fails with the GraphQL error if it does not validate; an API
+// that authorizes with Cognito user pools gets the environment's user pool id, and its job
+// fails when the environment has no auth resource, as the Amplify CLI refuses such an API.
 func (s *Service) CreateBackendAPI(ctx context.Context, key EnvKey, name string, config json.RawMessage) (*Job, error) {
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
@@ -54,10 +55,7 @@ func (s *Service) CreateBackendAPI(ctx context.Context, key EnvKey, name string,
 			if err := envPresent(tx, key); err != nil {
 				return err
 			}
-			if err := resourceAbsent(tx, key, KindAPI); err != nil {
-				return err
-			}
-			return apiAuthPresent(tx, key, config)
+			return resourceAbsent(tx, key, KindAPI)
 		},
 	})
 }
@@ -74,13 +72,14 @@ func (s *Service) createAPIEffect(work *prepared, tx Tx, job *Job, now time.Time
 	if err := resourceAbsent(tx, key, KindAPI); err != nil {
 		return err
 	}
-	if err := apiAuthPresent(tx, key, p.Config); err != nil {
+	config, err := withUserPool(tx, key, p.Config)
+	if err != nil {
 		return err
 	}
-	if err := s.checkSchema(work, p.Name, p.Config); err != nil {
+	if err := s.checkSchema(work, p.Name, config); err != nil {
 		return err
 	}
-	r := &Resource{Kind: KindAPI, Name: p.Name, Config: p.Config, Revision: 1, UpdatedAt: now}
+	r := &Resource{Kind: KindAPI, Name: p.Name, Config: config, Revision: 1, UpdatedAt: now}
 	if err := s.deploy(key, r); err != nil {
 		return err
 	}
@@ -89,9 +88,10 @@ func (s *Service) createAPIEffect(work *prepared, tx Tx, job *Job, now time.Time
 
 // UpdateBackendAPI submits a job that merges patch (the wire JSON of the given members of a
 // BackendAPIResourceConfig; may be empty) into the API's configuration. NotFound if the app,
-// environment or API (by name) does not exist; BadRequest if the result has no schema or
-// needs an auth resource the environment lacks. The job validates the merged schema; a schema
-// that does not validate fails it and leaves the API as it was.
+// environment or API (by name) does not exist; BadRequest if the result has no schema. The job
+// validates the merged schema and sets the environment's user pool id where the result uses
+// Cognito user pools; a schema that does not validate, or user pools without an auth
+// resource, fails it and leaves the API as it was.
 func (s *Service) UpdateBackendAPI(ctx context.Context, key EnvKey, name string, patch json.RawMessage) (*Job, error) {
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
@@ -128,9 +128,6 @@ func mergeAPI(tx Tx, key EnvKey, name string, patch json.RawMessage) (*Resource,
 	if c.TransformSchema == "" {
 		return nil, nil, noSchema(merged)
 	}
-	if err := apiAuthPresent(tx, key, merged); err != nil {
-		return nil, nil, err
-	}
 	return r, merged, nil
 }
 
@@ -142,6 +139,9 @@ func (s *Service) updateAPIEffect(work *prepared, tx Tx, job *Job, now time.Time
 	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
 	r, merged, err := mergeAPI(tx, key, p.Name, p.Config)
 	if err != nil {
+		return err
+	}
+	if merged, err = withUserPool(tx, key, merged); err != nil {
 		return err
 	}
 	if err := s.checkSchema(work, p.Name, merged); err != nil {
@@ -339,13 +339,15 @@ func (s *Service) prepare(ctx context.Context, job *Job) *prepared {
 	work := &prepared{schema: schema}
 	if job.Action == OpGenerateBackendAPIModels {
 		if s.GenerateModels != nil {
-			work.models, work.genErr = guard(func() (*GeneratedModels, error) { return s.GenerateModels(schema) })
+			work.models, work.genErr = guard(func() (*GeneratedModels, error) { return s.GenerateModels(ctx, schema) })
 		}
-		return work
-	}
-	if s.CheckSchema != nil {
-		_, work.checkErr = guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	} else if s.CheckSchema != nil {
+		_, work.checkErr = guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(ctx, schema) })
 		work.checked = true
+	}
+	if ctx.Err() != nil {
+		// Stopped, not done: the job stays pending, and its result is not the schema's.
+		return nil
 	}
 	return work
 }
@@ -355,7 +357,9 @@ func (w *prepared) check(s *Service, schema string) error {
 	if w != nil && w.checked && w.schema == schema {
 		return w.checkErr
 	}
-	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(schema) })
+	// In the job's transaction, when prepare did not do it (rare: the schema changed since,
+	// or the snapshot could not be read): CheckSchema's own limits bound the work.
+	_, err := guard(func() (struct{}, error) { return struct{}{}, s.CheckSchema(context.Background(), schema) })
 	return err
 }
 
@@ -365,7 +369,7 @@ func (s *Service) generateModels(w *prepared, schema string) (*GeneratedModels, 
 	if w != nil && (w.models != nil || w.genErr != nil) && w.schema == schema {
 		return w.models, w.genErr
 	}
-	return guard(func() (*GeneratedModels, error) { return s.GenerateModels(schema) })
+	return guard(func() (*GeneratedModels, error) { return s.GenerateModels(context.Background(), schema) })
 }
 
 // checkAPIConfig parses an API config (or patch) as far as the service reads it.
@@ -390,18 +394,80 @@ func noSchema(config json.RawMessage) error {
 	return Errorf(BadRequest, "1 validation error detected: Value %s at 'resourceConfig.transformSchema' failed to satisfy constraint: Member must not be null or empty (a GraphQL API is built from its annotated schema)", value)
 }
 
-// apiAuthPresent returns BadRequest if config uses Cognito user pools and the environment has
-// no auth resource: AppSync authorizes those requests with the environment's user pool.
-func apiAuthPresent(tx Tx, key EnvKey, config json.RawMessage) error {
+// withUserPool returns config with the user pool id of the environment's auth resource in the
+// settings.cognitoUserPoolId of every AMAZON_COGNITO_USER_POOLS auth type: AppSync authorizes
+// those requests with the environment's user pool, whatever id a request named. BadRequest if
+// config uses user pools and the environment has no auth resource, as the Amplify CLI says.
+func withUserPool(tx Tx, key EnvKey, config json.RawMessage) (json.RawMessage, error) {
 	if !usesUserPools(config) {
-		return nil
+		return config, nil
 	}
-	_, err := tx.Resource(key, KindAuth)
+	auth, err := tx.Resource(key, KindAuth)
 	if ErrorCode(err) == NotFound {
-		return Invalid("The API uses the AMAZON_COGNITO_USER_POOLS auth mode, but backend environment %s of appId: %s has no auth resource: add auth first (CreateBackendAuth or ImportBackendAuth), or choose another auth mode.",
+		return nil, Invalid("The API uses the AMAZON_COGNITO_USER_POOLS auth mode, but backend environment %s of appId: %s has no auth resource: add auth first (CreateBackendAuth or ImportBackendAuth), or choose another auth mode.",
 			key.Env, key.AppID)
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return setUserPoolID(config, auth.Deployed["UserPoolId"])
+}
+
+// setUserPoolID writes poolID into settings.cognitoUserPoolId of the user pool auth types of
+// an API config (the wire JSON of a BackendAPIResourceConfig), leaving every other member as
+// it was.
+func setUserPoolID(config json.RawMessage, poolID string) (json.RawMessage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(config, &top); err != nil {
+		return nil, fmt.Errorf("API config: %w", err)
+	}
+	stamp := func(raw json.RawMessage) (json.RawMessage, error) {
+		var t map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &t); err != nil || t == nil {
+			return raw, err
+		}
+		var mode string
+		if json.Unmarshal(t["mode"], &mode) != nil || mode != "AMAZON_COGNITO_USER_POOLS" {
+			return raw, nil
+		}
+		var settings map[string]json.RawMessage
+		if s := t["settings"]; len(s) > 0 && string(s) != "null" {
+			if err := json.Unmarshal(s, &settings); err != nil {
+				return nil, err
+			}
+		}
+		if settings == nil {
+			settings = map[string]json.RawMessage{}
+		}
+		id, _ := json.Marshal(poolID)
+		settings["cognitoUserPoolId"] = id
+		var err error
+		if t["settings"], err = json.Marshal(settings); err != nil {
+			return nil, err
+		}
+		return json.Marshal(t)
+	}
+	var err error
+	if d := top["defaultAuthType"]; len(d) > 0 && string(d) != "null" {
+		if top["defaultAuthType"], err = stamp(d); err != nil {
+			return nil, err
+		}
+	}
+	if a := top["additionalAuthTypes"]; len(a) > 0 && string(a) != "null" {
+		var list []json.RawMessage
+		if err := json.Unmarshal(a, &list); err != nil {
+			return nil, err
+		}
+		for i := range list {
+			if list[i], err = stamp(list[i]); err != nil {
+				return nil, err
+			}
+		}
+		if top["additionalAuthTypes"], err = json.Marshal(list); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(top)
 }
 
 // checkSchema validates the TransformSchema of an API config with s.CheckSchema; a schema that

@@ -1,6 +1,7 @@
 package amplify
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -54,7 +55,7 @@ func apiTestJob(t *testing.T, action string, p any) *Job {
 func TestCreateAPIEffectRechecks(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	userPools := json.RawMessage(`{"transformSchema":"type A { a: Int }","defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`)
-	s := &Service{CheckSchema: func(schema string) error {
+	s := &Service{CheckSchema: func(_ context.Context, schema string) error {
 		if strings.Contains(schema, "Strin ") {
 			return errors.New("schema.graphql:1:14: Undefined type Strin.")
 		}
@@ -68,7 +69,7 @@ func TestCreateAPIEffectRechecks(t *testing.T) {
 		t.Fatalf("without auth: %v (%d writes)", err, tx.puts)
 	}
 	// An API appeared after submission.
-	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
+	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth", Deployed: map[string]string{"UserPoolId": "us-east-1_abcDEF123"}}
 	tx.resources[KindAPI] = &Resource{Kind: KindAPI, Name: "other"}
 	err = s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "already has a api resource (other)") || tx.puts != 0 {
@@ -82,7 +83,7 @@ func TestCreateAPIEffectRechecks(t *testing.T) {
 		t.Fatalf("bad schema: %v (%d writes)", err, tx.puts)
 	}
 	// A checker that panics fails the job instead of the runner.
-	s.CheckSchema = func(string) error { panic("checker bug") }
+	s.CheckSchema = func(context.Context, string) error { panic("checker bug") }
 	err = s.createAPIEffect(nil, tx, apiTestJob(t, OpCreateBackendAPI, apiPayload{Name: "todo", Config: userPools}), now)
 	if ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "checker bug") || tx.puts != 0 {
 		t.Fatalf("panicking checker: %v", err)
@@ -93,8 +94,10 @@ func TestCreateAPIEffectRechecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := tx.resources[KindAPI]
-	if r.Name != "todo" || r.Revision != 1 || string(r.Config) != string(userPools) || r.Deployed["GraphQLAPIIdOutput"] == "" || !r.UpdatedAt.Equal(now) {
-		t.Fatalf("created %+v", r)
+	// The stored config carries the environment's user pool id.
+	want := `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"us-east-1_abcDEF123"}},"transformSchema":"type A { a: Int }"}`
+	if r.Name != "todo" || r.Revision != 1 || string(r.Config) != want || r.Deployed["GraphQLAPIIdOutput"] == "" || !r.UpdatedAt.Equal(now) {
+		t.Fatalf("created %+v with config %s; want config %s", r, r.Config, want)
 	}
 }
 
@@ -122,8 +125,35 @@ func TestUpdateAPIEffectRevision(t *testing.T) {
 	if err := s.updateAPIEffect(nil, tx, apiTestJob(t, OpUpdateBackendAPI, apiPayload{Name: "other"}), now); ErrorCode(err) != NotFound {
 		t.Fatalf("other name: %v", err)
 	}
-	if err := update(`{"additionalAuthTypes":[{"mode":"AMAZON_COGNITO_USER_POOLS"}]}`); ErrorCode(err) != BadRequest {
+	if err := update(`{"additionalAuthTypes":[{"mode":"AMAZON_COGNITO_USER_POOLS"}]}`); ErrorCode(err) != BadRequest || !strings.Contains(err.Error(), "add auth first") {
 		t.Fatalf("user pools without auth: %v", err)
+	}
+	// With auth, the additional provider gets the environment's pool, whatever the request said.
+	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth", Deployed: map[string]string{"UserPoolId": "us-east-1_abcDEF123"}}
+	if err := update(`{"additionalAuthTypes":[{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"us-east-1_other","description":"d"}}]}`); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"additionalAuthTypes":[{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"us-east-1_abcDEF123","description":"d"}}],"apiName":"b","defaultAuthType":{"mode":"AWS_IAM"},"transformSchema":"type B { b: Int }"}`
+	if got := string(tx.resources[KindAPI].Config); got != want {
+		t.Fatalf("config %s; want %s", got, want)
+	}
+}
+
+func TestSetUserPoolID(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"default", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`,
+			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
+		{"null settings", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":null}}`,
+			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
+		{"other modes untouched", `{"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}},"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"old"}}]}`,
+			`{"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}],"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}}}`},
+		{"no auth types", `{"transformSchema":"s"}`, `{"transformSchema":"s"}`},
+	}
+	for _, tt := range tests {
+		got, err := setUserPoolID(json.RawMessage(tt.in), "P")
+		if err != nil || string(got) != tt.want {
+			t.Errorf("%s: setUserPoolID(%s) = %s, %v; want %s", tt.name, tt.in, got, err, tt.want)
+		}
 	}
 }
 
@@ -137,7 +167,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != NotImplemented {
 		t.Fatalf("without a generator: %v", err)
 	}
-	s.GenerateModels = func(schema string) (*GeneratedModels, error) {
+	s.GenerateModels = func(_ context.Context, schema string) (*GeneratedModels, error) {
 		return &GeneratedModels{Models: "m:" + schema, Introspection: "i", Revision: 99}, nil
 	}
 	if err := s.generateModelsEffect(nil, tx, job, now); err != nil {
@@ -146,7 +176,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 	if m := tx.resources[KindAPI].Models; m == nil || m.Models != "m:type A @model { id: ID! }" || m.Introspection != "i" || m.Revision != 3 {
 		t.Fatalf("stored models %+v; want the API's revision 3", m)
 	}
-	s.GenerateModels = func(string) (*GeneratedModels, error) { return nil, nil }
+	s.GenerateModels = func(context.Context, string) (*GeneratedModels, error) { return nil, nil }
 	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != BadRequest {
 		t.Fatalf("nil models: %v", err)
 	}
@@ -157,7 +187,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 func TestPreparedWorkIsReusedOnlyForItsSchema(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	calls := 0
-	s := &Service{CheckSchema: func(schema string) error {
+	s := &Service{CheckSchema: func(_ context.Context, schema string) error {
 		calls++
 		if strings.Contains(schema, "Strin ") {
 			return errors.New("schema.graphql:1:14: Undefined type Strin.")

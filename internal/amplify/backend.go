@@ -188,7 +188,20 @@ func (s *Service) cloneBackendEffect(tx Tx, job *Job, now time.Time) error {
 			return err
 		}
 	}
-	return nil
+	// The clone's auth has a user pool of its own: its API authorizes with that one.
+	api, err := tx.Resource(to, KindAPI)
+	switch {
+	case ErrorCode(err) == NotFound:
+		return nil
+	case err != nil:
+		return err
+	case !usesUserPools(api.Config):
+		return nil
+	}
+	if api.Config, err = withUserPool(tx, to, api.Config); err != nil {
+		return err
+	}
+	return tx.PutResource(to, api)
 }
 
 // DeleteBackend submits a job that removes an environment with its resources.

@@ -104,8 +104,8 @@ func (s *Service) ExportState(ctx context.Context, scope StateScope) (*State, er
 
 // ImportState replaces all state with st, atomically: everything is deleted (buckets with no
 // owner, which are configuration, stay unless st names them) and st is loaded, in one
-// transaction. Pending jobs of st run (or stay held) as the job settings say, from their
-// recorded RunAt. BadRequest when st breaks a rule of the store (two pending jobs of one
+// transaction. Pending jobs of st become due at their recorded RunAt (a held one stays held
+// until job settings release it or a test ends it). BadRequest when st breaks a rule of the store (two pending jobs of one
 // environment, a bucket name twice).
 func (s *Service) ImportState(ctx context.Context, st *State) error {
 	if st == nil {
@@ -394,6 +394,11 @@ func (s *Service) FinishJob(ctx context.Context, jobID, status, errText string) 
 	}
 	var ended *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {
+		// The app's lock first, as a submission and the runner take it: what the effect
+		// checks stays as it saw it until the commit (PostgreSQL; SQLite has one writer).
+		if err := tx.LockApps(job.AppKey); err != nil {
+			return err
+		}
 		current, err := tx.JobByID(jobID)
 		if err != nil {
 			return noJobByID(jobID, err)
@@ -437,6 +442,13 @@ func (s *Service) FinishJobs(ctx context.Context, scope StateScope, status, errT
 	var n int
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		n = 0
+		apps := make([]AppKey, len(pending))
+		for i := range pending {
+			apps[i] = pending[i].AppKey
+		}
+		if err := tx.LockApps(apps...); err != nil {
+			return err
+		}
 		for i := range pending {
 			current, err := tx.JobByID(pending[i].JobID)
 			if ErrorCode(err) == NotFound {

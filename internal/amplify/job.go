@@ -71,3 +71,18 @@ type JobQuery struct {
 func EpochMillis(t time.Time) string {
 	return strconv.FormatInt(t.UnixMilli(), 10)
 }
+
+// Heavy reports whether running the job does slow work before its transaction (checking a
+// TransformSchema, generating models), work whose time and memory grow with what a client
+// sent. Runners run heavy jobs apart from the others, a few at a time and fairly across
+// accounts, so that one client's large schema does not hold every other job back. A heavy
+// job may run out of the order in which jobs became due: its effect reads and writes only
+// its own environment, which no other pending job can touch (one pending job per
+// environment, and none of the whole app while it is pending).
+func (j *Job) Heavy() bool {
+	switch j.Action {
+	case OpCreateBackendAPI, OpUpdateBackendAPI, OpGenerateBackendAPIModels:
+		return true
+	}
+	return false
+}

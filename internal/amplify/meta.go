@@ -145,7 +145,13 @@ func metaEntry(stack string, env *Environment, r *Resource, all []Resource) (met
 				e.Output.set(k, v)
 			}
 		}
-		ac, err := apiAuthConfig(r.Config)
+		poolID := ""
+		for _, other := range all {
+			if other.Kind == KindAuth {
+				poolID = other.Deployed["UserPoolId"]
+			}
+		}
+		ac, err := apiAuthConfig(r.Config, poolID)
 		if err != nil {
 			return e, err
 		}

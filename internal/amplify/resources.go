@@ -181,7 +181,11 @@ func passwordCharacters(constraint string) string {
 }
 
 // apiAuthConfig derives an AppSync API's authConfig output from its config.
-func apiAuthConfig(raw json.RawMessage) (any, error) {
+//
+// poolID is the user pool id of the environment's auth resource: the one AppSync authorizes
+// with. The stored config carries it too (withUserPool); an API stored before it did gets it
+// here.
+func apiAuthConfig(raw json.RawMessage, poolID string) (any, error) {
 	c, err := parseConfig[apiConfig](raw)
 	if err != nil {
 		return nil, err
@@ -200,8 +204,8 @@ func apiAuthConfig(raw json.RawMessage) (any, error) {
 			}
 			m.set("apiKeyConfig", orderedMap{}.with("apiKeyExpirationDays", days).with("description", desc))
 		case "AMAZON_COGNITO_USER_POOLS":
-			id := ""
-			if a.Settings != nil {
+			id := poolID
+			if id == "" && a.Settings != nil {
 				id = a.Settings.CognitoUserPoolID
 			}
 			m.set("userPoolConfig", orderedMap{}.with("userPoolId", id))

@@ -35,10 +35,12 @@ type Service struct {
 	// JobCreated, when set, is called after a job-creating request's job has been committed
 	// (to count it); it must not change the job.
 	JobCreated func(job *Job)
-	// CheckSchema validates a GraphQL TransformSchema when an API job runs.
-	CheckSchema func(schema string) error
-	// GenerateModels turns a TransformSchema into DataStore models.
-	GenerateModels func(schema string) (*GeneratedModels, error)
+	// CheckSchema validates a GraphQL TransformSchema when an API job runs. It returns
+	// ctx's error, and nothing else, when ctx ends first.
+	CheckSchema func(ctx context.Context, schema string) error
+	// GenerateModels turns a TransformSchema into DataStore models. It returns ctx's error,
+	// and nothing else, when ctx ends first.
+	GenerateModels func(ctx context.Context, schema string) (*GeneratedModels, error)
 
 	cursorOnce sync.Once
 	cursorKey  []byte
@@ -212,10 +214,22 @@ func (s *Service) submit(ctx context.Context, spec jobSpec) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", spec.action, err)
 	}
-	settings := s.JobSettings()
+	// The job settings are held (shared) until the job is committed: SetJobSettings, which
+	// releases held jobs, waits for submissions under the old settings, so that none commits
+	// a held job after the release.
+	s.settingsMu.RLock()
+	defer s.settingsMu.RUnlock()
+	settings := s.jobSettingsLocked()
 	injected := jobErrorFrom(ctx)
 	var job *Job
 	err = s.Store.Update(ctx, func(tx Tx) error {
+		// Locked first, the app holds still while the check reads it and until the insert
+		// commits: no job of the app completes in between (a CreateBackend must not pass
+		// the check before a pending CreateBackend of its environment completes, and insert
+		// after, when that job no longer blocks it).
+		if err := tx.LockApps(spec.key.AppKey); err != nil {
+			return err
+		}
 		now := s.now()
 		// A pending job's error comes first (when it runs it may change what the check sees),
 		// but the store's constraint finds it: the blocking job is looked up only when the
@@ -306,7 +320,14 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 	// Most batches complete whole: the first attempt applies the jobs without savepoints
 	// and gives up at the first job that does not complete; the second gives each job a
 	// savepoint of its own, so that one job's failure touches only that job.
+	apps := make([]AppKey, len(jobs))
+	for i, job := range jobs {
+		apps[i] = job.AppKey
+	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.LockApps(apps...); err != nil {
+			return err
+		}
 		for i, job := range jobs {
 			if _, err := s.completeJob(tx, job, work[i], &lease); err != nil {
 				return errJobsNeedSavepoints
@@ -317,6 +338,9 @@ func (s *Service) RunJobs(ctx context.Context, jobs []*Job, lease Lease) []error
 	})
 	if errors.Is(err, errJobsNeedSavepoints) {
 		err = s.Store.Update(ctx, func(tx Tx) error {
+			if err := tx.LockApps(apps...); err != nil {
+				return err
+			}
 			for i, job := range jobs {
 				outcome[i], errs[i] = s.runJob(tx, job, work[i], lease)
 			}

@@ -29,6 +29,11 @@ type Store interface {
 	// on. It reads an index of the pending jobs, not the whole table.
 	PendingJobs(ctx context.Context) (n int, earliest time.Time, err error)
 
+	// DeleteExpiredTokens deletes at most limit challenge tokens that expired at or before
+	// now, the earliest first, and returns how many it deleted. Concurrent callers, in any
+	// process, do not wait for each other.
+	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)
+
 	// Secret returns the named random secret of this deployment, creating it on first use.
 	// Every process sharing the store gets the same bytes.
 	Secret(ctx context.Context, name string) ([]byte, error)
@@ -54,6 +59,15 @@ type Tx interface {
 	// Savepoint runs fn; when fn returns an error (or panics), what fn wrote is undone, and
 	// only that, and the error is returned. The transaction stays usable either way.
 	Savepoint(fn func() error) error
+	// LockApps makes the rest of the transaction exclusive, for these apps, of every other
+	// transaction that locked one of them: it waits until none is in progress and holds the
+	// apps until this one ends, so that what it reads of them next no other such
+	// transaction changes before it commits. Job submissions and job runs lock their app
+	// first: the check of a submission and its insert then see one state, never a job that
+	// completed between the two. A store with one writer at a time (SQLite) has nothing to
+	// do. Transactions that lock several apps pass them all at once, in any order, so that
+	// the store can take them in one order and two such transactions never deadlock.
+	LockApps(keys ...AppKey) error
 
 	App(key AppKey) (*App, error)
 	// PutApp inserts an app, or renames an existing one (it keeps its creation time).
@@ -129,6 +143,15 @@ type Tx interface {
 	LoadState(st *State) error
 	// Counts counts accounts (with an app), apps, environments and jobs by status.
 	Counts() (*Counts, error)
+
+	// Apps lists the apps of a scope by id, those after the given id, at most limit (the
+	// console's pages).
+	Apps(scope Scope, after string, limit int) ([]App, error)
+	// Scopes lists the accounts and regions that hold at least one app, in order.
+	Scopes() ([]Scope, error)
+	// RecentJobs returns the newest jobs of a scope, of every app, newest first, at most
+	// limit: a page costs the same however many jobs are stored.
+	RecentJobs(scope Scope, limit int) ([]Job, error)
 }
 
 // ErrLeaseLost is returned by Tx.UpdateJob when another worker took the job over: the

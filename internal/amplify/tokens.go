@@ -107,6 +107,30 @@ func liveToken(tx Tx, key AppKey, sessionID string, now time.Time) (*Token, erro
 	return tok, err
 }
 
+// Token sweeps delete expired tokens in batches of sweepBatch, at most sweepBatches batches
+// (each its own transaction, so that the writer is never held long) per sweep.
+const (
+	sweepBatch   = 500
+	sweepBatches = 20
+)
+
+// DeleteExpiredTokens deletes the challenge tokens that have expired, at most 10,000 (in
+// transactions of 500), and returns how many it deleted. Expired tokens answer NotFound
+// whether they are stored or not; deleting them bounds the store to the tokens of one TTL.
+// The daemon calls it periodically; a sweep that finds more than it may delete leaves the
+// rest to the next.
+func (s *Service) DeleteExpiredTokens(ctx context.Context) (int, error) {
+	total := 0
+	for range sweepBatches {
+		n, err := s.Store.DeleteExpiredTokens(ctx, s.now(), sweepBatch)
+		total += n
+		if err != nil || n < sweepBatch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 // EpochSeconds formats t as challenge tokens' Ttl is written: Unix epoch seconds as a
 // decimal string.
 func EpochSeconds(t time.Time) string {

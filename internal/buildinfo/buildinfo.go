@@ -8,6 +8,15 @@ import (
 	"runtime/debug"
 )
 
+// version and commit are stamped by build/release.sh (go build -ldflags "-X ...") from git
+// describe and git rev-parse: a binary built from a checkout has no module version of its
+// own ("(devel)"), and one built with -trimpath outside a VCS work tree has no revision. The
+// toolchain's own information wins where it has any.
+var (
+	version string
+	commit  string
+)
+
 // Info is what a build says about itself.
 type Info struct {
 	// Version is the module version ("v1.2.3" when installed with go install ...@v1.2.3),
@@ -22,6 +31,17 @@ type Info struct {
 
 // Read returns the running binary's build information.
 func Read() Info {
+	info := read()
+	if info.Version == "(devel)" && version != "" {
+		info.Version = version
+	}
+	if info.Commit == "" && commit != "" {
+		info.Commit = commit
+	}
+	return info
+}
+
+func read() Info {
 	info := Info{Version: "(devel)", GoVersion: runtime.Version()}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -47,6 +47,8 @@ type Config struct {
 	CheckWrite func(context.Context) error
 	// StoreKind is the kind of store ("sqlite" or "postgres"): never a URL or a password.
 	StoreKind string
+	// Ephemeral says that the store is in memory (--ephemeral).
+	Ephemeral bool
 	// Auth is the auth mode of the AWS API ("any" or "sigv4").
 	Auth string
 	// Token is the admin bearer token (--admin-token-file). When set, every control request
@@ -148,53 +150,57 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) error {
 	p := strings.TrimPrefix(r.URL.Path, "/_amplifybackend")
 	switch p {
 	case "/health":
-		return h.methods(w, r, "GET", h.health)
+		return h.dispatch(w, r, endpoint{"GET", h.healthRoute})
 	case "/info":
-		return h.methods(w, r, "GET", h.info)
+		return h.dispatch(w, r, endpoint{"GET", h.info})
 	case "/reset":
-		return h.methods(w, r, "POST", h.reset)
+		return h.dispatch(w, r, endpoint{"POST", h.reset})
 	case "/state":
-		return h.methods(w, r, "GET", h.getState, "PUT", h.putState)
+		return h.dispatch(w, r, endpoint{"GET", h.getState}, endpoint{"PUT", h.putState})
 	case "/jobs/settings":
-		return h.methods(w, r, "GET", h.getJobSettings, "PUT", h.putJobSettings)
+		return h.dispatch(w, r, endpoint{"GET", h.getJobSettings}, endpoint{"PUT", h.putJobSettings})
 	case "/jobs/finish":
-		return h.methods(w, r, "POST", h.finishJobs)
+		return h.dispatch(w, r, endpoint{"POST", h.finishJobs})
 	case "/faults":
-		return h.methods(w, r, "GET", h.listFaults, "POST", h.addFault, "DELETE", h.clearFaults)
+		return h.dispatch(w, r, endpoint{"GET", h.listFaults}, endpoint{"POST", h.addFault}, endpoint{"DELETE", h.clearFaults})
 	case "/requests":
-		return h.methods(w, r, "GET", h.requests, "DELETE", h.clearRequests)
+		return h.dispatch(w, r, endpoint{"GET", h.requests}, endpoint{"DELETE", h.clearRequests})
 	}
 	if id, ok := strings.CutPrefix(p, "/jobs/"); ok && id != "" && !strings.Contains(id, "/") {
-		return h.methods(w, r, "POST", func(w http.ResponseWriter, r *http.Request) error { return h.finishJob(w, r, id) })
+		return h.dispatch(w, r, endpoint{"POST", func(w http.ResponseWriter, r *http.Request) error { return h.finishJob(w, r, id) }})
 	}
 	if id, ok := strings.CutPrefix(p, "/faults/"); ok && id != "" && !strings.Contains(id, "/") {
-		return h.methods(w, r, "DELETE", func(w http.ResponseWriter, r *http.Request) error { return h.deleteFault(w, r, id) })
+		return h.dispatch(w, r, endpoint{"DELETE", func(w http.ResponseWriter, r *http.Request) error { return h.deleteFault(w, r, id) }})
 	}
 	return &statusErr{status: http.StatusNotFound, msg: fmt.Sprintf("no control-plane route %s (see docs/control-plane.md)", clip(r.URL.Path))}
 }
 
-// methods calls the handler given for r's method (pairs of method and handler), or answers
-// 405 with the methods the route has.
-func (h *Handler) methods(w http.ResponseWriter, r *http.Request, pairs ...any) error {
-	var allowed []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		m := pairs[i].(string)
-		allowed = append(allowed, m)
-		if r.Method == m || (m == http.MethodGet && r.Method == http.MethodHead) {
-			switch fn := pairs[i+1].(type) {
-			case func(http.ResponseWriter, *http.Request) error:
-				return fn(w, r)
-			case func(http.ResponseWriter, *http.Request):
-				fn(w, r)
-				return nil
-			}
+// endpoint is one method of a route and its handler.
+type endpoint struct {
+	method string
+	fn     func(http.ResponseWriter, *http.Request) error
+}
+
+// dispatch calls the endpoint of r's method (HEAD is GET without the body), or answers 405
+// with the methods the route has.
+func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, eps ...endpoint) error {
+	allowed := make([]string, len(eps))
+	for i, ep := range eps {
+		if r.Method == ep.method || (ep.method == http.MethodGet && r.Method == http.MethodHead) {
+			return ep.fn(w, r)
 		}
+		allowed[i] = ep.method
 	}
 	return methodNotAllowed(strings.Join(allowed, ", "))
 }
 
 func methodNotAllowed(allow string) error {
 	return &statusErr{status: http.StatusMethodNotAllowed, msg: "method not allowed; this route answers " + allow, allow: allow}
+}
+
+func (h *Handler) healthRoute(w http.ResponseWriter, r *http.Request) error {
+	h.health(w, r)
+	return nil
 }
 
 // healthTimeout bounds the write probe of a health check.
@@ -242,6 +248,7 @@ func (h *Handler) info(w http.ResponseWriter, r *http.Request) error {
 		Commit:    h.build.Commit,
 		GoVersion: h.build.GoVersion,
 		Store:     h.cfg.StoreKind,
+		Ephemeral: h.cfg.Ephemeral,
 		Auth:      h.cfg.Auth,
 		StartedAt: h.cfg.StartedAt.UTC().Format(time.RFC3339),
 		Jobs:      settingsJSON(h.cfg.Service.JobSettings()),
@@ -257,6 +264,7 @@ type infoJSON struct {
 	Commit    string          `json:"commit"`
 	GoVersion string          `json:"goVersion"`
 	Store     string          `json:"store"`
+	Ephemeral bool            `json:"ephemeral"`
 	Auth      string          `json:"auth"`
 	StartedAt string          `json:"startedAt"`
 	Jobs      jobSettingsJSON `json:"jobs"`

@@ -73,6 +73,7 @@ type Faults struct {
 	// rand draws a probability in [0, 1); it must be safe for concurrent use.
 	rand   func() float64
 	active atomic.Int32 // len(rules), read without the lock on every request
+	fired  atomic.Int64 // fires of every rule so far, for metrics
 
 	mu     sync.RWMutex
 	rules  []*rule
@@ -118,6 +119,7 @@ func (f *Faults) Match(c httpapi.Call) (httpapi.Fault, bool) {
 	if hit == nil {
 		return httpapi.Fault{}, false
 	}
+	f.fired.Add(1)
 	if exhausted {
 		f.remove(hit)
 	}
@@ -172,6 +174,10 @@ func (f *Faults) Add(in Rule) (Rule, error) {
 	f.active.Store(int32(len(f.rules)))
 	return r.snapshot(), nil
 }
+
+// Fired counts the faults injected so far, by every rule (deleted ones included): a
+// monotonic counter for metrics.
+func (f *Faults) Fired() int64 { return f.fired.Load() }
 
 // List answers the rules in force, in the order they were added.
 func (f *Faults) List() []Rule {

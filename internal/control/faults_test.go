@@ -220,4 +220,37 @@ func TestFaultFiredCount(t *testing.T) {
 	if l := f.List(); l[0].ID != r.ID || l[0].Fired != 3 {
 		t.Fatalf("list = %+v; want fired 3", l)
 	}
+	f.Clear()
+	if f.Fired() != 3 {
+		t.Fatalf("Fired() = %d after Clear; want 3 (monotonic)", f.Fired())
+	}
+}
+
+// BenchmarkFaultsMatch is the rule check of one request: no rule, a rule for another
+// operation, and a rule that fires.
+func BenchmarkFaultsMatch(b *testing.B) {
+	call := httpapi.Call{Operation: "GetBackendJob", Account: "123456789012", Region: "us-east-1", AppID: "d1"}
+	for _, c := range []struct {
+		name string
+		rule *Rule
+	}{
+		{"none", nil},
+		{"other-operation", &Rule{Operation: "CreateBackend", Latency: "1s"}},
+		{"fires", &Rule{Operation: "GetBackendJob", Error: &ErrorEffect{Status: 503}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f := NewFaults(nil)
+			if c.rule != nil {
+				if _, err := f.Add(*c.rule); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if f.Active() {
+					f.Match(call)
+				}
+			}
+		})
+	}
 }

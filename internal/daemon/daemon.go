@@ -76,11 +76,24 @@ type Config struct {
 	Seed string
 	// IDSeed, when not empty, is the number (uint64) that seeds every id the server draws.
 	IDSeed string
+
+	// Schema bounds what one API job reads (0: no bound); see schema.Limits.
+	SchemaMaxBytes  int
+	SchemaMaxTypes  int
+	SchemaMaxFields int
+	SchemaMaxDepth  int
+	// JobTimeout and JobMaxMemory (MiB) bound the slow work of one job (0: no bound).
+	JobTimeout   time.Duration
+	JobMaxMemory int64
+	// JobWorkers is how many slow jobs (schema checks, model generation) run at once.
+	JobWorkers int
 }
 
 // Main is the program: tests create one, set its fields and Run it on 127.0.0.1:0.
 type Main struct {
 	Config Config
+	// flags is the command line ParseFlags defined (for the test of --help's groups).
+	flags  *flag.FlagSet
 	Logger *slog.Logger
 	// Now, when set before Run, replaces the clock everywhere (tests).
 	Now func() time.Time
@@ -89,6 +102,9 @@ type Main struct {
 	// ManualJobs, when set before Run, starts no background job runner: tests run due jobs
 	// themselves with Runner.RunDue.
 	ManualJobs bool
+	// TokenSweep is how often expired challenge tokens are deleted (DefaultTokenSweep
+	// when 0).
+	TokenSweep time.Duration
 
 	// Command is "" to serve, or the offline subcommand the command line names: "export"
 	// (the snapshot to Output, or standard output) or "import" (Input; Replace a store that
@@ -118,6 +134,14 @@ type Main struct {
 	wg            sync.WaitGroup
 }
 
+// DefaultTokenSweep is how often expired challenge tokens are deleted: each sweep deletes at
+// most 10,000 (amplify.Service.DeleteExpiredTokens), so a sweep is short and the store holds
+// the tokens of about one --token-ttl.
+const DefaultTokenSweep = time.Minute
+
+// DefaultSchemaMaxBytes is the default of --schema-max-bytes: 4 MiB.
+const DefaultSchemaMaxBytes = 4 << 20
+
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
 	return &Main{Config: Config{
@@ -131,15 +155,27 @@ func NewMain() *Main {
 		LogLevel:    "info",
 		TokenTTL:    10 * time.Minute,
 		Auth:        "any",
-		JournalSize: control.DefaultJournalSize,
+
+		SchemaMaxBytes:  DefaultSchemaMaxBytes,
+		SchemaMaxTypes:  2000,
+		SchemaMaxFields: 30000,
+		SchemaMaxDepth:  64,
+		JobTimeout:      20 * time.Second,
+		JobMaxMemory:    256,
+		JobWorkers:      1,
+		JournalSize:     control.DefaultJournalSize,
 	}}
 }
 
 // ParseFlags reads the command line; a flag not given there is read from the environment
-// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR).
+// variable AMPLIFYBACKEND_<FLAG> (--data-dir: AMPLIFYBACKEND_DATA_DIR). --help prints the
+// flags by group and returns flag.ErrHelp; --version returns ErrVersion.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("amplifybackendd", flag.ContinueOnError)
+	fs.Usage = func() { printUsage(fs.Output(), fs) }
+	m.flags = fs
 	c := &m.Config
+	fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database")
 	fs.DurationVar(&c.JobDuration, "job-duration", c.JobDuration, "how long jobs stay IN_PROGRESS before they run (Go duration)")
@@ -171,6 +207,13 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 			fs.BoolVar(&m.Replace, "replace", false, "replace the state of a store that is not empty")
 		}
 	}
+	fs.IntVar(&c.SchemaMaxBytes, "schema-max-bytes", c.SchemaMaxBytes, "largest TransformSchema an API job checks or generates models from, in bytes (0: no limit)")
+	fs.IntVar(&c.SchemaMaxTypes, "schema-max-types", c.SchemaMaxTypes, "most type definitions in a TransformSchema (0: no limit)")
+	fs.IntVar(&c.SchemaMaxFields, "schema-max-fields", c.SchemaMaxFields, "most fields and enum values in a TransformSchema, all types together (0: no limit)")
+	fs.IntVar(&c.SchemaMaxDepth, "schema-max-depth", c.SchemaMaxDepth, "deepest nesting of brackets in a TransformSchema (0: no limit)")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", c.JobTimeout, "longest one job may spend checking a schema or generating models (Go duration; 0: no limit)")
+	fs.Int64Var(&c.JobMaxMemory, "job-max-memory", c.JobMaxMemory, "most memory one job may take checking a schema or generating models, in MiB (0: no limit)")
+	fs.IntVar(&c.JobWorkers, "job-workers", c.JobWorkers, "how many schema checks and model generations run at once, shared fairly by the accounts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -199,6 +242,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	// Only the command line asks for the version: AMPLIFYBACKEND_VERSION configures nothing.
+	if given["version"] {
+		return ErrVersion
+	}
 	return m.Config.validate()
 }
 
@@ -208,6 +255,12 @@ func (c *Config) validate() error {
 		return errors.New("--job-duration must not be negative")
 	case c.JobLease <= 0:
 		return errors.New("--job-lease must be positive")
+	case c.SchemaMaxBytes < 0 || c.SchemaMaxTypes < 0 || c.SchemaMaxFields < 0 || c.SchemaMaxDepth < 0:
+		return errors.New("--schema-max-bytes, --schema-max-types, --schema-max-fields and --schema-max-depth must not be negative")
+	case c.JobTimeout < 0 || c.JobMaxMemory < 0:
+		return errors.New("--job-timeout and --job-max-memory must not be negative")
+	case c.JobWorkers <= 0:
+		return errors.New("--job-workers must be positive")
 	case c.TokenTTL <= 0:
 		return errors.New("--token-ttl must be positive")
 	case c.MaxBody <= 0:
@@ -304,7 +357,8 @@ func (m *Main) Run(ctx context.Context) error {
 		collectors.NewBuildInfoCollector(),
 		store, jobMetrics, httpMetrics,
 	)
-	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Metrics: jobMetrics}
+	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Workers: m.Config.JobWorkers, Metrics: jobMetrics}
+	bounded := m.Config.boundedWork()
 	m.Service = &amplify.Service{
 		Store:       store,
 		Now:         m.Now,
@@ -312,9 +366,16 @@ func (m *Main) Run(ctx context.Context) error {
 		TokenTTL:    m.Config.TokenTTL,
 		JobAdded:    func(time.Time) { m.Runner.Wake() },
 		JobCreated:  m.Runner.Created,
-		CheckSchema: schema.Check,
-		GenerateModels: func(schema string) (*amplify.GeneratedModels, error) {
-			r, err := modelgen.Generate(schema)
+		CheckSchema: func(ctx context.Context, src string) error {
+			return bounded(ctx, src, func(ctx context.Context) error { return schema.Check(src) })
+		},
+		GenerateModels: func(ctx context.Context, src string) (*amplify.GeneratedModels, error) {
+			var r *modelgen.Result
+			err := bounded(ctx, src, func(ctx context.Context) error {
+				var err error
+				r, err = modelgen.GenerateContext(ctx, src)
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}
@@ -340,7 +401,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	ctl, health, faults, journal := m.controlPlane(adminToken)
-	handler := httpapi.New(httpapi.Config{
+	var handler *httpapi.Server
+	if ctl, err = m.mountConsole(ctl, adminToken, journal, &handler); err != nil {
+		store.Close()
+		return err
+	}
+	handler = httpapi.New(httpapi.Config{
 		Service:     m.Service,
 		Auth:        auth,
 		Logger:      m.Logger,
@@ -372,8 +438,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.debugServer = &http.Server{Handler: debugHandler(metrics), ReadHeaderTimeout: 10 * time.Second}
 	}
 	m.listener = ln
+	var root http.Handler = handler
+	if ctl != nil {
+		root = consoleRedirect(handler)
+	}
 	m.server = &http.Server{
-		Handler:           m.mainHandler(handler, metrics),
+		Handler:           m.mainHandler(root, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -390,10 +460,18 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Runner.Run(runCtx)
 		}()
 	}
+	// The goroutine serves the server it was started with: Close sets m.server to nil, and
+	// may run before the goroutine does.
+	srv := m.server
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		m.sweepTokens(runCtx)
+	}()
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
@@ -410,6 +488,30 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("amplifybackendd listening", "addr", ln.Addr().String(), "store", m.StoreName(),
 		"auth", m.Config.Auth, "jobDuration", m.Config.JobDuration.String(), "region", m.Config.Region)
 	return nil
+}
+
+// sweepTokens deletes expired challenge tokens every TokenSweep until ctx ends.
+func (m *Main) sweepTokens(ctx context.Context) {
+	every := m.TokenSweep
+	if every <= 0 {
+		every = DefaultTokenSweep
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := m.Service.DeleteExpiredTokens(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Warn("expired challenge tokens not deleted; the next sweep tries again", "deleted", n, "err", err)
+		case n > 0:
+			m.Logger.Debug("expired challenge tokens deleted", "deleted", n)
+		}
+	}
 }
 
 // mainHandler is what the API's listener serves: the API, and /metrics in auth mode any.
@@ -505,6 +607,7 @@ func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults http
 		Service:    m.Service,
 		CheckWrite: m.Store.CheckWrite,
 		StoreKind:  kind,
+		Ephemeral:  m.Config.Ephemeral,
 		Auth:       m.Config.Auth,
 		Token:      token,
 		StartedAt:  now(),
@@ -522,6 +625,32 @@ func (m *Main) controlPlane(token string) (ctl, health http.Handler, faults http
 // openStore opens PostgreSQL when --store names it (holding the server lock shared, so that
 // no offline import runs under it), SQLite in memory with --ephemeral, else SQLite under
 // --data-dir.
+// boundedWork returns what runs the slow work of a job on a schema within the configured
+// limits: a schema over a size limit is refused before any work, the work ends when it runs
+// out of time or memory, and the error says which limit and which flag raises it.
+func (c *Config) boundedWork() func(ctx context.Context, src string, work func(context.Context) error) error {
+	limits := schema.Limits{Bytes: c.SchemaMaxBytes, Types: c.SchemaMaxTypes, Fields: c.SchemaMaxFields, Depth: c.SchemaMaxDepth}
+	budget := jobs.Budget{Timeout: c.JobTimeout, Memory: c.JobMaxMemory << 20}
+	return func(ctx context.Context, src string, work func(context.Context) error) error {
+		err := limits.Check(src)
+		if err == nil {
+			err = budget.Run(ctx, work)
+		}
+		var le *schema.LimitError
+		var be *jobs.BudgetError
+		switch {
+		case errors.As(err, &le):
+			return fmt.Errorf("%w: raise it with --schema-max-%s", err, le.Limit)
+		case errors.As(err, &be) && be.Limit == "time":
+			return fmt.Errorf("%w: raise it with --job-timeout", err)
+		case errors.As(err, &be):
+			return fmt.Errorf("%w: raise it with --job-max-memory", err)
+		}
+		return err
+	}
+}
+
+// openStore opens PostgreSQL when --store names it, else SQLite under --data-dir.
 func (m *Main) openStore(ctx context.Context) (amplify.Store, error) {
 	switch {
 	case m.Config.Store != "":
@@ -634,7 +763,8 @@ func (m *Main) URL() string {
 	return "http://" + m.listener.Addr().String()
 }
 
-// Close stops accepting, finishes in-flight requests, stops the runner and closes the store.
+// Close stops accepting, finishes in-flight requests, stops the runner and the token sweeper
+// and closes the store.
 // Closing twice is harmless.
 func (m *Main) Close() error {
 	var errs []error

@@ -97,13 +97,17 @@ func (c *refusalConn) CloseWrite() error {
 // netHTTPRefusal reports whether p is a whole refusal net/http wrote before any handler ran,
 // its status and its reason: the body, or the status line's text when the body is empty.
 func netHTTPRefusal(p []byte) (status int, reason string, ok bool) {
+	// Most writes are answers of the handler (200s): leave them after a few byte compares,
+	// without allocating.
 	rest, ok := bytes.CutPrefix(p, []byte("HTTP/1.1 "))
-	if !ok || len(rest) < 4 || rest[3] != ' ' {
+	if !ok || len(rest) < 4 || rest[0] != '4' && rest[0] != '5' || rest[3] != ' ' {
 		return 0, "", false
 	}
-	status, err := strconv.Atoi(string(rest[:3]))
-	if err != nil || status < 400 || status > 599 {
-		return 0, "", false
+	for _, c := range rest[:3] {
+		if c < '0' || c > '9' {
+			return 0, "", false
+		}
+		status = status*10 + int(c-'0')
 	}
 	i := bytes.IndexByte(rest, '\r')
 	if i < 0 {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"container/list"
 	"strconv"
 	"sync"
 	"time"
@@ -15,25 +16,34 @@ import (
 type RateLimit struct {
 	RPS   float64
 	Burst int
+	// MaxAccounts bounds how many accounts' buckets are held (DefaultMaxAccounts when 0).
+	MaxAccounts int
 }
 
-// limiters holds one token bucket per account. Buckets that have refilled are dropped from
-// time to time, so a stream of distinct account ids cannot grow memory without bound: a full
-// bucket is the same as a new one. The limit is per process; replicas each apply it.
+// DefaultMaxAccounts is how many accounts the rate limiter keeps a bucket for by default:
+// about 2.5 MB.
+const DefaultMaxAccounts = 10000
+
+// limiters holds one token bucket per account, in the order of their last request, and never
+// more than the limit's MaxAccounts: memory stays bounded however many distinct account ids
+// arrive. Each request costs O(1): it moves its bucket to the front, and drops from the back
+// at most two buckets that have refilled (a full bucket is the same as a new one) or, at the
+// cap, the bucket idle the longest. Dropping a bucket that has not refilled forgives its
+// account what it used of its burst; that happens only to the least recently seen account
+// when more than MaxAccounts accounts sent requests within one refill time. The limit is per
+// process; replicas each apply it.
 type limiters struct {
 	limit   RateLimit
 	now     func() time.Time
 	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
-	swept   time.Time
+	buckets map[string]*list.Element // of *bucket
+	lru     list.List                // front: the most recent request
 }
 
-// sweepEvery bounds how often idle buckets are dropped; maxIdle is how many buckets may
-// accumulate before a sweep runs anyway.
-const (
-	sweepEvery = time.Minute
-	maxIdle    = 10000
-)
+type bucket struct {
+	account string
+	tokens  *rate.Limiter
+}
 
 func newLimiters(limit RateLimit, now func() time.Time) *limiters {
 	if limit.RPS <= 0 {
@@ -42,7 +52,10 @@ func newLimiters(limit RateLimit, now func() time.Time) *limiters {
 	if limit.Burst <= 0 {
 		limit.Burst = max(1, int(limit.RPS))
 	}
-	return &limiters{limit: limit, now: now, buckets: map[string]*rate.Limiter{}}
+	if limit.MaxAccounts <= 0 {
+		limit.MaxAccounts = DefaultMaxAccounts
+	}
+	return &limiters{limit: limit, now: now, buckets: map[string]*list.Element{}}
 }
 
 // allow takes a token from the account's bucket; a TooManyRequests error when it is empty.
@@ -52,16 +65,17 @@ func (l *limiters) allow(account string) error {
 	}
 	now := l.now()
 	l.mu.Lock()
-	b, ok := l.buckets[account]
-	if !ok {
-		if len(l.buckets) >= maxIdle || now.Sub(l.swept) > sweepEvery {
-			l.sweep(now)
-		}
-		b = rate.NewLimiter(rate.Limit(l.limit.RPS), l.limit.Burst)
-		l.buckets[account] = b
+	el, ok := l.buckets[account]
+	if ok {
+		l.lru.MoveToFront(el)
+	} else {
+		el = l.lru.PushFront(&bucket{account: account, tokens: rate.NewLimiter(rate.Limit(l.limit.RPS), l.limit.Burst)})
+		l.buckets[account] = el
 	}
+	l.trim(now, el)
+	b := el.Value.(*bucket)
 	l.mu.Unlock()
-	if b.AllowN(now, 1) {
+	if b.tokens.AllowN(now, 1) {
 		return nil
 	}
 	return &amplify.Error{
@@ -71,14 +85,24 @@ func (l *limiters) allow(account string) error {
 	}
 }
 
-// sweep drops the buckets that have refilled; l.mu is held.
-func (l *limiters) sweep(now time.Time) {
-	for account, b := range l.buckets {
-		if b.TokensAt(now) >= float64(l.limit.Burst) {
-			delete(l.buckets, account)
-		}
+// trim drops the least recent bucket while there are more than MaxAccounts, and up to two
+// least recent buckets that have refilled; never the bucket of the request at hand. l.mu is held.
+func (l *limiters) trim(now time.Time, keep *list.Element) {
+	for len(l.buckets) > l.limit.MaxAccounts {
+		l.drop(l.lru.Back())
 	}
-	l.swept = now
+	for range 2 {
+		back := l.lru.Back()
+		if back == nil || back == keep || back.Value.(*bucket).tokens.TokensAt(now) < float64(l.limit.Burst) {
+			return
+		}
+		l.drop(back)
+	}
+}
+
+func (l *limiters) drop(el *list.Element) {
+	l.lru.Remove(el)
+	delete(l.buckets, el.Value.(*bucket).account)
 }
 
 func formatRate(r RateLimit) string {

@@ -239,3 +239,25 @@ func TestListenerLeavesHandlerAnswers(t *testing.T) {
 		t.Errorf("net/http's refusal was not rewritten: %q", raw)
 	}
 }
+
+// Recognising net/http's refusals costs a handler's answers no allocation: every response
+// written to a connection of Server.Listener passes through the check.
+func TestRefusalCheckDoesNotAllocate(t *testing.T) {
+	answers := [][]byte{
+		[]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\nDate: x\r\n\r\n{}"),
+		[]byte("HTTP/1.1 404 Not Found\r\nAccess-Control-Allow-Origin: *\r\nDate: x\r\n\r\n{}"),
+		[]byte(`{"a":1}`),
+	}
+	for _, a := range answers {
+		if _, _, ok := netHTTPRefusal(a); ok {
+			t.Errorf("%q taken for a refusal", a)
+		}
+		if n := testing.AllocsPerRun(100, func() { netHTTPRefusal(a) }); n != 0 {
+			t.Errorf("%q: %v allocations", a, n)
+		}
+	}
+	status, reason, ok := netHTTPRefusal([]byte("HTTP/1.1 431 Request Header Fields Too Large" + refusalHeaders + "431 Request Header Fields Too Large"))
+	if !ok || status != 431 || reason != "431 Request Header Fields Too Large" {
+		t.Errorf("a refusal: %d %q %v", status, reason, ok)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -163,5 +164,120 @@ func testRunDueOrder(t *testing.T, batch int) {
 	jobs, err := store.ClaimJobs(ctx, later, amplify.Lease{Owner: "other", Until: later.Add(time.Minute)}, 10)
 	if err != nil || len(jobs) != 1 || jobs[0].JobID != "z-only" {
 		t.Errorf("after the lease expired: %v, %v; want z-only again", jobs, err)
+	}
+}
+
+// gate is an Executor whose heavy jobs wait until the test opens the gate; it completes
+// every job in the store as the domain does and reports each heavy job it starts.
+type gate struct {
+	store   amplify.Store
+	open    chan struct{}
+	started chan string // heavy job ids, as they start
+}
+
+func (g *gate) RunJobs(ctx context.Context, jobs []*amplify.Job, lease amplify.Lease) []error {
+	errs := make([]error, len(jobs))
+	for i, job := range jobs {
+		if job.Heavy() {
+			g.started <- job.JobID
+			select {
+			case <-g.open:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				continue
+			}
+		}
+		errs[i] = g.store.Update(ctx, func(tx amplify.Tx) error {
+			j := *job
+			j.Pending, j.Status = false, amplify.StatusCompleted
+			return tx.UpdateJob(&j, &lease)
+		})
+	}
+	return errs
+}
+
+// TestHeavyJobsDoNotHoldOthersBack runs heavy jobs (model generation) that do not finish
+// until the test lets them: the other jobs, due after them, complete meanwhile, and a second
+// account's heavy job gets a worker before the first account's second one.
+func TestHeavyJobsDoNotHoldOthersBack(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Date(2026, 7, 7, 0, 0, 0, 0, time.UTC)
+	insert := func(account, app, env, id, action string, due time.Duration) {
+		job := &amplify.Job{
+			JobKey: amplify.JobKey{AppKey: amplify.AppKey{Scope: amplify.Scope{Account: account, Region: "us-east-1"}, AppID: app}, JobID: id}, Env: env,
+			Operation: action, Status: amplify.StatusInProgress, CreatedAt: now, UpdatedAt: now,
+			Action: action, Payload: []byte("{}"), Pending: true, RunAt: now.Add(due),
+		}
+		if err := store.Update(ctx, func(tx amplify.Tx) error { return tx.InsertJob(job) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("111111111111", "a", "dev", "a-heavy-1", amplify.OpGenerateBackendAPIModels, 1*time.Second)
+	insert("111111111111", "a", "prod", "a-heavy-2", amplify.OpUpdateBackendAPI, 2*time.Second)
+	insert("222222222222", "b", "dev", "b-light", amplify.OpCreateBackendAuth, 3*time.Second)
+	insert("333333333333", "c", "dev", "c-heavy", amplify.OpCreateBackendAPI, 4*time.Second)
+
+	g := &gate{store: store, open: make(chan struct{}), started: make(chan string, 3)}
+	var opened sync.Once
+	defer opened.Do(func() { close(g.open) })
+	r := &Runner{Store: store, Executor: g, Now: func() time.Time { return now.Add(time.Minute) }, Workers: 2,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(runCtx)
+	}()
+	defer func() { stop(); <-done }()
+
+	// The light job completes while both workers hold heavy jobs.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var job *amplify.Job
+		err := store.View(ctx, func(tx amplify.Tx) error {
+			var err error
+			job, err = tx.Job(amplify.JobKey{AppKey: amplify.AppKey{Scope: amplify.Scope{Account: "222222222222", Region: "us-east-1"}, AppID: "b"}, JobID: "b-light"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.Status == amplify.StatusCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the light job of another account did not complete within 10s while heavy jobs ran")
+		}
+	}
+	var started []string
+	for len(started) < 2 {
+		select {
+		case id := <-g.started:
+			started = append(started, id)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("heavy jobs started: %v; want two at once", started)
+		}
+	}
+	slices.Sort(started)
+	if fmt.Sprint(started) != "[a-heavy-1 c-heavy]" {
+		t.Errorf("the two workers run %v; want a-heavy-1 and c-heavy (account c before account a's second job)", started)
+	}
+	opened.Do(func() { close(g.open) })
+	// Then every job completes, account a's second heavy job too.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		next, err := store.NextRunAt(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("jobs still pending 10s after the heavy jobs were let go")
+		}
 	}
 }

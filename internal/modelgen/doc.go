@@ -58,8 +58,8 @@
 //
 // docs/modelgen.md describes the same checks for users.
 //
-//   - TestCorpus: every schema in testdata/corpus (copied from the shared
-//     corpus produced by reference.js) must give Models byte-equal to the
+//   - TestCorpus: every schema in testdata/corpus (the reference corpus,
+//     produced by e2e/modelgen-diff/reference/reference.js) must give Models byte-equal to the
 //     expected "metadata" and Introspection equal, with the same key order, to
 //     the expected "introspection" re-serialized compactly.
 //   - TestInvalid: every schema in testdata/invalid must fail with a helpful

@@ -1,6 +1,7 @@
 package modelgen
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -29,6 +30,12 @@ type Result struct {
 // reference generator would reject, gives an error saying what is wrong and,
 // where known, at which line:column.
 func Generate(schema string) (*Result, error) {
+	return GenerateContext(context.Background(), schema)
+}
+
+// GenerateContext is Generate that stops early, with ctx's error, once ctx is done: it checks
+// ctx between its phases and once per definition or model within them.
+func GenerateContext(ctx context.Context, schema string) (*Result, error) {
 	user, err := parser.ParseSchema(&ast.Source{Name: "schema.graphql", Input: schema})
 	if err != nil {
 		return nil, wrapGQLError(err)
@@ -38,7 +45,10 @@ func Generate(schema string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := newGenerator()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g := newGenerator(ctx)
 	if err := g.load(user, snap, roots); err != nil {
 		return nil, err
 	}

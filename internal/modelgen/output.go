@@ -162,6 +162,9 @@ func (g *generator) modelMetadata(md *model, introspection bool) (*object, error
 func (g *generator) commonSections(introspection bool) (models, enums, nonModels *object, err error) {
 	models = newObjectCap(len(g.models.list))
 	for _, md := range g.models.list {
+		if err := g.ctx.Err(); err != nil {
+			return nil, nil, nil, err
+		}
 		m, err := g.modelMetadata(md, introspection)
 		if err != nil {
 			return nil, nil, nil, err

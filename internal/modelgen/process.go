@@ -1,6 +1,7 @@
 package modelgen
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -9,6 +10,8 @@ import (
 // generator holds the state of the reference's AppSyncModelVisitor after it
 // has visited the schema AST.
 type generator struct {
+	// ctx ends the work early: the phases check it once per definition or model.
+	ctx           context.Context
 	models        *modelMap
 	nonModels     *modelMap
 	enums         []*enumDef
@@ -22,8 +25,9 @@ type generator struct {
 	interfaces    map[string]bool
 }
 
-func newGenerator() *generator {
+func newGenerator(ctx context.Context) *generator {
 	return &generator{
+		ctx:        ctx,
 		models:     newModelMap(),
 		nonModels:  newModelMap(),
 		enumIndex:  map[string]int{},
@@ -47,6 +51,9 @@ func setOperation(list []*field, f *field) []*field {
 // load is the visiting phase (the visitor's ObjectTypeDefinition etc. hooks).
 func (g *generator) load(doc *ast.SchemaDocument, snap map[*ast.Definition]defSnapshot, roots rootNames) error {
 	for _, def := range doc.Definitions {
+		if err := g.ctx.Err(); err != nil {
+			return err
+		}
 		s := snap[def]
 		if typesUsedInDirectives[def.Name] {
 			continue
@@ -225,6 +232,9 @@ func sortFields(md *model) {
 // custom primary keys respected on connection fields.
 func (g *generator) process() error {
 	for _, md := range g.models.values() {
+		if err := g.ctx.Err(); err != nil {
+			return err
+		}
 		processPrimaryKey(md)
 		if err := processIndex(md); err != nil {
 			return err

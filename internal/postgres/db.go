@@ -232,6 +232,20 @@ func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 	return fromMS(*next), nil
 }
 
+// DeleteExpiredTokens deletes up to limit expired tokens. Replicas sweeping at the same time
+// skip the rows another has locked instead of waiting for it.
+func (db *DB) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	tag, err := db.pool.Exec(ctx, `
+		DELETE FROM tokens WHERE (account, region, app_id, session_id) IN (
+			SELECT account, region, app_id, session_id FROM tokens
+			WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2
+			FOR UPDATE SKIP LOCKED)`, ms(now), limit)
+	if err != nil {
+		return 0, classify(fmt.Errorf("postgres: delete expired tokens: %w", err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // PendingJobs counts the pending jobs and finds the earliest RunAt among them, from the
 // jobs_due index.
 func (db *DB) PendingJobs(ctx context.Context) (int, time.Time, error) {

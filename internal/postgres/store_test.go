@@ -560,3 +560,122 @@ func TestServerLock(t *testing.T) {
 		t.Fatalf("LockExclusive after the servers closed: %v", err)
 	}
 }
+
+// TestCheckWriteFails checks that health's write probe fails when the store's tables are
+// gone (its schema dropped and made again, empty) and when the store is closed.
+func TestCheckWriteFails(t *testing.T) {
+	dsn := database(t)
+	schemaDSN, schema := freshSchema(t, dsn)
+	db := open(t, schemaDSN)
+	if err := db.CheckWrite(t.Context()); err != nil {
+		t.Fatalf("CheckWrite on a healthy store: %v", err)
+	}
+	admin(t, dsn, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
+	admin(t, dsn, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize())
+	if err := db.CheckWrite(t.Context()); err == nil {
+		t.Error("CheckWrite passed with the store's tables gone")
+	}
+	db.Close()
+	if err := db.CheckWrite(t.Context()); err == nil {
+		t.Error("CheckWrite passed on a closed store")
+	}
+}
+
+// pausingStore hands out transactions that stop after reading an environment, until the
+// test lets them go on: the window between a submission's check and its insert.
+type pausingStore struct {
+	amplify.Store
+	checked chan struct{} // closed after the first environment read
+	proceed chan struct{} // closed by the test
+	once    sync.Once
+}
+
+type pausingTx struct {
+	amplify.Tx
+	s *pausingStore
+}
+
+func (s *pausingStore) Update(ctx context.Context, fn func(amplify.Tx) error) error {
+	return s.Store.Update(ctx, func(tx amplify.Tx) error { return fn(pausingTx{tx, s}) })
+}
+
+func (tx pausingTx) Environment(key amplify.EnvKey) (*amplify.Environment, error) {
+	env, err := tx.Tx.Environment(key)
+	tx.s.once.Do(func() {
+		close(tx.s.checked)
+		<-tx.s.proceed
+	})
+	return env, err
+}
+
+// TestSubmitSeesOneState runs a CreateBackend job of an environment while a second
+// CreateBackend of the same environment, on another replica, is between its check (the
+// environment does not exist yet) and its insert. A single server answers the second with
+// BadRequest (a pending job, or the environment exists); so must replicas: the runner must
+// not complete the job in that window, and the second submission must not be acknowledged.
+func TestSubmitSeesOneState(t *testing.T) {
+	t.Parallel()
+	dsn, schema := freshSchema(t, database(t))
+	runnerDB, clientDB := open(t, dsn), open(t, dsn)
+	now := time.UnixMilli(1_700_000_000_000)
+	clock := func() time.Time { return now }
+	runner := &amplify.Service{Store: runnerDB, Now: clock}
+	key := amplify.EnvKey{AppKey: appKey, Env: "dev"}
+	first, err := runner.CreateBackend(t.Context(), key, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease := amplify.Lease{Owner: "runner", Until: now.Add(time.Minute)}
+	claimed, err := runnerDB.ClaimJobs(t.Context(), now, lease, 1)
+	if err != nil || len(claimed) != 1 || claimed[0].JobID != first.JobID {
+		t.Fatalf("ClaimJobs: %v, %v", claimed, err)
+	}
+
+	paused := &pausingStore{Store: clientDB, checked: make(chan struct{}), proceed: make(chan struct{})}
+	var release sync.Once
+	defer release.Do(func() { close(paused.proceed) })
+	client := &amplify.Service{Store: paused, Now: clock}
+	second := make(chan error, 1)
+	go func() {
+		_, err := client.CreateBackend(t.Context(), key, "app")
+		second <- err
+	}()
+	<-paused.checked
+	ran := make(chan []error, 1)
+	go func() { ran <- runner.RunJobs(t.Context(), claimed, lease) }()
+	// The runner either completes the job now (the defect) or waits for the submission's
+	// transaction to end.
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var runErrs []error
+	waited := false
+	for deadline := time.Now().Add(10 * time.Second); runErrs == nil && !waited; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the runner neither completed the job nor waited for a lock within 10s")
+		}
+		select {
+		case runErrs = <-ran:
+		default:
+			if err := conn.QueryRow(t.Context(), `SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, schema).Scan(&waited); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	release.Do(func() { close(paused.proceed) })
+	err = <-second
+	if runErrs == nil {
+		runErrs = <-ran
+	}
+	if runErrs[0] != nil {
+		t.Fatalf("the job did not run: %v", runErrs[0])
+	}
+	if err == nil {
+		t.Fatal("the second CreateBackend of dev was acknowledged; a single server answers BadRequest")
+	}
+	if amplify.ErrorCode(err) != amplify.BadRequest || !strings.Contains(err.Error(), "pending job") && !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("second CreateBackend: %v; want BadRequest (a pending job, or the environment exists)", err)
+	}
+}

@@ -24,6 +24,7 @@ type txn struct {
 	ctx      context.Context
 	tx       pgx.Tx
 	readOnly bool
+	locked   map[amplify.AppKey]bool // the apps LockApps has locked
 }
 
 // scanner is a row to scan: pgx.Row or pgx.CollectableRow.
@@ -51,6 +52,45 @@ func (t *txn) Savepoint(fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+// appLockClass is the first key of the per-app advisory locks, the one the pending-job
+// trigger takes (migration 0001): LockApps and the trigger take the same lock, so that a
+// transaction that locked its app first finds the trigger's lock already held.
+const appLockClass = 1634560353
+
+// LockApps takes the transaction-scoped advisory lock of each app, keyed as the pending-job
+// trigger keys it, in one statement and in the order of the keys' hashes, the same order in
+// every transaction, so that two transactions locking several apps never deadlock. At READ
+// COMMITTED every later statement sees what the transactions that held the lock before
+// committed. A read-only transaction writes nothing to protect: it locks nothing.
+func (t *txn) LockApps(keys ...amplify.AppKey) error {
+	if t.readOnly {
+		return nil
+	}
+	var names []string
+	for _, k := range keys {
+		if !t.locked[k] {
+			names = append(names, k.Account+"/"+k.Region+"/"+k.AppID)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	// An aggregate over a sorted subquery takes its rows in order; DISTINCT drops apps whose
+	// hashes collide (one lock covers them).
+	_, err := t.tx.Exec(t.ctx, `SELECT count(pg_advisory_xact_lock($1, h))
+		FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS s`, appLockClass, names)
+	if err != nil {
+		return storeError(err, "lock apps", nil)
+	}
+	if t.locked == nil {
+		t.locked = map[amplify.AppKey]bool{}
+	}
+	for _, k := range keys {
+		t.locked[k] = true
+	}
+	return nil
 }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
@@ -522,4 +562,43 @@ func (t *txn) Buckets(scope amplify.Scope, after string, limit int) ([]amplify.B
 	return collect(t, "list buckets", scanBucket,
 		`SELECT `+bucketColumns+` FROM buckets WHERE account = $1 AND region = $2 AND name > $3 ORDER BY name LIMIT $4`,
 		scope.Account, scope.Region, after, max)
+}
+
+func (t *txn) Apps(scope amplify.Scope, after string, limit int) ([]amplify.App, error) {
+	return collect(t, "list apps", func(s scanner) (*amplify.App, error) {
+		a := amplify.App{AppKey: amplify.AppKey{Scope: scope}}
+		var created int64
+		if err := s.Scan(&a.AppID, &a.Name, &created); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = fromMS(created)
+		return &a, nil
+	}, `SELECT app_id, name, created_at FROM apps WHERE account = $1 AND region = $2 AND app_id > $3 ORDER BY app_id LIMIT $4`,
+		scope.Account, scope.Region, after, limit)
+}
+
+// Scopes walks the apps' primary key one scope at a time (a seek per scope), not every app.
+func (t *txn) Scopes() ([]amplify.Scope, error) {
+	var out []amplify.Scope
+	var last amplify.Scope
+	for {
+		var s amplify.Scope
+		err := t.tx.QueryRow(t.ctx, `SELECT account, region FROM apps WHERE (account, region) > ($1, $2) ORDER BY account, region LIMIT 1`,
+			last.Account, last.Region).Scan(&s.Account, &s.Region)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, storeError(err, "list scopes", nil)
+		}
+		out = append(out, s)
+		last = s
+	}
+}
+
+// RecentJobs walks the jobs' primary key (seq) down from the newest.
+func (t *txn) RecentJobs(scope amplify.Scope, limit int) ([]amplify.Job, error) {
+	return collect(t, "recent jobs", scanJob,
+		`SELECT `+jobColumns+` FROM jobs WHERE account = $1 AND region = $2 ORDER BY seq DESC LIMIT $3`,
+		scope.Account, scope.Region, limit)
 }

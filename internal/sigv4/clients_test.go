@@ -94,14 +94,14 @@ func checkClientOutcomes(t *testing.T, got map[string]clientOutcome) {
 // SigV4 signers, which normalize paths) and verifies them here.
 func TestBotocore(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs python3")
+		t.Skip("-short: this test runs python3 with boto3")
 	}
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not installed")
+		t.Skip("python3 is not installed: install it with boto3 to run this test (.ci/run requires it)")
 	}
 	if err := exec.Command(python, "-c", "import boto3, botocore").Run(); err != nil {
-		t.Skip("boto3 not installed")
+		t.Skip("boto3 is not installed: pip install boto3 to run this test (.ci/run requires it)")
 	}
 	checkClientOutcomes(t, runClient(t, []string{"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}, python, "testdata/clients/botocore_client.py"))
 }
@@ -110,11 +110,11 @@ func TestBotocore(t *testing.T) {
 // and @smithy/signature-v4, installed for the e2e suites) and verifies them here.
 func TestJavaScriptSDK(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs node")
+		t.Skip("-short: this test runs node with the JavaScript SDK")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		t.Skip("node is not installed: install nodejs to run this test (.ci/run does)")
 	}
 	modules, err := filepath.Abs("../../e2e/js/node_modules")
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
@@ -158,7 +157,7 @@ func lockDir(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("data directory %s is in use by another amplifybackendd: %w", dir, err)
 	}
@@ -401,6 +400,24 @@ func (db *DB) NextRunAt(ctx context.Context) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+// DeleteExpiredTokens deletes up to limit expired tokens, through the writer like any
+// Update.
+func (db *DB) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	var n int64
+	err := db.Update(ctx, func(tx amplify.Tx) error {
+		res, err := tx.(*txn).execResult(`
+			DELETE FROM tokens WHERE (account, region, app_id, session_id) IN (
+				SELECT account, region, app_id, session_id FROM tokens
+				WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, now.UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }
 
 // PendingJobs counts the pending jobs and finds the earliest RunAt among them, from the

@@ -76,3 +76,34 @@ func fillApps(b *testing.B, store *sqlite.DB, n int) {
 		}
 	}
 }
+
+// BenchmarkExportImport10k measures ExportState and ImportState (what GET and PUT
+// /_amplifybackend/state do, less the JSON) over the 10,000 apps of BenchmarkReset10k.
+func BenchmarkExportImport10k(b *testing.B) {
+	store, err := sqlite.Open(b.Context(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	svc := &amplify.Service{Store: store}
+	fillApps(b, store, 10000)
+	b.Run("export", func(b *testing.B) {
+		for range b.N {
+			st, err := svc.ExportState(b.Context(), amplify.StateScope{})
+			if err != nil || len(st.Apps) != 10000 {
+				b.Fatalf("ExportState: %v", err)
+			}
+		}
+	})
+	st, err := svc.ExportState(b.Context(), amplify.StateScope{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("import", func(b *testing.B) {
+		for range b.N {
+			if err := svc.ImportState(b.Context(), st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -61,3 +61,15 @@ func TestMemoryStore(t *testing.T) {
 		return db
 	}, storetest.Without("ViewSnapshot", "an in-memory database has no WAL: a commit waits for the reads in progress, so a View cannot wait for an Update (the case commits inside a View)"))
 }
+
+// TestCheckWriteClosed checks that health's write probe fails once the store cannot write.
+func TestCheckWriteClosed(t *testing.T) {
+	h := openHandle(t, t.TempDir())
+	if err := h.CheckWrite(t.Context()); err != nil {
+		t.Fatalf("CheckWrite: %v", err)
+	}
+	h.Close()
+	if err := h.CheckWrite(t.Context()); err == nil {
+		t.Error("CheckWrite passed on a closed store")
+	}
+}

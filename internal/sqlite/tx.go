@@ -572,3 +572,65 @@ func (t *txn) Buckets(scope amplify.Scope, after string, limit int) ([]amplify.B
 	}
 	return out, rows.Err()
 }
+
+// LockApps has nothing to do: the one writer runs one transaction at a time.
+func (t *txn) LockApps(...amplify.AppKey) error { return nil }
+
+func (t *txn) Apps(scope amplify.Scope, after string, limit int) ([]amplify.App, error) {
+	rows, err := t.query(`SELECT app_id, name, created_at FROM apps WHERE account = ? AND region = ? AND app_id > ? ORDER BY app_id LIMIT ?`,
+		scope.Account, scope.Region, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []amplify.App
+	for rows.Next() {
+		a := amplify.App{AppKey: amplify.AppKey{Scope: scope}}
+		var created int64
+		if err := rows.Scan(&a.AppID, &a.Name, &created); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = fromMS(created)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Scopes walks the apps' primary key one scope at a time (a seek per scope), not every app.
+func (t *txn) Scopes() ([]amplify.Scope, error) {
+	var out []amplify.Scope
+	var last amplify.Scope
+	for {
+		var s amplify.Scope
+		err := t.queryRow(`SELECT account, region FROM apps WHERE (account, region) > (?, ?) ORDER BY account, region LIMIT 1`,
+			last.Account, last.Region).Scan(&s.Account, &s.Region)
+		if errors.Is(err, sql.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+		last = s
+	}
+}
+
+// RecentJobs walks the jobs' rowid (seq) down from the newest; the unary + keeps SQLite from
+// choosing jobs_by_env, which would read and sort every job of the scope.
+func (t *txn) RecentJobs(scope amplify.Scope, limit int) ([]amplify.Job, error) {
+	rows, err := t.query(`SELECT `+jobColumns+` FROM jobs WHERE +account = ? AND +region = ? ORDER BY seq DESC LIMIT ?`,
+		scope.Account, scope.Region, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []amplify.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, *j)
+	}
+	return jobs, rows.Err()
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -286,6 +287,60 @@ func testTokens(t *testing.T, s amplify.Store) {
 		return nil
 	})
 	update(t, s, func(tx amplify.Tx) error { return tx.DeleteToken(key, "s2") })
+}
+
+// testDeleteExpiredTokens checks that expired tokens (of any scope) go, the earliest first
+// and at most limit at a time, and live ones stay.
+func testDeleteExpiredTokens(t *testing.T, s amplify.Store) {
+	ctx := context.Background()
+	var expired, live []*amplify.Token
+	update(t, s, func(tx amplify.Tx) error {
+		for i, sc := range []amplify.Scope{scope1, scope2, scope3} {
+			for j := range 3 {
+				tok := newToken(appKey(sc, "app1"), fmt.Sprintf("old%d", j), "code")
+				tok.Expires = at(time.Duration(i*3+j) * time.Second)
+				expired = append(expired, tok)
+				check(t, "PutToken", tx.PutToken(tok))
+			}
+			tok := newToken(appKey(sc, "app1"), "live", "code")
+			tok.Expires = at(time.Hour)
+			live = append(live, tok)
+			check(t, "PutToken", tx.PutToken(tok))
+		}
+		return nil
+	})
+	now := at(time.Minute)
+	exists := func(tok *amplify.Token) bool {
+		var err error
+		view(t, s, func(tx amplify.Tx) error { _, err = tx.Token(tok.AppKey, tok.SessionID); return nil })
+		return err == nil
+	}
+	n, err := s.DeleteExpiredTokens(ctx, now, 4)
+	check(t, "DeleteExpiredTokens", err)
+	if n != 4 {
+		t.Fatalf("deleted %d tokens with limit 4; want 4", n)
+	}
+	for i, tok := range expired {
+		if gone := !exists(tok); gone != (i < 4) {
+			t.Errorf("token expiring at %v: deleted %v; want the 4 earliest deleted", tok.Expires, gone)
+		}
+	}
+	n, err = s.DeleteExpiredTokens(ctx, now, 100)
+	check(t, "DeleteExpiredTokens", err)
+	if n != len(expired)-4 {
+		t.Errorf("second sweep deleted %d tokens; want %d", n, len(expired)-4)
+	}
+	for _, tok := range live {
+		if !exists(tok) {
+			t.Errorf("live token %s/%s deleted", tok.Account, tok.Region)
+		}
+	}
+	// A token expiring exactly now is expired (GetToken answers NotFound for it).
+	n, err = s.DeleteExpiredTokens(ctx, at(time.Hour), 100)
+	check(t, "DeleteExpiredTokens", err)
+	if n != len(live) {
+		t.Errorf("at their expiry, deleted %d tokens; want %d", n, len(live))
+	}
 }
 
 // testDeleteApp checks that DeleteApp takes the app's config and tokens, and leaves its

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"Resources", testResources},
 		{"Configs", testConfigs},
 		{"Tokens", testTokens},
+		{"DeleteExpiredTokens", testDeleteExpiredTokens},
 		{"DeleteApp", testDeleteApp},
 		{"DeleteEnvironment", testDeleteEnvironment},
 		{"Scopes", testScopes},
@@ -88,6 +89,9 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"JobSettings", testJobSettings},
 		{"InjectedJobError", testInjectedJobError},
 		{"ResetDuringRun", testResetDuringRun},
+		{"AppPages", testAppPages},
+		{"ScopeList", testScopeList},
+		{"RecentJobs", testRecentJobs},
 		{"NULRefused", testNULRefused},
 	}
 	for _, tc := range tests {

@@ -15,15 +15,16 @@ type Skip struct {
 	Reason string
 }
 
-// Skips reads `go test -json` events from r, copies the tests' output to w as `go test`
-// prints it, and returns the tests that skipped, in order. CI uses it to fail when a test it
+// Skips reads `go test -json` events from r, prints to w what `go test` without -v prints
+// (the packages' lines, and the whole output of a test that failed), and returns the tests
+// that skipped, in order, with the reason each logged. CI uses it to fail when a test it
 // means to run skipped (a missing tool or database would otherwise pass as a skip).
 func Skips(r io.Reader, w io.Writer) ([]Skip, error) {
 	type event struct {
 		Action, Package, Test, Output string
 	}
 	var skips []Skip
-	last := map[string]string{} // test -> its last output line but the --- SKIP line
+	held := map[string][]string{} // a running test's output, printed if it fails
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 16<<20)
 	for sc.Scan() {
@@ -34,16 +35,29 @@ func Skips(r io.Reader, w io.Writer) ([]Skip, error) {
 			continue
 		}
 		key := e.Package + " " + e.Test
-		switch e.Action {
-		case "output":
-			io.WriteString(w, e.Output)
-			if out := strings.TrimSpace(e.Output); e.Test != "" && out != "" && !strings.HasPrefix(out, "--- ") && !strings.HasPrefix(out, "=== ") {
-				last[key] = out
+		switch {
+		case e.Action == "output" && e.Test == "":
+			if !strings.HasPrefix(e.Output, "=== ") && e.Output != "PASS\n" {
+				io.WriteString(w, e.Output)
 			}
-		case "skip":
-			if e.Test != "" {
-				skips = append(skips, Skip{Test: key, Reason: last[key]})
+		case e.Action == "output":
+			held[key] = append(held[key], e.Output)
+		case e.Action == "fail" && e.Test != "":
+			for _, out := range held[key] {
+				io.WriteString(w, out)
 			}
+			delete(held, key)
+		case e.Action == "skip" && e.Test != "":
+			reason := ""
+			for _, out := range held[key] {
+				if out := strings.TrimSpace(out); out != "" && !strings.HasPrefix(out, "--- ") && !strings.HasPrefix(out, "=== ") {
+					reason = out
+				}
+			}
+			skips = append(skips, Skip{Test: key, Reason: reason})
+			delete(held, key)
+		case e.Action == "pass" && e.Test != "":
+			delete(held, key)
 		}
 	}
 	return skips, sc.Err()

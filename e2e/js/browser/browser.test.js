@@ -41,7 +41,8 @@ async function bundle() {
       build.onResolve({ filter: /^docs-snippet:/ }, (args) => {
         const name = args.path.slice("docs-snippet:".length);
         const file = join(tmp, `${name}.mjs`);
-        writeFileSync(file, snippet(name));
+        // The page learns the server's URL only when it loads: the snippet reads it there.
+        writeFileSync(file, snippet(name, "PAGE-URL").replaceAll('"PAGE-URL"', "window.AMPLIFYBACKEND_URL"));
         return { path: file };
       });
     },

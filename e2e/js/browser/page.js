@@ -2,7 +2,8 @@
 // amplifybackendd on another origin, so every call is preceded by a real CORS preflight.
 import * as sdk from "@aws-sdk/client-amplifybackend";
 // The js-browser snippet of docs/clients.md, extracted at test time (browser.test.js). It runs
-// when the bundle loads, with window.AMPLIFYBACKEND_URL set by the page beforehand.
+// when the bundle loads, with window.AMPLIFYBACKEND_URL (set by the page beforehand) in place of
+// the README's server.
 import "docs-snippet:js-browser";
 import { runScenario } from "./scenario.js";
 

@@ -1,6 +1,6 @@
 // The `js-node` snippet of docs/clients.md, run as a user would: written to a module inside
-// e2e/js (so that it resolves the SDK from node_modules) and run by node with
-// AMPLIFYBACKEND_URL pointing at a fresh server.
+// e2e/js (so that it resolves the SDK from node_modules) and run by node against a fresh
+// server, whose URL takes the place of the README's.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -22,9 +22,9 @@ after(async () => {
 
 test("docs/clients.md js-node snippet runs and prints the job status", async () => {
   const file = join(tmp, "js-node.mjs");
-  writeFileSync(file, snippet("js-node"));
+  writeFileSync(file, snippet("js-node", server.url));
   const { stdout } = await promisify(execFile)(process.execPath, [file], {
-    env: { ...process.env, AMPLIFYBACKEND_URL: server.url },
+    env: process.env,
     timeout: 30000,
   }).catch((err) => assert.fail(`the snippet exited with ${err.code}:\n${err.stdout}\n${err.stderr}`));
   assert.match(stdout.trim(), /^(IN_PROGRESS|COMPLETED)$/);

@@ -43,7 +43,7 @@ func ConfigFromEnv(t testing.TB) Config {
 	dir := os.Getenv("MODELGEN_REFERENCE_DIR")
 	if dir == "" {
 		t.Skip("MODELGEN_REFERENCE_DIR is not set: run e2e/modelgen-diff/run.sh, which installs the reference " +
-			"generator (npm install in a copy of ../shared/modelgen) and runs this test against it")
+			"generator (npm install in a copy of e2e/modelgen-diff/reference) and runs this test against it")
 	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {
