@@ -281,4 +281,29 @@ func TestMetricsFaultsInjected(t *testing.T) {
 	if got := m.value("amplifybackend_http_requests_total", "operation", "control", "code", "200"); got != 1 {
 		t.Errorf("control-plane requests = %v, want 1", got)
 	}
+
+	// A job a rule makes fail is counted as failed when it runs, not completed.
+	resp, body = s.raw("POST", "/_amplifybackend/faults", `{"operation":"CreateBackend","jobError":"Resource limit exceeded","times":1}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("add a jobError rule: %d %s", resp.StatusCode, body)
+	}
+	out, err := s.client.CreateBackend(&amplifybackend.CreateBackendInput{
+		AppId: aws.String("d5faultmx"), AppName: aws.String("faults"), BackendEnvironmentName: aws.String("prod"),
+	})
+	if err != nil {
+		t.Fatalf("CreateBackend: %v", err)
+	}
+	if st := s.finish(s.client, "d5faultmx", "prod", out.JobId); aws.StringValue(st.Status) != "FAILED" {
+		t.Fatalf("the job with an injected error: %s", aws.StringValue(st.Status))
+	}
+	after := scrapeMetrics(t, s.URL()+"/metrics")
+	if got := after.value("amplifybackend_jobs_failed_total", "operation", "CreateBackend"); got != 1 {
+		t.Errorf("jobs failed = %v, want 1", got)
+	}
+	if got := after.value("amplifybackend_jobs_completed_total", "operation", "CreateBackend"); got != 1 {
+		t.Errorf("jobs completed = %v, want 1 (the first backend's)", got)
+	}
+	if got := after.value("amplifybackend_faults_injected_total", "operation", "CreateBackend", "kind", "job_error"); got != 1 {
+		t.Errorf("job_error faults = %v, want 1", got)
+	}
 }

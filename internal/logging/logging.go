@@ -16,6 +16,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -83,21 +84,27 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // Handle implements slog.Handler.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	var err error
-	if h.derived || !fast(r) {
-		err = h.slow.Handle(ctx, r)
-	} else {
+	ok := false
+	if !h.derived {
+		// The fast path formats as it checks: a record it cannot take is dropped half-way
+		// and handed to slog whole.
 		bp := bufPool.Get().(*[]byte)
-		b := (*bp)[:0]
+		var b []byte
 		if h.opts.JSON {
-			b = appendJSON(b, r)
+			b, ok = appendJSON((*bp)[:0], r)
 		} else {
-			b = appendText(b, r)
+			b, ok = appendText((*bp)[:0], r, &h.sink.times)
 		}
-		_, err = h.sink.Write(b)
+		if ok {
+			_, err = h.sink.Write(b)
+		}
 		if cap(b) <= 16<<10 { // do not keep a huge line's buffer
 			*bp = b
 			bufPool.Put(bp)
 		}
+	}
+	if !ok {
+		err = h.slow.Handle(ctx, r)
 	}
 	if r.Level >= slog.LevelWarn {
 		if ferr := h.sink.Flush(); err == nil {
@@ -117,34 +124,42 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 func fast(r slog.Record) bool {
 	ok := true
 	r.Attrs(func(a slog.Attr) bool {
-		switch a.Value.Kind() {
-		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration, slog.KindTime:
-		case slog.KindFloat64:
-			f := a.Value.Float64()
-			ok = !math.IsNaN(f) && !math.IsInf(f, 0) // slog's JSON writes an error for these
-		default:
-			ok = false
-		}
-		if a.Key == "" {
-			ok = false // slog drops empty attributes
-		}
+		ok = fastAttr(a)
 		return ok
 	})
 	return ok
 }
 
-// appendText formats r as slog.TextHandler does.
-func appendText(b []byte, r slog.Record) []byte {
+func fastAttr(a slog.Attr) bool {
+	if a.Key == "" {
+		return false // slog drops empty attributes
+	}
+	switch a.Value.Kind() {
+	case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		return true
+	case slog.KindFloat64:
+		f := a.Value.Float64()
+		return !math.IsNaN(f) && !math.IsInf(f, 0) // slog's JSON writes an error for these
+	}
+	return false
+}
+
+// appendText formats r as slog.TextHandler does, or reports that it cannot (!fast(r)).
+func appendText(b []byte, r slog.Record, times *timeCache) ([]byte, bool) {
 	if !r.Time.IsZero() {
 		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, r.Time.Round(0))
+		b = times.appendRFC3339Millis(b, r.Time.Round(0))
 		b = append(b, ' ')
 	}
 	b = append(b, "level="...)
 	b = appendTextString(b, r.Level.String())
 	b = append(b, " msg="...)
 	b = appendTextString(b, r.Message)
+	ok := true
 	r.Attrs(func(a slog.Attr) bool {
+		if ok = fastAttr(a); !ok {
+			return false
+		}
 		b = append(b, ' ')
 		b = appendTextString(b, a.Key)
 		b = append(b, '=')
@@ -166,11 +181,11 @@ func appendText(b []byte, r slog.Record) []byte {
 		}
 		return true
 	})
-	return append(b, '\n')
+	return append(b, '\n'), ok
 }
 
-// appendJSON formats r as slog.JSONHandler does.
-func appendJSON(b []byte, r slog.Record) []byte {
+// appendJSON formats r as slog.JSONHandler does, or reports that it cannot (!fast(r)).
+func appendJSON(b []byte, r slog.Record) ([]byte, bool) {
 	b = append(b, '{')
 	if !r.Time.IsZero() {
 		b = append(b, `"time":"`...)
@@ -181,7 +196,11 @@ func appendJSON(b []byte, r slog.Record) []byte {
 	b = appendJSONString(b, r.Level.String())
 	b = append(b, `,"msg":`...)
 	b = appendJSONString(b, r.Message)
+	ok := true
 	r.Attrs(func(a slog.Attr) bool {
+		if ok = fastAttr(a); !ok {
+			return false
+		}
 		b = append(b, ',')
 		b = appendJSONString(b, a.Key)
 		b = append(b, ':')
@@ -205,7 +224,7 @@ func appendJSON(b []byte, r slog.Record) []byte {
 		}
 		return true
 	})
-	return append(b, "}\n"...)
+	return append(b, "}\n"...), ok
 }
 
 // appendJSONFloat writes f as encoding/json does (slog's JSON handler calls it): decimal
@@ -225,6 +244,37 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return b
 }
 
+// timeCache remembers the text time format of the last second seen: lines of the same second
+// (most of them, under load) copy its date and time and write only the milliseconds.
+type timeCache struct {
+	last atomic.Pointer[formattedSecond]
+}
+
+type formattedSecond struct {
+	unix   int64
+	loc    *time.Location
+	prefix []byte // "2006-01-02T15:04:05."
+	zone   []byte // "Z" or "-07:00"
+}
+
+func (c *timeCache) appendRFC3339Millis(b []byte, t time.Time) []byte {
+	sec, loc := t.Unix(), t.Location()
+	f := c.last.Load()
+	if f == nil || f.unix != sec || f.loc != loc {
+		full := appendRFC3339Millis(nil, t)
+		const dot = len("2006-01-02T15:04:05.")
+		if len(full) < dot+3 || full[dot-1] != '.' { // a year past 9999: no shortcut
+			return append(b, full...)
+		}
+		f = &formattedSecond{unix: sec, loc: loc, prefix: full[:dot], zone: full[dot+3:]}
+		c.last.Store(f)
+	}
+	ms := t.Nanosecond() / 1e6
+	b = append(b, f.prefix...)
+	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, f.zone...)
+}
+
 // appendRFC3339Millis is slog's text time format: RFC 3339 with exactly three decimals.
 func appendRFC3339Millis(b []byte, t time.Time) []byte {
 	const prefixLen = len("2006-01-02T15:04:05.000")
@@ -242,11 +292,33 @@ func appendTextString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// needsQuoting is slog's rule: quote an empty string, and one with a space, '=', '"', a
+// control character, or a rune that is not printable. It is a fifth of the line's cost, so
+// eight bytes at a time are first checked at once for anything but plain printable ASCII.
 func needsQuoting(s string) bool {
 	if len(s) == 0 {
 		return true
 	}
-	for i := 0; i < len(s); {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&highs != 0 {
+			break // a byte of a multi-byte rune: the loop below decodes it
+		}
+		// With every byte under 0x80, (x - n*ones) & ^x & highs is non-zero exactly when a
+		// byte of x is under n: here a byte under '!' (space, controls), or one equal to
+		// '=' or '"' (zero after the XOR).
+		eq, quote := w^(0x3D*ones), w^(0x22*ones)
+		if (w-0x21*ones)&^w&highs != 0 || (eq-ones)&^eq&highs != 0 || (quote-ones)&^quote&highs != 0 {
+			return true
+		}
+	}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c != '\\' && (c <= ' ' || c == '=' || c == '"') {
@@ -320,6 +392,7 @@ type sink struct {
 	out   io.Writer
 	delay time.Duration
 	timer *time.Timer
+	times timeCache // shared by the handlers writing here
 
 	mu    sync.Mutex
 	buf   []byte

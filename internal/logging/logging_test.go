@@ -207,3 +207,55 @@ func BenchmarkAccessLine(b *testing.B) {
 		})
 	}
 }
+
+// One handler writing many lines: the remembered second serves lines of the same second
+// and zone only, and each line is still slog's.
+func TestTimeCacheSameAsSlog(t *testing.T) {
+	var want, got bytes.Buffer
+	ref := slog.NewTextHandler(&want, nil)
+	h := New(&got, Options{})
+	base := time.Date(2026, 12, 4, 23, 59, 59, 0, time.UTC)
+	times := []time.Time{
+		base, base.Add(time.Millisecond), base.Add(999999999), base.Add(time.Second + 5*time.Millisecond),
+		base.Add(time.Second + 5*time.Millisecond).In(time.FixedZone("E", 3600)), base.Add(time.Second).In(time.FixedZone("W", -9000)),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), // past the year 9999
+	}
+	for _, at := range times {
+		r := slog.NewRecord(at, slog.LevelInfo, "tick", 0)
+		r.AddAttrs(slog.Int("n", 1))
+		if err := ref.Handle(context.Background(), r.Clone()); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Handle(context.Background(), r.Clone()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got.String() != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
+	}
+}
+
+// needsQuoting's eight-bytes-at-once check agrees with slog's text handler (the oracle: does
+// it quote the value?) with each special character at every position of strings that span
+// one to three words.
+func TestNeedsQuoting(t *testing.T) {
+	slogQuotes := func(s string) bool {
+		var buf bytes.Buffer
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("", "k", s)
+		return strings.Contains(buf.String(), ` k="`)
+	}
+	specials := []string{" ", "=", "\"", "\t", "\n", "\x00", "\x1f", "!", "\\", "~", "\x7f", "é", "\u00a0", "\u2028", "\xff", "<", "&"}
+	for n := 1; n <= 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range specials {
+				s := strings.Repeat("a", pos) + c + strings.Repeat("b", n-pos-1)
+				if got, want := needsQuoting(s), slogQuotes(s); got != want {
+					t.Errorf("needsQuoting(%q) = %v, slog quotes: %v", s, got, want)
+				}
+			}
+		}
+	}
+	if !needsQuoting("") || needsQuoting("plain-ASCII_value/with:punctuation.0123456789") {
+		t.Error("the empty string is quoted, plain ASCII is not")
+	}
+}
