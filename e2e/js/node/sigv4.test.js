@@ -83,6 +83,14 @@ test("sigv4: setup: an app to read", async () => {
   try {
     jobId = (await c.send(new sdk.CreateBackendCommand({ AppId: APP, AppName: "sigjs", BackendEnvironmentName: "dev" }))).JobId;
     assert.ok(jobId);
+    // The tests below read the app: wait until its job has created it (a busy machine may
+    // take a moment), with a deadline.
+    let status;
+    for (const deadline = Date.now() + 20000; status !== "COMPLETED"; await new Promise((r) => setTimeout(r, 20))) {
+      assert.ok(Date.now() < deadline, `CreateBackend job still ${status} after 20s`);
+      status = (await c.send(new sdk.GetBackendJobCommand({ AppId: APP, BackendEnvironmentName: "dev", JobId: jobId }))).Status;
+      assert.notEqual(status, "FAILED");
+    }
   } finally {
     c.destroy();
   }
@@ -175,7 +183,11 @@ async function withSlowClock(fn) {
 }
 
 test("sigv4: a machine clock 20 minutes slow: the SDK corrects it from the server's Date header and retries", async () => {
-  const before = server.log.filter((e) => e.msg === "request" && e.operation === "GetBackend" && e.status === 403).length;
+  // Counted by time, not against a count taken now: the server writes its access log in
+  // batches (up to 100 ms late), so lines of the tests before may still be on their way.
+  const since = Date.now();
+  const refusedSince = () => server.log.filter((e) => e.msg === "request" && e.operation === "GetBackend" && e.status === 403 &&
+    Date.parse(e.time.slice(0, 23) + "Z") >= since).length;
   const c = newClient({ maxAttempts: 2 });
   try {
     const out = await withSlowClock(() => c.send(new sdk.GetBackendCommand({ AppId: APP })));
@@ -187,7 +199,7 @@ test("sigv4: a machine clock 20 minutes slow: the SDK corrects it from the serve
     c.destroy();
   }
   // The first attempt was refused (expired), the retry accepted.
-  await server.until(() => server.log.filter((e) => e.msg === "request" && e.operation === "GetBackend" && e.status === 403).length === before + 1);
+  await server.until(() => refusedSince() === 1);
 
   // Without retries the first call fails, but its answer's Date header corrects the clock:
   // the next call on the same client works.
