@@ -88,7 +88,7 @@ func TestMergeAuthConfig(t *testing.T) {
 }
 
 func TestRedeployIdentityPool(t *testing.T) {
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	key := EnvKey{AppKey: AppKey{Scope: Scope{Account: "123456789012", Region: "eu-west-1"}, AppID: "a"}, Env: "dev"}
 	base := map[string]string{"UserPoolId": "eu-west-1_AAAAAAAAA", "AppClientID": "c"}
 	r := &Resource{Kind: KindAuth, Name: "auth1", Deployed: base,

@@ -41,7 +41,6 @@ var jsonTagsPending = []string{
 	"authConfig",              // auth ResourceConfig, read by deploy, checkAuthNames, ...
 	"apiConfig",               // BackendAPIResourceConfig
 	"apiAuthType",             // BackendAPIAuthType
-	"storageConfig",           // storage ResourceConfig
 	"loginAuthConfig",         // LoginAuthConfig
 	"func frontendAuthConfig", // amplify-meta.json's frontendAuthConfig (file format, derived from authConfig)
 	"func importedAuthConfig", // auth ResourceConfig for imported auth
