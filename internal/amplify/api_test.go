@@ -139,24 +139,6 @@ func TestUpdateAPIEffectRevision(t *testing.T) {
 	}
 }
 
-func TestSetUserPoolID(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"default", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`,
-			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
-		{"null settings", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":null}}`,
-			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
-		{"other modes untouched", `{"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}},"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"old"}}]}`,
-			`{"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}],"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}}}`},
-		{"no auth types", `{"transformSchema":"s"}`, `{"transformSchema":"s"}`},
-	}
-	for _, tt := range tests {
-		got, err := setUserPoolID(json.RawMessage(tt.in), "P")
-		if err != nil || string(got) != tt.want {
-			t.Errorf("%s: setUserPoolID(%s) = %s, %v; want %s", tt.name, tt.in, got, err, tt.want)
-		}
-	}
-}
-
 func TestGenerateModelsEffect(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	tx := &apiTestTx{resources: map[ResourceKind]*Resource{

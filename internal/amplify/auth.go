@@ -300,14 +300,14 @@ func (s *Service) DeleteBackendAuth(ctx context.Context, key EnvKey, name string
 		action:  OpDeleteBackendAuth,
 		payload: authPayload{Name: name},
 		check: func(tx Tx, _ time.Time) error {
-			return authDeletable(tx, key, name)
+			return authDeletable(s.configs(), tx, key, name)
 		},
 	})
 }
 
 // authDeletable returns nil if the environment's auth resource is named name, no API resource
 // depends on its user pool and the environment has no storage resource.
-func authDeletable(tx Tx, key EnvKey, name string) error {
+func authDeletable(cf Configs, tx Tx, key EnvKey, name string) error {
 	if _, err := resourceNamed(tx, key, KindAuth, name); err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func authDeletable(tx Tx, key EnvKey, name string) error {
 	switch ErrorCode(err) {
 	case NotFound:
 	case "":
-		if usesUserPools(apiRes.Config) {
+		if usesUserPools(cf, apiRes.Config) {
 			return Invalid("The auth resource %s cannot be deleted: the API resource %s of appId: %s and backendEnvironmentName: %s authorizes with AMAZON_COGNITO_USER_POOLS. Delete the API resource, or update it to stop using Cognito user pools, first.",
 				name, apiRes.Name, key.AppID, key.Env)
 		}
@@ -340,7 +340,7 @@ func (s *Service) deleteBackendAuthEffect(tx Tx, job *Job, _ time.Time) error {
 		return err
 	}
 	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
-	if err := authDeletable(tx, key, p.Name); err != nil {
+	if err := authDeletable(s.configs(), tx, key, p.Name); err != nil {
 		return err
 	}
 	return tx.DeleteResource(key, KindAuth)

@@ -14,6 +14,49 @@ type Configs interface {
 	Storage(raw json.RawMessage) (*StorageConfig, error)
 	// EncodeStorage writes the ResourceConfig of a storage resource.
 	EncodeStorage(c StorageConfig) (json.RawMessage, error)
+
+	// API reads an API ResourceConfig (a BackendAPIResourceConfig, whole or some members).
+	API(raw json.RawMessage) (*APIConfig, error)
+	// SetAPIUserPool returns an API ResourceConfig with poolID as the user pool id of every
+	// AMAZON_COGNITO_USER_POOLS auth type, every other member as it was.
+	SetAPIUserPool(raw json.RawMessage, poolID string) (json.RawMessage, error)
+}
+
+// APIConfig is what the service reads of an API ResourceConfig.
+type APIConfig struct {
+	TransformSchema string
+	// SchemaGiven is set when the configuration has a transformSchema, even an empty one.
+	SchemaGiven         bool
+	DefaultAuthType     *APIAuthType
+	AdditionalAuthTypes []APIAuthType
+}
+
+// APIAuthType is one auth type of an API: its mode and, when given, its settings.
+type APIAuthType struct {
+	Mode     string
+	Settings *APIAuthSettings
+}
+
+// APIAuthSettings are the settings of an API auth type the service reads.
+type APIAuthSettings struct {
+	CognitoUserPoolID  string
+	Description        string
+	ExpirationTime     *float64 // days; nil: not given
+	OpenIDClientID     string
+	OpenIDIssueURL     string
+	OpenIDProviderName string
+}
+
+// modes returns the modes of the API's auth types, the default one first.
+func (c *APIConfig) modes() []string {
+	var modes []string
+	if c.DefaultAuthType != nil {
+		modes = append(modes, c.DefaultAuthType.Mode)
+	}
+	for _, a := range c.AdditionalAuthTypes {
+		modes = append(modes, a.Mode)
+	}
+	return modes
 }
 
 // StorageConfig is what the service reads of a storage ResourceConfig.

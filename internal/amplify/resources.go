@@ -45,37 +45,6 @@ type authConfig struct {
 	} `json:"userPoolConfigs"`
 }
 
-// apiConfig is the part of an API ResourceConfig (wire JSON) the service reads itself.
-type apiConfig struct {
-	AdditionalAuthTypes []apiAuthType `json:"additionalAuthTypes"`
-	APIName             string        `json:"apiName"`
-	DefaultAuthType     *apiAuthType  `json:"defaultAuthType"`
-	TransformSchema     string        `json:"transformSchema"`
-}
-
-type apiAuthType struct {
-	Mode     string `json:"mode"`
-	Settings *struct {
-		CognitoUserPoolID  string   `json:"cognitoUserPoolId"`
-		Description        string   `json:"description"`
-		ExpirationTime     *float64 `json:"expirationTime"`
-		OpenIDClientID     string   `json:"openIDClientId"`
-		OpenIDIssueURL     string   `json:"openIDIssueURL"`
-		OpenIDProviderName string   `json:"openIDProviderName"`
-	} `json:"settings"`
-}
-
-func (c *apiConfig) modes() []string {
-	var modes []string
-	if c.DefaultAuthType != nil {
-		modes = append(modes, c.DefaultAuthType.Mode)
-	}
-	for _, a := range c.AdditionalAuthTypes {
-		modes = append(modes, a.Mode)
-	}
-	return modes
-}
-
 func parseConfig[T any](raw json.RawMessage) (*T, error) {
 	var v T
 	if len(raw) == 0 {
@@ -88,8 +57,8 @@ func parseConfig[T any](raw json.RawMessage) (*T, error) {
 }
 
 // usesUserPools reports whether an API config has the Cognito user pool auth mode.
-func usesUserPools(raw json.RawMessage) bool {
-	c, err := parseConfig[apiConfig](raw)
+func usesUserPools(cf Configs, raw json.RawMessage) bool {
+	c, err := cf.API(raw)
 	if err != nil {
 		return false
 	}
@@ -185,12 +154,12 @@ func passwordCharacters(constraint string) string {
 // poolID is the user pool id of the environment's auth resource: the one AppSync authorizes
 // with. The stored config carries it too (withUserPool); an API stored before it did gets it
 // here.
-func apiAuthConfig(raw json.RawMessage, poolID string) (any, error) {
-	c, err := parseConfig[apiConfig](raw)
+func apiAuthConfig(cf Configs, raw json.RawMessage, poolID string) (any, error) {
+	c, err := cf.API(raw)
 	if err != nil {
 		return nil, err
 	}
-	provider := func(a apiAuthType) orderedMap {
+	provider := func(a APIAuthType) orderedMap {
 		m := orderedMap{}.with("authenticationType", a.Mode)
 		switch a.Mode {
 		case "API_KEY":
@@ -256,7 +225,7 @@ func (s *Service) deploy(key EnvKey, r *Resource) error {
 			s.deployIdentityPool(key, r.Name, c, d)
 		}
 	case KindAPI:
-		c, err := parseConfig[apiConfig](r.Config)
+		c, err := s.configs().API(r.Config)
 		if err != nil {
 			return err
 		}

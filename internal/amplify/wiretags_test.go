@@ -39,12 +39,9 @@ var jsonTagsJustified = map[string]string{
 // whoever moves one also removes it here.
 var jsonTagsPending = []string{
 	"authConfig",              // auth ResourceConfig, read by deploy, checkAuthNames, ...
-	"apiConfig",               // BackendAPIResourceConfig
-	"apiAuthType",             // BackendAPIAuthType
 	"loginAuthConfig",         // LoginAuthConfig
 	"func frontendAuthConfig", // amplify-meta.json's frontendAuthConfig (file format, derived from authConfig)
 	"func importedAuthConfig", // auth ResourceConfig for imported auth
-	"func noSchema",           // BackendAPIResourceConfig.transformSchema
 }
 
 // TestNoJSONTags fails when a struct field of this package has a json tag outside the

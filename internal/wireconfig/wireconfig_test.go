@@ -2,6 +2,7 @@ package wireconfig
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
@@ -22,5 +23,53 @@ func TestStorage(t *testing.T) {
 	raw, err := c.EncodeStorage(amplify.StorageConfig{BucketName: "seeded-bucket", ServiceName: "S3"})
 	if want := `{"bucketName":"seeded-bucket","serviceName":"S3"}`; err != nil || string(raw) != want {
 		t.Fatalf("EncodeStorage = %s, %v; want %s", raw, err, want)
+	}
+}
+
+func TestSetAPIUserPool(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"default", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`,
+			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
+		{"null settings", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":null}}`,
+			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
+		{"other modes untouched", `{"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}},"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"old"}}]}`,
+			`{"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}],"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}}}`},
+		{"no auth types", `{"transformSchema":"s"}`, `{"transformSchema":"s"}`},
+	}
+	for _, tt := range tests {
+		got, err := Configs{}.SetAPIUserPool(json.RawMessage(tt.in), "P")
+		if err != nil || string(got) != tt.want {
+			t.Errorf("%s: SetAPIUserPool(%s) = %s, %v; want %s", tt.name, tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestAPI(t *testing.T) {
+	var c Configs
+	got, err := c.API(json.RawMessage(`{"apiName":"todo","transformSchema":"type T @model { id: ID! }",
+		"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":30,"description":"k"}},
+		"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"OPENID_CONNECT","settings":{"openIDProviderName":"p","openIDIssueURL":"https://i","openIDClientId":"c"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := 30.0
+	want := &amplify.APIConfig{
+		TransformSchema: "type T @model { id: ID! }", SchemaGiven: true,
+		DefaultAuthType: &amplify.APIAuthType{Mode: "API_KEY", Settings: &amplify.APIAuthSettings{ExpirationTime: &days, Description: "k"}},
+		AdditionalAuthTypes: []amplify.APIAuthType{{Mode: "AWS_IAM"},
+			{Mode: "OPENID_CONNECT", Settings: &amplify.APIAuthSettings{OpenIDProviderName: "p", OpenIDIssueURL: "https://i", OpenIDClientID: "c"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("API = %+v; want %+v", got, want)
+	}
+	// noSchema tells an empty schema from a missing or null one.
+	for raw, given := range map[string]bool{`{"transformSchema":""}`: true, `{"transformSchema":null}`: false, `{}`: false} {
+		got, err := c.API(json.RawMessage(raw))
+		if err != nil || got.TransformSchema != "" || got.SchemaGiven != given {
+			t.Errorf("API(%s) = %+v, %v; want SchemaGiven %v", raw, got, err, given)
+		}
+	}
+	if _, err := c.API(json.RawMessage(`{"transformSchema":1}`)); err == nil {
+		t.Error("API read a number as the schema")
 	}
 }
