@@ -20,6 +20,51 @@ type Configs interface {
 	// SetAPIUserPool returns an API ResourceConfig with poolID as the user pool id of every
 	// AMAZON_COGNITO_USER_POOLS auth type, every other member as it was.
 	SetAPIUserPool(raw json.RawMessage, poolID string) (json.RawMessage, error)
+
+	// Auth reads an auth ResourceConfig (the CreateBackendAuth shape, or an UpdateBackendAuth
+	// one: its members are named as the Create shape's).
+	Auth(raw json.RawMessage) (*AuthConfig, error)
+	// EncodeAuth writes the CreateBackendAuth ResourceConfig of c; zero values are left out.
+	EncodeAuth(c AuthConfig) (json.RawMessage, error)
+	// MergeAuth merges an UpdateBackendAuth ResourceConfig into a stored CreateBackendAuth
+	// one, so that the result is a CreateBackendAuth ResourceConfig again; an identity pool
+	// the update introduces is named identityPoolName unless the update names it.
+	MergeAuth(stored, patch json.RawMessage, identityPoolName string) (json.RawMessage, error)
+}
+
+// AuthConfig is what the service reads of an auth ResourceConfig.
+type AuthConfig struct {
+	AuthResources string // authUserPoolOnly or authWithIdentityPool
+	Service       string
+	IdentityPool  *AuthIdentityPool // nil: not configured
+	UserPool      *AuthUserPool     // nil: not configured
+}
+
+// AuthIdentityPool is what the service reads of an auth resource's identity pool.
+type AuthIdentityPool struct {
+	Name string // empty: not given
+}
+
+// AuthUserPool is what the service reads of an auth resource's user pool.
+type AuthUserPool struct {
+	Name                     string // empty: not given
+	SignInMethod             string
+	RequiredSignUpAttributes []string
+	MFAMode                  string // empty: not given
+	MFATypes                 []string
+	// OAuth is set when the configuration has an oAuth member.
+	OAuth *AuthOAuth
+	// PasswordMinLength is nil when not given.
+	PasswordMinLength   *float64
+	PasswordConstraints []string
+}
+
+// AuthOAuth is what the service reads of a user pool's OAuth configuration.
+type AuthOAuth struct {
+	DomainPrefix string
+	// SocialProviders are the providers given settings, as the Amplify CLI names them
+	// (FACEBOOK, GOOGLE, AMAZON, APPLE), in that order.
+	SocialProviders []string
 }
 
 // APIConfig is what the service reads of an API ResourceConfig.

@@ -128,7 +128,7 @@ func metaEntry(cf Configs, stack string, env *Environment, r *Resource, all []Re
 		e.Service = "Cognito"
 		custom := false
 		e.CustomAuth = &custom
-		fac, err := frontendAuthConfig(r.Config)
+		fac, err := frontendAuthConfig(cf, r.Config)
 		if err != nil {
 			return e, err
 		}

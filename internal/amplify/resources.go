@@ -18,44 +18,6 @@ var authOutputKeys = []string{
 	"IdentityPoolId", "IdentityPoolName",
 }
 
-// authConfig is the part of an auth ResourceConfig (wire JSON) the service reads itself.
-type authConfig struct {
-	AuthResources       string `json:"authResources"`
-	IdentityPoolConfigs *struct {
-		IdentityPoolName string `json:"identityPoolName"`
-	} `json:"identityPoolConfigs"`
-	UserPoolConfigs *struct {
-		MFA *struct {
-			MFAMode  string `json:"MFAMode"`
-			Settings *struct {
-				MfaTypes []string `json:"mfaTypes"`
-			} `json:"settings"`
-		} `json:"mfa"`
-		OAuth *struct {
-			DomainPrefix           string                     `json:"domainPrefix"`
-			SocialProviderSettings map[string]json.RawMessage `json:"socialProviderSettings"`
-		} `json:"oAuth"`
-		PasswordPolicy *struct {
-			AdditionalConstraints []string `json:"additionalConstraints"`
-			MinimumLength         *float64 `json:"minimumLength"`
-		} `json:"passwordPolicy"`
-		RequiredSignUpAttributes []string `json:"requiredSignUpAttributes"`
-		SignInMethod             string   `json:"signInMethod"`
-		UserPoolName             string   `json:"userPoolName"`
-	} `json:"userPoolConfigs"`
-}
-
-func parseConfig[T any](raw json.RawMessage) (*T, error) {
-	var v T
-	if len(raw) == 0 {
-		return &v, nil
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
 // usesUserPools reports whether an API config has the Cognito user pool auth mode.
 func usesUserPools(cf Configs, raw json.RawMessage) bool {
 	c, err := cf.API(raw)
@@ -72,8 +34,8 @@ func usesUserPools(cf Configs, raw json.RawMessage) bool {
 
 // frontendAuthConfig derives amplify-meta.json's frontendAuthConfig from an auth config, as
 // the Amplify CLI does.
-func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
-	c, err := parseConfig[authConfig](raw)
+func frontendAuthConfig(cf Configs, raw json.RawMessage) (json.RawMessage, error) {
+	c, err := cf.Auth(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -94,15 +56,9 @@ func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
 	}
 	fac.PasswordProtectionSettings.PasswordPolicyMinLength = 8
 	fac.PasswordProtectionSettings.PasswordPolicyCharacters = []string{}
-	if up := c.UserPoolConfigs; up != nil {
+	if up := c.UserPool; up != nil {
 		if up.OAuth != nil {
-			for _, p := range []struct{ member, name string }{
-				{"Facebook", "FACEBOOK"}, {"Google", "GOOGLE"}, {"LoginWithAmazon", "AMAZON"}, {"SignInWithApple", "APPLE"},
-			} {
-				if _, ok := up.OAuth.SocialProviderSettings[p.member]; ok {
-					fac.SocialProviders = append(fac.SocialProviders, p.name)
-				}
-			}
+			fac.SocialProviders = append(fac.SocialProviders, up.OAuth.SocialProviders...)
 		}
 		switch up.SignInMethod {
 		case "EMAIL":
@@ -116,23 +72,17 @@ func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
 			fac.VerificationMechanisms = []string{"EMAIL", "PHONE_NUMBER"}
 		}
 		fac.SignupAttributes = append(fac.SignupAttributes, up.RequiredSignUpAttributes...)
-		if pp := up.PasswordPolicy; pp != nil {
-			if pp.MinimumLength != nil {
-				fac.PasswordProtectionSettings.PasswordPolicyMinLength = *pp.MinimumLength
-			}
-			for _, c := range pp.AdditionalConstraints {
-				fac.PasswordProtectionSettings.PasswordPolicyCharacters = append(
-					fac.PasswordProtectionSettings.PasswordPolicyCharacters, passwordCharacters(c))
-			}
+		if up.PasswordMinLength != nil {
+			fac.PasswordProtectionSettings.PasswordPolicyMinLength = *up.PasswordMinLength
 		}
-		if up.MFA != nil {
-			if up.MFA.MFAMode != "" {
-				fac.MfaConfiguration = up.MFA.MFAMode
-			}
-			if up.MFA.Settings != nil {
-				fac.MfaTypes = append(fac.MfaTypes, up.MFA.Settings.MfaTypes...)
-			}
+		for _, c := range up.PasswordConstraints {
+			fac.PasswordProtectionSettings.PasswordPolicyCharacters = append(
+				fac.PasswordProtectionSettings.PasswordPolicyCharacters, passwordCharacters(c))
 		}
+		if up.MFAMode != "" {
+			fac.MfaConfiguration = up.MFAMode
+		}
+		fac.MfaTypes = append(fac.MfaTypes, up.MFATypes...)
 	}
 	return json.Marshal(fac)
 }
@@ -207,14 +157,14 @@ func (s *Service) deploy(key EnvKey, r *Resource) error {
 	d := map[string]string{}
 	switch r.Kind {
 	case KindAuth:
-		c, err := parseConfig[authConfig](r.Config)
+		c, err := s.configs().Auth(r.Config)
 		if err != nil {
 			return err
 		}
 		poolID := key.Region + "_" + s.randomString(alnum, 9)
 		name := r.Name
-		if c.UserPoolConfigs != nil && c.UserPoolConfigs.UserPoolName != "" {
-			name = c.UserPoolConfigs.UserPoolName
+		if c.UserPool != nil && c.UserPool.Name != "" {
+			name = c.UserPool.Name
 		}
 		d["UserPoolId"] = poolID
 		d["UserPoolArn"] = userPoolArn(key.Account, poolID)

@@ -31,6 +31,9 @@ var jsonTagsJustified = map[string]string{
 	"metaResource":     "amplify-meta.json",
 	"dependency":       "amplify-meta.json",
 	"providerMetadata": "amplify-meta.json",
+	// frontendAuthConfig builds amplify-meta.json's frontendAuthConfig (from the AuthConfig
+	// Configs read).
+	"func frontendAuthConfig": "amplify-meta.json",
 }
 
 // jsonTagsPending are the declarations that still copy API wire shapes (ResourceConfig and
@@ -38,10 +41,7 @@ var jsonTagsJustified = map[string]string{
 // The list may only shrink: TestNoJSONTags fails when an entry no longer has tags, so that
 // whoever moves one also removes it here.
 var jsonTagsPending = []string{
-	"authConfig",              // auth ResourceConfig, read by deploy, checkAuthNames, ...
-	"loginAuthConfig",         // LoginAuthConfig
-	"func frontendAuthConfig", // amplify-meta.json's frontendAuthConfig (file format, derived from authConfig)
-	"func importedAuthConfig", // auth ResourceConfig for imported auth
+	"loginAuthConfig", // LoginAuthConfig
 }
 
 // TestNoJSONTags fails when a struct field of this package has a json tag outside the

@@ -141,3 +141,147 @@ func (Configs) SetAPIUserPool(config json.RawMessage, poolID string) (json.RawMe
 	}
 	return json.Marshal(top)
 }
+
+// Auth reads an auth ResourceConfig. The UpdateBackendAuth shapes name their members as the
+// CreateBackendAuth ones do, so the Create shape reads both.
+func (Configs) Auth(raw json.RawMessage) (*amplify.AuthConfig, error) {
+	c, err := decode[api.CreateBackendAuthResourceConfig](raw)
+	if err != nil {
+		return nil, err
+	}
+	out := &amplify.AuthConfig{AuthResources: str(c.AuthResources), Service: str(c.Service)}
+	if ip := c.IdentityPoolConfigs; ip != nil {
+		out.IdentityPool = &amplify.AuthIdentityPool{Name: str(ip.IdentityPoolName)}
+	}
+	up := c.UserPoolConfigs
+	if up == nil {
+		return out, nil
+	}
+	pool := &amplify.AuthUserPool{
+		Name:                     str(up.UserPoolName),
+		SignInMethod:             str(up.SignInMethod),
+		RequiredSignUpAttributes: strs(up.RequiredSignUpAttributes),
+	}
+	if m := up.Mfa; m != nil {
+		pool.MFAMode = str(m.MFAMode)
+		if m.Settings != nil {
+			pool.MFATypes = strs(m.Settings.MfaTypes)
+		}
+	}
+	if o := up.OAuth; o != nil {
+		pool.OAuth = &amplify.AuthOAuth{DomainPrefix: str(o.DomainPrefix)}
+		if p := o.SocialProviderSettings; p != nil {
+			for _, given := range []struct {
+				ok   bool
+				name string
+			}{{p.Facebook != nil, "FACEBOOK"}, {p.Google != nil, "GOOGLE"}, {p.LoginWithAmazon != nil, "AMAZON"}, {p.SignInWithApple != nil, "APPLE"}} {
+				if given.ok {
+					pool.OAuth.SocialProviders = append(pool.OAuth.SocialProviders, given.name)
+				}
+			}
+		}
+	}
+	if pp := up.PasswordPolicy; pp != nil {
+		pool.PasswordMinLength = pp.MinimumLength
+		pool.PasswordConstraints = strs(pp.AdditionalConstraints)
+	}
+	out.UserPool = pool
+	return out, nil
+}
+
+func strs[T ~string](list []T) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func ptr[T ~string](s string) *T {
+	if s == "" {
+		return nil
+	}
+	v := T(s)
+	return &v
+}
+
+func elems[T ~string](list []string) []T {
+	if list == nil {
+		return nil
+	}
+	out := make([]T, len(list))
+	for i, v := range list {
+		out[i] = T(v)
+	}
+	return out
+}
+
+// EncodeAuth writes the CreateBackendAuth ResourceConfig of c, leaving out what c leaves
+// empty. Social providers are not written: AuthConfig does not carry their settings.
+func (Configs) EncodeAuth(c amplify.AuthConfig) (json.RawMessage, error) {
+	out := api.CreateBackendAuthResourceConfig{
+		AuthResources: ptr[api.AuthResources](c.AuthResources),
+		Service:       ptr[api.Service](c.Service),
+	}
+	if ip := c.IdentityPool; ip != nil {
+		out.IdentityPoolConfigs = &api.CreateBackendAuthIdentityPoolConfig{IdentityPoolName: ptr[string](ip.Name)}
+	}
+	if up := c.UserPool; up != nil {
+		pool := &api.CreateBackendAuthUserPoolConfig{
+			UserPoolName:             ptr[string](up.Name),
+			SignInMethod:             ptr[api.SignInMethod](up.SignInMethod),
+			RequiredSignUpAttributes: elems[api.RequiredSignUpAttributesElement](up.RequiredSignUpAttributes),
+		}
+		if up.MFAMode != "" || up.MFATypes != nil {
+			pool.Mfa = &api.CreateBackendAuthMFAConfig{MFAMode: ptr[api.MFAMode](up.MFAMode)}
+			if up.MFATypes != nil {
+				pool.Mfa.Settings = &api.Settings{MfaTypes: elems[api.MfaTypesElement](up.MFATypes)}
+			}
+		}
+		if up.OAuth != nil {
+			pool.OAuth = &api.CreateBackendAuthOAuthConfig{DomainPrefix: ptr[string](up.OAuth.DomainPrefix)}
+		}
+		if up.PasswordMinLength != nil || up.PasswordConstraints != nil {
+			pool.PasswordPolicy = &api.CreateBackendAuthPasswordPolicyConfig{
+				MinimumLength:         up.PasswordMinLength,
+				AdditionalConstraints: elems[api.AdditionalConstraintsElement](up.PasswordConstraints),
+			}
+		}
+		out.UserPoolConfigs = pool
+	}
+	return json.Marshal(out)
+}
+
+// MergeAuth merges an UpdateBackendAuth ResourceConfig into a stored CreateBackendAuth one.
+// The Update shapes use the Create shapes' member names, so the merge is by name
+// (amplify.MergeJSON: objects member by member, lists and scalars replaced whole); what the
+// Update shapes lack (userPoolName, signInMethod, requiredSignUpAttributes, identityPoolName)
+// keeps its stored value. Two members follow from authResources, to keep the result a valid
+// CreateBackendAuth ResourceConfig: USER_POOL_ONLY drops identityPoolConfigs, and an
+// identityPoolConfigs the update introduces gets identityPoolName (the name the identity pool
+// is deployed with) and unauthenticatedLogin false unless given.
+func (Configs) MergeAuth(stored, patch json.RawMessage, identityPoolName string) (json.RawMessage, error) {
+	merged, err := amplify.MergeJSON(stored, patch)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(merged, &m); err != nil {
+		return nil, err
+	}
+	if m["authResources"] == string(api.AuthResourcesUserPoolOnly) {
+		delete(m, "identityPoolConfigs")
+	}
+	if ip, ok := m["identityPoolConfigs"].(map[string]any); ok {
+		if _, ok := ip["identityPoolName"]; !ok {
+			ip["identityPoolName"] = identityPoolName
+		}
+		if _, ok := ip["unauthenticatedLogin"]; !ok {
+			ip["unauthenticatedLogin"] = false
+		}
+	}
+	return json.Marshal(m)
+}

@@ -73,3 +73,49 @@ func TestAPI(t *testing.T) {
 		t.Error("API read a number as the schema")
 	}
 }
+
+func TestAuth(t *testing.T) {
+	var c Configs
+	got, err := c.Auth(json.RawMessage(`{"authResources":"IDENTITY_POOL_AND_USER_POOL","service":"COGNITO",
+		"identityPoolConfigs":{"identityPoolName":"ip","unauthenticatedLogin":true},
+		"userPoolConfigs":{"userPoolName":"pool","signInMethod":"EMAIL","requiredSignUpAttributes":["EMAIL","NAME"],
+			"mfa":{"MFAMode":"OPTIONAL","settings":{"mfaTypes":["TOTP"]}},
+			"oAuth":{"domainPrefix":"dp","socialProviderSettings":{"SignInWithApple":{"clientId":"a"},"Google":{"clientId":"g","clientSecret":"s"}}},
+			"passwordPolicy":{"minimumLength":12,"additionalConstraints":["REQUIRE_DIGIT"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	twelve := 12.0
+	want := &amplify.AuthConfig{AuthResources: "IDENTITY_POOL_AND_USER_POOL", Service: "COGNITO",
+		IdentityPool: &amplify.AuthIdentityPool{Name: "ip"},
+		UserPool: &amplify.AuthUserPool{Name: "pool", SignInMethod: "EMAIL", RequiredSignUpAttributes: []string{"EMAIL", "NAME"},
+			MFAMode: "OPTIONAL", MFATypes: []string{"TOTP"},
+			OAuth:             &amplify.AuthOAuth{DomainPrefix: "dp", SocialProviders: []string{"GOOGLE", "APPLE"}},
+			PasswordMinLength: &twelve, PasswordConstraints: []string{"REQUIRE_DIGIT"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Auth =\n %+v\nwant\n %+v", got, want)
+	}
+	// An update's members read as the create's; what is absent stays nil.
+	got, err = c.Auth(json.RawMessage(`{"authResources":"USER_POOL_ONLY","userPoolConfigs":{"passwordPolicy":{"minimumLength":9}}}`))
+	if err != nil || got.IdentityPool != nil || got.UserPool == nil || got.UserPool.OAuth != nil || *got.UserPool.PasswordMinLength != 9 {
+		t.Fatalf("Auth(update) = %+v, %v", got, err)
+	}
+	raw, err := c.EncodeAuth(amplify.AuthConfig{AuthResources: "USER_POOL_ONLY", Service: "COGNITO", UserPool: &amplify.AuthUserPool{Name: "us-east-1_A"}})
+	if want := `{"authResources":"USER_POOL_ONLY","service":"COGNITO","userPoolConfigs":{"userPoolName":"us-east-1_A"}}`; err != nil || string(raw) != want {
+		t.Fatalf("EncodeAuth = %s, %v; want %s", raw, err, want)
+	}
+	// What EncodeAuth writes, Auth reads back.
+	w := *want
+	w.UserPool = &amplify.AuthUserPool{}
+	*w.UserPool = *want.UserPool
+	w.UserPool.OAuth = &amplify.AuthOAuth{DomainPrefix: "dp"}
+	raw, err = c.EncodeAuth(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := c.Auth(raw)
+	if err != nil || !reflect.DeepEqual(back, &w) {
+		t.Fatalf("Auth(EncodeAuth(c)) = %+v, %v; want %+v", back, err, &w)
+	}
+}
