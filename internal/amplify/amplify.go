@@ -6,8 +6,8 @@
 //
 // The JSON this package does encode is its own: job payloads (how a job's input is kept in the
 // Store, read back only here) and amplify-meta.json (a file format of the Amplify CLI, not an
-// API shape). TestNoJSONTags holds the package to that; the wire shapes it still copies
-// (resource configurations, issue 15 item 13) are listed there until they move out.
+// API shape). TestNoJSONTags holds the package to that. Resource configurations are kept as
+// the wire JSON the client gave and read through Service.Configs (internal/wireconfig).
 package amplify
 
 import (

@@ -30,6 +30,20 @@ type Configs interface {
 	// one, so that the result is a CreateBackendAuth ResourceConfig again; an identity pool
 	// the update introduces is named identityPoolName unless the update names it.
 	MergeAuth(stored, patch json.RawMessage, identityPoolName string) (json.RawMessage, error)
+
+	// LoginAuth reads an Admin UI config's LoginAuthConfig (whole or some members).
+	LoginAuth(raw json.RawMessage) (*LoginAuthConfig, error)
+	// EncodeLoginAuth writes a LoginAuthConfig; members c does not give are left out.
+	EncodeLoginAuth(c LoginAuthConfig) (json.RawMessage, error)
+}
+
+// LoginAuthConfig is an Admin UI config's LoginAuthConfig: the Cognito resources the Admin UI
+// signs in with. A nil member is not given.
+type LoginAuthConfig struct {
+	IdentityPoolID *string
+	Region         *string
+	UserPoolID     *string
+	WebClientID    *string
 }
 
 // AuthConfig is what the service reads of an auth ResourceConfig.

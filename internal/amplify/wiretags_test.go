@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,14 +33,6 @@ var jsonTagsJustified = map[string]string{
 	// frontendAuthConfig builds amplify-meta.json's frontendAuthConfig (from the AuthConfig
 	// Configs read).
 	"func frontendAuthConfig": "amplify-meta.json",
-}
-
-// jsonTagsPending are the declarations that still copy API wire shapes (ResourceConfig and
-// LoginAuthConfig members) with json tags: issue 15 item 13, not yet moved out of the domain.
-// The list may only shrink: TestNoJSONTags fails when an entry no longer has tags, so that
-// whoever moves one also removes it here.
-var jsonTagsPending = []string{
-	"loginAuthConfig", // LoginAuthConfig
 }
 
 // TestNoJSONTags fails when a struct field of this package has a json tag outside the
@@ -85,13 +76,8 @@ func TestNoJSONTags(t *testing.T) {
 		t.Fatal("found no json-tagged field at all: the parser walk is broken (the job payloads have tags)")
 	}
 	for owner := range tagged {
-		if _, ok := jsonTagsJustified[owner]; !ok && !slices.Contains(jsonTagsPending, owner) {
+		if _, ok := jsonTagsJustified[owner]; !ok {
 			t.Errorf("%s declares struct fields with json tags: the domain knows no wire shape; decode the wire JSON outside internal/amplify (or, if it is not a wire shape, say why in jsonTagsJustified)", owner)
-		}
-	}
-	for _, owner := range jsonTagsPending {
-		if !tagged[owner] {
-			t.Errorf("%s no longer has json tags: remove it from jsonTagsPending", owner)
 		}
 	}
 	for owner := range jsonTagsJustified {

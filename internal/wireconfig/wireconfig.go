@@ -285,3 +285,27 @@ func (Configs) MergeAuth(stored, patch json.RawMessage, identityPoolName string)
 	}
 	return json.Marshal(m)
 }
+
+// LoginAuth reads a LoginAuthConfig (LoginAuthConfigReqObj), whole or some members.
+func (Configs) LoginAuth(raw json.RawMessage) (*amplify.LoginAuthConfig, error) {
+	c, err := decode[api.LoginAuthConfigReqObj](raw)
+	if err != nil {
+		return nil, err
+	}
+	return &amplify.LoginAuthConfig{
+		IdentityPoolID: c.AwsCognitoIdentityPoolId,
+		Region:         c.AwsCognitoRegion,
+		UserPoolID:     c.AwsUserPoolsId,
+		WebClientID:    c.AwsUserPoolsWebClientId,
+	}, nil
+}
+
+// EncodeLoginAuth writes a LoginAuthConfig (LoginAuthConfigReqObj).
+func (Configs) EncodeLoginAuth(c amplify.LoginAuthConfig) (json.RawMessage, error) {
+	return json.Marshal(api.LoginAuthConfigReqObj{
+		AwsCognitoIdentityPoolId: c.IdentityPoolID,
+		AwsCognitoRegion:         c.Region,
+		AwsUserPoolsId:           c.UserPoolID,
+		AwsUserPoolsWebClientId:  c.WebClientID,
+	})
+}

@@ -119,3 +119,21 @@ func TestAuth(t *testing.T) {
 		t.Fatalf("Auth(EncodeAuth(c)) = %+v, %v; want %+v", back, err, &w)
 	}
 }
+
+func TestLoginAuth(t *testing.T) {
+	var c Configs
+	got, err := c.LoginAuth(json.RawMessage(`{"aws_cognito_region":"us-east-1","aws_user_pools_id":"us-east-1_AbC"}`))
+	if err != nil || got.Region == nil || *got.Region != "us-east-1" || got.UserPoolID == nil || *got.UserPoolID != "us-east-1_AbC" ||
+		got.IdentityPoolID != nil || got.WebClientID != nil {
+		t.Fatalf("LoginAuth = %+v, %v", got, err)
+	}
+	if _, err := c.LoginAuth(json.RawMessage(`{"aws_cognito_region":1}`)); err == nil {
+		t.Fatal("LoginAuth read a number as a region")
+	}
+	ip, region, pool, web := "us-east-1:x", "us-east-1", "us-east-1_A", "w"
+	raw, err := c.EncodeLoginAuth(amplify.LoginAuthConfig{IdentityPoolID: &ip, Region: &region, UserPoolID: &pool, WebClientID: &web})
+	want := `{"aws_cognito_identity_pool_id":"us-east-1:x","aws_cognito_region":"us-east-1","aws_user_pools_id":"us-east-1_A","aws_user_pools_web_client_id":"w"}`
+	if err != nil || string(raw) != want {
+		t.Fatalf("EncodeLoginAuth = %s, %v; want %s", raw, err, want)
+	}
+}
