@@ -3,6 +3,11 @@
 // partitioned by AWS account and region. It defines the Store the adapters implement and the
 // Service that holds the behaviour of every operation. It knows nothing of HTTP, JSON wire
 // shapes or SQL.
+//
+// The JSON this package does encode is its own: job payloads (how a job's input is kept in the
+// Store, read back only here) and amplify-meta.json (a file format of the Amplify CLI, not an
+// API shape). TestNoJSONTags holds the package to that. Resource configurations are kept as
+// the wire JSON the client gave and read through Service.Configs (internal/wireconfig).
 package amplify
 
 import (

@@ -40,12 +40,12 @@ func (s *Service) CreateBackendAPI(ctx context.Context, key EnvKey, name string,
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
 	}
-	c, err := checkAPIConfig(config)
+	c, err := checkAPIConfig(s.configs(), config)
 	if err != nil {
 		return nil, err
 	}
 	if c.TransformSchema == "" {
-		return nil, noSchema(config)
+		return nil, noSchema(c)
 	}
 	return s.submit(ctx, jobSpec{
 		key:     key,
@@ -72,7 +72,7 @@ func (s *Service) createAPIEffect(work *prepared, tx Tx, job *Job, now time.Time
 	if err := resourceAbsent(tx, key, KindAPI); err != nil {
 		return err
 	}
-	config, err := withUserPool(tx, key, p.Config)
+	config, err := withUserPool(s.configs(), tx, key, p.Config)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Service) UpdateBackendAPI(ctx context.Context, key EnvKey, name string,
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
 	}
-	if _, err := checkAPIConfig(patch); err != nil {
+	if _, err := checkAPIConfig(s.configs(), patch); err != nil {
 		return nil, err
 	}
 	return s.submit(ctx, jobSpec{
@@ -104,7 +104,7 @@ func (s *Service) UpdateBackendAPI(ctx context.Context, key EnvKey, name string,
 		action:  OpUpdateBackendAPI,
 		payload: apiPayload{Name: name, Config: patch},
 		check: func(tx Tx, _ time.Time) error {
-			_, _, err := mergeAPI(tx, key, name, patch)
+			_, _, err := mergeAPI(s.configs(), tx, key, name, patch)
 			return err
 		},
 	})
@@ -112,7 +112,7 @@ func (s *Service) UpdateBackendAPI(ctx context.Context, key EnvKey, name string,
 
 // mergeAPI returns the API resource name of key and its configuration merged with patch,
 // checked for what a submission checks.
-func mergeAPI(tx Tx, key EnvKey, name string, patch json.RawMessage) (*Resource, json.RawMessage, error) {
+func mergeAPI(cf Configs, tx Tx, key EnvKey, name string, patch json.RawMessage) (*Resource, json.RawMessage, error) {
 	r, err := resourceNamed(tx, key, KindAPI, name)
 	if err != nil {
 		return nil, nil, err
@@ -121,12 +121,12 @@ func mergeAPI(tx Tx, key EnvKey, name string, patch json.RawMessage) (*Resource,
 	if err != nil {
 		return nil, nil, fmt.Errorf("merge API config: %w", err)
 	}
-	c, err := checkAPIConfig(merged)
+	c, err := checkAPIConfig(cf, merged)
 	if err != nil {
 		return nil, nil, err
 	}
 	if c.TransformSchema == "" {
-		return nil, nil, noSchema(merged)
+		return nil, nil, noSchema(c)
 	}
 	return r, merged, nil
 }
@@ -137,18 +137,18 @@ func (s *Service) updateAPIEffect(work *prepared, tx Tx, job *Job, now time.Time
 		return err
 	}
 	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
-	r, merged, err := mergeAPI(tx, key, p.Name, p.Config)
+	r, merged, err := mergeAPI(s.configs(), tx, key, p.Name, p.Config)
 	if err != nil {
 		return err
 	}
-	if merged, err = withUserPool(tx, key, merged); err != nil {
+	if merged, err = withUserPool(s.configs(), tx, key, merged); err != nil {
 		return err
 	}
 	if err := s.checkSchema(work, p.Name, merged); err != nil {
 		return err
 	}
-	oldSchema, newSchema := apiSchema(r.Config), apiSchema(merged)
-	modesBefore := apiKeyMode(r.Config)
+	oldSchema, newSchema := s.apiSchema(r.Config), s.apiSchema(merged)
+	modesBefore := s.apiKeyMode(r.Config)
 	r.Config = merged
 	r.UpdatedAt = now
 	if r.Deployed == nil {
@@ -158,7 +158,7 @@ func (s *Service) updateAPIEffect(work *prepared, tx Tx, job *Job, now time.Time
 		r.Revision++
 	}
 	// The API key output exists while API_KEY is an auth mode; the API's id and endpoint stay.
-	switch after := apiKeyMode(merged); {
+	switch after := s.apiKeyMode(merged); {
 	case after && !modesBefore:
 		r.Deployed["GraphQLAPIKeyOutput"] = "da2-" + s.randomString(lowerAlnum, 26)
 	case !after:
@@ -246,7 +246,7 @@ func (s *Service) generateModelsEffect(work *prepared, tx Tx, job *Job, _ time.T
 		// Submitted by a process that had a generator; this one has none.
 		return Errorf(NotImplemented, "The models of API %s could not be generated: this amplifybackendd runs without a model generator.", p.Name)
 	}
-	models, err := s.generateModels(work, apiSchema(r.Config))
+	models, err := s.generateModels(work, s.apiSchema(r.Config))
 	if err != nil {
 		return Invalid("The models of API %s could not be generated from its transformSchema: %v", p.Name, err)
 	}
@@ -317,18 +317,18 @@ func (s *Service) prepare(ctx context.Context, job *Job) *prepared {
 	var err error
 	switch job.Action {
 	case OpCreateBackendAPI:
-		schema = apiSchema(p.Config)
+		schema = s.apiSchema(p.Config)
 	case OpUpdateBackendAPI:
 		err = s.Store.View(ctx, func(tx Tx) error {
-			_, merged, err := mergeAPI(tx, key, p.Name, p.Config)
-			schema = apiSchema(merged)
+			_, merged, err := mergeAPI(s.configs(), tx, key, p.Name, p.Config)
+			schema = s.apiSchema(merged)
 			return err
 		})
 	case OpGenerateBackendAPIModels:
 		err = s.Store.View(ctx, func(tx Tx) error {
 			r, err := resourceNamed(tx, key, KindAPI, p.Name)
 			if err == nil {
-				schema = apiSchema(r.Config)
+				schema = s.apiSchema(r.Config)
 			}
 			return err
 		})
@@ -373,8 +373,8 @@ func (s *Service) generateModels(w *prepared, schema string) (*GeneratedModels, 
 }
 
 // checkAPIConfig parses an API config (or patch) as far as the service reads it.
-func checkAPIConfig(raw json.RawMessage) (*apiConfig, error) {
-	c, err := parseConfig[apiConfig](raw)
+func checkAPIConfig(cf Configs, raw json.RawMessage) (*APIConfig, error) {
+	c, err := cf.API(raw)
 	if err != nil {
 		return nil, Errorf(BadRequest, "The resourceConfig is not a valid API configuration: %v", err)
 	}
@@ -383,12 +383,9 @@ func checkAPIConfig(raw json.RawMessage) (*apiConfig, error) {
 
 // noSchema is the BadRequest for an API config without a schema: the Amplify tool chain
 // builds an AppSync API from its annotated schema, so an API without one cannot exist.
-func noSchema(config json.RawMessage) error {
-	var given struct {
-		TransformSchema *string `json:"transformSchema"`
-	}
+func noSchema(c *APIConfig) error {
 	value := "null"
-	if json.Unmarshal(config, &given) == nil && given.TransformSchema != nil {
+	if c.SchemaGiven {
 		value = "''"
 	}
 	return Errorf(BadRequest, "1 validation error detected: Value %s at 'resourceConfig.transformSchema' failed to satisfy constraint: Member must not be null or empty (a GraphQL API is built from its annotated schema)", value)
@@ -398,8 +395,8 @@ func noSchema(config json.RawMessage) error {
 // settings.cognitoUserPoolId of every AMAZON_COGNITO_USER_POOLS auth type: AppSync authorizes
 // those requests with the environment's user pool, whatever id a request named. BadRequest if
 // config uses user pools and the environment has no auth resource, as the Amplify CLI says.
-func withUserPool(tx Tx, key EnvKey, config json.RawMessage) (json.RawMessage, error) {
-	if !usesUserPools(config) {
+func withUserPool(cf Configs, tx Tx, key EnvKey, config json.RawMessage) (json.RawMessage, error) {
+	if !usesUserPools(cf, config) {
 		return config, nil
 	}
 	auth, err := tx.Resource(key, KindAuth)
@@ -410,64 +407,7 @@ func withUserPool(tx Tx, key EnvKey, config json.RawMessage) (json.RawMessage, e
 	if err != nil {
 		return nil, err
 	}
-	return setUserPoolID(config, auth.Deployed["UserPoolId"])
-}
-
-// setUserPoolID writes poolID into settings.cognitoUserPoolId of the user pool auth types of
-// an API config (the wire JSON of a BackendAPIResourceConfig), leaving every other member as
-// it was.
-func setUserPoolID(config json.RawMessage, poolID string) (json.RawMessage, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(config, &top); err != nil {
-		return nil, fmt.Errorf("API config: %w", err)
-	}
-	stamp := func(raw json.RawMessage) (json.RawMessage, error) {
-		var t map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &t); err != nil || t == nil {
-			return raw, err
-		}
-		var mode string
-		if json.Unmarshal(t["mode"], &mode) != nil || mode != "AMAZON_COGNITO_USER_POOLS" {
-			return raw, nil
-		}
-		var settings map[string]json.RawMessage
-		if s := t["settings"]; len(s) > 0 && string(s) != "null" {
-			if err := json.Unmarshal(s, &settings); err != nil {
-				return nil, err
-			}
-		}
-		if settings == nil {
-			settings = map[string]json.RawMessage{}
-		}
-		id, _ := json.Marshal(poolID)
-		settings["cognitoUserPoolId"] = id
-		var err error
-		if t["settings"], err = json.Marshal(settings); err != nil {
-			return nil, err
-		}
-		return json.Marshal(t)
-	}
-	var err error
-	if d := top["defaultAuthType"]; len(d) > 0 && string(d) != "null" {
-		if top["defaultAuthType"], err = stamp(d); err != nil {
-			return nil, err
-		}
-	}
-	if a := top["additionalAuthTypes"]; len(a) > 0 && string(a) != "null" {
-		var list []json.RawMessage
-		if err := json.Unmarshal(a, &list); err != nil {
-			return nil, err
-		}
-		for i := range list {
-			if list[i], err = stamp(list[i]); err != nil {
-				return nil, err
-			}
-		}
-		if top["additionalAuthTypes"], err = json.Marshal(list); err != nil {
-			return nil, err
-		}
-	}
-	return json.Marshal(top)
+	return cf.SetAPIUserPool(config, auth.Deployed["UserPoolId"])
 }
 
 // checkSchema validates the TransformSchema of an API config with s.CheckSchema; a schema that
@@ -476,23 +416,23 @@ func (s *Service) checkSchema(work *prepared, name string, config json.RawMessag
 	if s.CheckSchema == nil {
 		return nil
 	}
-	err := work.check(s, apiSchema(config))
+	err := work.check(s, s.apiSchema(config))
 	if err != nil {
 		return Invalid("The transformSchema of API %s is not valid: %v", name, err)
 	}
 	return nil
 }
 
-func apiSchema(config json.RawMessage) string {
-	c, err := parseConfig[apiConfig](config)
+func (s *Service) apiSchema(config json.RawMessage) string {
+	c, err := s.configs().API(config)
 	if err != nil {
 		return ""
 	}
 	return c.TransformSchema
 }
 
-func apiKeyMode(config json.RawMessage) bool {
-	c, err := parseConfig[apiConfig](config)
+func (s *Service) apiKeyMode(config json.RawMessage) bool {
+	c, err := s.configs().API(config)
 	if err != nil {
 		return false
 	}

@@ -55,7 +55,7 @@ func apiTestJob(t *testing.T, action string, p any) *Job {
 func TestCreateAPIEffectRechecks(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	userPools := json.RawMessage(`{"transformSchema":"type A { a: Int }","defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`)
-	s := &Service{CheckSchema: func(_ context.Context, schema string) error {
+	s := &Service{Configs: wireConfigs, CheckSchema: func(_ context.Context, schema string) error {
 		if strings.Contains(schema, "Strin ") {
 			return errors.New("schema.graphql:1:14: Undefined type Strin.")
 		}
@@ -103,7 +103,7 @@ func TestCreateAPIEffectRechecks(t *testing.T) {
 
 func TestUpdateAPIEffectRevision(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	tx := &apiTestTx{resources: map[ResourceKind]*Resource{
 		KindAPI: {Kind: KindAPI, Name: "todo", Revision: 1, Config: json.RawMessage(`{"apiName":"a","transformSchema":"type A { a: Int }","defaultAuthType":{"mode":"AWS_IAM"}}`),
 			Deployed: map[string]string{"GraphQLAPIIdOutput": "id1"}},
@@ -139,30 +139,12 @@ func TestUpdateAPIEffectRevision(t *testing.T) {
 	}
 }
 
-func TestSetUserPoolID(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"default", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS"}}`,
-			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
-		{"null settings", `{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":null}}`,
-			`{"defaultAuthType":{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}}`},
-		{"other modes untouched", `{"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}},"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"old"}}]}`,
-			`{"additionalAuthTypes":[{"mode":"AWS_IAM"},{"mode":"AMAZON_COGNITO_USER_POOLS","settings":{"cognitoUserPoolId":"P"}}],"defaultAuthType":{"mode":"API_KEY","settings":{"expirationTime":7}}}`},
-		{"no auth types", `{"transformSchema":"s"}`, `{"transformSchema":"s"}`},
-	}
-	for _, tt := range tests {
-		got, err := setUserPoolID(json.RawMessage(tt.in), "P")
-		if err != nil || string(got) != tt.want {
-			t.Errorf("%s: setUserPoolID(%s) = %s, %v; want %s", tt.name, tt.in, got, err, tt.want)
-		}
-	}
-}
-
 func TestGenerateModelsEffect(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	tx := &apiTestTx{resources: map[ResourceKind]*Resource{
 		KindAPI: {Kind: KindAPI, Name: "todo", Revision: 3, Config: json.RawMessage(`{"transformSchema":"type A @model { id: ID! }"}`)},
 	}}
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	job := apiTestJob(t, OpGenerateBackendAPIModels, apiPayload{Name: "todo"})
 	if err := s.generateModelsEffect(nil, tx, job, now); ErrorCode(err) != NotImplemented {
 		t.Fatalf("without a generator: %v", err)
@@ -187,7 +169,7 @@ func TestGenerateModelsEffect(t *testing.T) {
 func TestPreparedWorkIsReusedOnlyForItsSchema(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
 	calls := 0
-	s := &Service{CheckSchema: func(_ context.Context, schema string) error {
+	s := &Service{Configs: wireConfigs, CheckSchema: func(_ context.Context, schema string) error {
 		calls++
 		if strings.Contains(schema, "Strin ") {
 			return errors.New("schema.graphql:1:14: Undefined type Strin.")

@@ -50,7 +50,7 @@ func (s *Service) CreateBackendAuth(ctx context.Context, key EnvKey, name string
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
 	}
-	if err := checkAuthNames(config); err != nil {
+	if err := checkAuthNames(s.configs(), config); err != nil {
 		return nil, err
 	}
 	return s.submit(ctx, jobSpec{
@@ -88,19 +88,19 @@ func (s *Service) createBackendAuthEffect(tx Tx, job *Job, now time.Time) error 
 }
 
 // checkAuthNames bounds the names an auth configuration gives.
-func checkAuthNames(raw json.RawMessage) error {
-	c, err := parseConfig[authConfig](raw)
+func checkAuthNames(cf Configs, raw json.RawMessage) error {
+	c, err := cf.Auth(raw)
 	if err != nil {
 		return Invalid("The auth resourceConfig could not be read: %v", err)
 	}
-	if ip := c.IdentityPoolConfigs; ip != nil && ip.IdentityPoolName != "" {
-		if err := CheckName("resourceConfig.identityPoolConfigs.identityPoolName", ip.IdentityPoolName); err != nil {
+	if ip := c.IdentityPool; ip != nil && ip.Name != "" {
+		if err := CheckName("resourceConfig.identityPoolConfigs.identityPoolName", ip.Name); err != nil {
 			return err
 		}
 	}
-	if up := c.UserPoolConfigs; up != nil {
-		if up.UserPoolName != "" {
-			if err := CheckName("resourceConfig.userPoolConfigs.userPoolName", up.UserPoolName); err != nil {
+	if up := c.UserPool; up != nil {
+		if up.Name != "" {
+			if err := CheckName("resourceConfig.userPoolConfigs.userPoolName", up.Name); err != nil {
 				return err
 			}
 		}
@@ -147,7 +147,7 @@ func (s *Service) UpdateBackendAuth(ctx context.Context, key EnvKey, name string
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
 	}
-	if err := checkAuthNames(patch); err != nil {
+	if err := checkAuthNames(s.configs(), patch); err != nil {
 		return nil, err
 	}
 	return s.submit(ctx, jobSpec{
@@ -159,7 +159,7 @@ func (s *Service) UpdateBackendAuth(ctx context.Context, key EnvKey, name string
 			if err != nil {
 				return err
 			}
-			merged, err := mergeAuthConfig(r.Config, patch, name)
+			merged, err := mergeAuthConfig(s.configs(), r.Config, patch, name)
 			if err != nil {
 				return err
 			}
@@ -203,7 +203,7 @@ func (s *Service) updateBackendAuthEffect(tx Tx, job *Job, now time.Time) error 
 	}
 	// While this job is pending no other job of the environment can change the resource, so
 	// this merge is the one the submission checked.
-	merged, err := mergeAuthConfig(r.Config, p.Config, p.Name)
+	merged, err := mergeAuthConfig(s.configs(), r.Config, p.Config, p.Name)
 	if err != nil {
 		return err
 	}
@@ -217,34 +217,15 @@ func (s *Service) updateBackendAuthEffect(tx Tx, job *Job, now time.Time) error 
 }
 
 // mergeAuthConfig merges an UpdateBackendAuth ResourceConfig into a stored CreateBackendAuth
-// one. The Update shapes use the Create shapes' member names, so the merge is by name
-// (MergeJSON: objects member by member, lists and scalars replaced whole); what the Update
-// shapes lack (userPoolName, signInMethod, requiredSignUpAttributes, identityPoolName) keeps its
-// stored value. Two members follow from authResources, to keep the result a valid
-// CreateBackendAuth ResourceConfig: USER_POOL_ONLY drops identityPoolConfigs, and an
-// identityPoolConfigs the update introduces gets the default identityPoolName (the one the
-// identity pool is deployed with) and unauthenticatedLogin false unless given.
-func mergeAuthConfig(stored, patch json.RawMessage, name string) (json.RawMessage, error) {
-	merged, err := MergeJSON(stored, patch)
+// one (Configs.MergeAuth): what the Update shapes lack (userPoolName, signInMethod,
+// requiredSignUpAttributes, identityPoolName) keeps its stored value, USER_POOL_ONLY drops the
+// identity pool, and an identity pool the update introduces gets the name it is deployed with.
+func mergeAuthConfig(cf Configs, stored, patch json.RawMessage, name string) (json.RawMessage, error) {
+	merged, err := cf.MergeAuth(stored, patch, defaultIdentityPoolName(name))
 	if err != nil {
 		return nil, Invalid("The auth resourceConfig could not be merged: %v", err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(merged, &m); err != nil {
-		return nil, Invalid("The auth resourceConfig could not be merged: %v", err)
-	}
-	if m["authResources"] == authUserPoolOnly {
-		delete(m, "identityPoolConfigs")
-	}
-	if ip, ok := m["identityPoolConfigs"].(map[string]any); ok {
-		if _, ok := ip["identityPoolName"]; !ok {
-			ip["identityPoolName"] = defaultIdentityPoolName(name)
-		}
-		if _, ok := ip["unauthenticatedLogin"]; !ok {
-			ip["unauthenticatedLogin"] = false
-		}
-	}
-	return json.Marshal(m)
+	return merged, nil
 }
 
 // defaultIdentityPoolName names the identity pool of the auth resource name when its
@@ -254,11 +235,11 @@ func defaultIdentityPoolName(name string) string {
 }
 
 // deployIdentityPool adds the deployed ids of an auth resource's identity pool to d.
-func (s *Service) deployIdentityPool(key EnvKey, name string, c *authConfig, d map[string]string) {
+func (s *Service) deployIdentityPool(key EnvKey, name string, c *AuthConfig, d map[string]string) {
 	d["IdentityPoolId"] = key.Region + ":" + s.newID()
 	ipName := defaultIdentityPoolName(name)
-	if c.IdentityPoolConfigs != nil && c.IdentityPoolConfigs.IdentityPoolName != "" {
-		ipName = c.IdentityPoolConfigs.IdentityPoolName
+	if c.IdentityPool != nil && c.IdentityPool.Name != "" {
+		ipName = c.IdentityPool.Name
 	}
 	d["IdentityPoolName"] = ipName
 }
@@ -267,7 +248,7 @@ func (s *Service) deployIdentityPool(key EnvKey, name string, c *authConfig, d m
 // configuration: deployed when it is asked for and missing, removed when it is not asked for.
 // Every other deployed id stays.
 func (s *Service) redeployIdentityPool(key EnvKey, r *Resource) error {
-	c, err := parseConfig[authConfig](r.Config)
+	c, err := s.configs().Auth(r.Config)
 	if err != nil {
 		return err
 	}
@@ -300,14 +281,14 @@ func (s *Service) DeleteBackendAuth(ctx context.Context, key EnvKey, name string
 		action:  OpDeleteBackendAuth,
 		payload: authPayload{Name: name},
 		check: func(tx Tx, _ time.Time) error {
-			return authDeletable(tx, key, name)
+			return authDeletable(s.configs(), tx, key, name)
 		},
 	})
 }
 
 // authDeletable returns nil if the environment's auth resource is named name, no API resource
 // depends on its user pool and the environment has no storage resource.
-func authDeletable(tx Tx, key EnvKey, name string) error {
+func authDeletable(cf Configs, tx Tx, key EnvKey, name string) error {
 	if _, err := resourceNamed(tx, key, KindAuth, name); err != nil {
 		return err
 	}
@@ -315,7 +296,7 @@ func authDeletable(tx Tx, key EnvKey, name string) error {
 	switch ErrorCode(err) {
 	case NotFound:
 	case "":
-		if usesUserPools(apiRes.Config) {
+		if usesUserPools(cf, apiRes.Config) {
 			return Invalid("The auth resource %s cannot be deleted: the API resource %s of appId: %s and backendEnvironmentName: %s authorizes with AMAZON_COGNITO_USER_POOLS. Delete the API resource, or update it to stop using Cognito user pools, first.",
 				name, apiRes.Name, key.AppID, key.Env)
 		}
@@ -340,7 +321,7 @@ func (s *Service) deleteBackendAuthEffect(tx Tx, job *Job, _ time.Time) error {
 		return err
 	}
 	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
-	if err := authDeletable(tx, key, p.Name); err != nil {
+	if err := authDeletable(s.configs(), tx, key, p.Name); err != nil {
 		return err
 	}
 	return tx.DeleteResource(key, KindAuth)
@@ -398,7 +379,7 @@ func (s *Service) importBackendAuthEffect(tx Tx, job *Job, now time.Time) error 
 	if err != nil {
 		return err
 	}
-	config, err := importedAuthConfig(ids)
+	config, err := importedAuthConfig(s.configs(), ids)
 	if err != nil {
 		return err
 	}
@@ -426,24 +407,13 @@ func (s *Service) importBackendAuthEffect(tx Tx, job *Job, now time.Time) error 
 // the ids, so it reports authResources from whether an identity pool was imported, service
 // COGNITO, the user pool id as userPoolName and the identity pool id as identityPoolName;
 // members it cannot know (sign-in method, attributes, MFA, OAuth, ...) are left out.
-func importedAuthConfig(ids ImportedAuth) (json.RawMessage, error) {
-	type identityPool struct {
-		IdentityPoolName string `json:"identityPoolName"`
-	}
-	type userPool struct {
-		UserPoolName string `json:"userPoolName"`
-	}
-	c := struct {
-		AuthResources       string        `json:"authResources"`
-		IdentityPoolConfigs *identityPool `json:"identityPoolConfigs,omitempty"`
-		Service             string        `json:"service"`
-		UserPoolConfigs     userPool      `json:"userPoolConfigs"`
-	}{AuthResources: authUserPoolOnly, Service: "COGNITO", UserPoolConfigs: userPool{UserPoolName: ids.UserPoolID}}
+func importedAuthConfig(cf Configs, ids ImportedAuth) (json.RawMessage, error) {
+	c := AuthConfig{AuthResources: authUserPoolOnly, Service: "COGNITO", UserPool: &AuthUserPool{Name: ids.UserPoolID}}
 	if ids.IdentityPoolID != "" {
 		c.AuthResources = authWithIdentityPool
-		c.IdentityPoolConfigs = &identityPool{IdentityPoolName: ids.IdentityPoolID}
+		c.IdentityPool = &AuthIdentityPool{Name: ids.IdentityPoolID}
 	}
-	return json.Marshal(c)
+	return cf.EncodeAuth(c)
 }
 
 var nonResourceChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)

@@ -66,7 +66,7 @@ func TestMergeAuthConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := mergeAuthConfig(json.RawMessage(tt.stored), json.RawMessage(tt.patch), "auth1")
+			got, err := mergeAuthConfig(wireConfigs, json.RawMessage(tt.stored), json.RawMessage(tt.patch), "auth1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,13 +82,13 @@ func TestMergeAuthConfig(t *testing.T) {
 			}
 		})
 	}
-	if _, err := mergeAuthConfig(json.RawMessage(stored), json.RawMessage(`{"broken`), "auth1"); ErrorCode(err) != BadRequest {
+	if _, err := mergeAuthConfig(wireConfigs, json.RawMessage(stored), json.RawMessage(`{"broken`), "auth1"); ErrorCode(err) != BadRequest {
 		t.Fatalf("merge of malformed JSON: err = %v; want BadRequest", err)
 	}
 }
 
 func TestRedeployIdentityPool(t *testing.T) {
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	key := EnvKey{AppKey: AppKey{Scope: Scope{Account: "123456789012", Region: "eu-west-1"}, AppID: "a"}, Env: "dev"}
 	base := map[string]string{"UserPoolId": "eu-west-1_AAAAAAAAA", "AppClientID": "c"}
 	r := &Resource{Kind: KindAuth, Name: "auth1", Deployed: base,
@@ -185,14 +185,14 @@ func TestImportedAuthName(t *testing.T) {
 }
 
 func TestImportedAuthConfig(t *testing.T) {
-	got, err := importedAuthConfig(ImportedAuth{UserPoolID: "us-east-1_A", WebClientID: "w", NativeClientID: "n"})
+	got, err := importedAuthConfig(wireConfigs, ImportedAuth{UserPoolID: "us-east-1_A", WebClientID: "w", NativeClientID: "n"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := `{"authResources":"USER_POOL_ONLY","service":"COGNITO","userPoolConfigs":{"userPoolName":"us-east-1_A"}}`; string(got) != want {
 		t.Errorf("user pool only: %s; want %s", got, want)
 	}
-	got, err = importedAuthConfig(ImportedAuth{UserPoolID: "us-east-1_A", WebClientID: "w", NativeClientID: "n", IdentityPoolID: "us-east-1:x"})
+	got, err = importedAuthConfig(wireConfigs, ImportedAuth{UserPoolID: "us-east-1_A", WebClientID: "w", NativeClientID: "n", IdentityPoolID: "us-east-1:x"})
 	if err != nil {
 		t.Fatal(err)
 	}

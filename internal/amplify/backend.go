@@ -109,7 +109,7 @@ func (s *Service) GetBackend(ctx context.Context, key AppKey, env string) (*Back
 		if err != nil {
 			return err
 		}
-		b.MetaConfig, err = amplifyMeta(app, found, resources)
+		b.MetaConfig, err = amplifyMeta(s.configs(), app, found, resources)
 		if err != nil {
 			return err
 		}
@@ -195,10 +195,10 @@ func (s *Service) cloneBackendEffect(tx Tx, job *Job, now time.Time) error {
 		return nil
 	case err != nil:
 		return err
-	case !usesUserPools(api.Config):
+	case !usesUserPools(s.configs(), api.Config):
 		return nil
 	}
-	if api.Config, err = withUserPool(tx, to, api.Config); err != nil {
+	if api.Config, err = withUserPool(s.configs(), tx, to, api.Config); err != nil {
 		return err
 	}
 	return tx.PutResource(to, api)

@@ -12,14 +12,6 @@ import (
 // as the Amplify console does when it enables the Admin UI for a new app.
 const AdminUIEnvironment = "staging"
 
-// loginAuthConfig is an Admin UI config's LoginAuthConfig as stored (its wire JSON).
-type loginAuthConfig struct {
-	IdentityPoolID string `json:"aws_cognito_identity_pool_id,omitempty"`
-	Region         string `json:"aws_cognito_region,omitempty"`
-	UserPoolID     string `json:"aws_user_pools_id,omitempty"`
-	WebClientID    string `json:"aws_user_pools_web_client_id,omitempty"`
-}
-
 // createConfigPayload is what a CreateBackendConfig job needs to apply its effect.
 type createConfigPayload struct {
 	BackendManagerAppID string `json:"backendManagerAppId"`
@@ -123,13 +115,11 @@ func (s *Service) createBackendConfigEffect(tx Tx, job *Job, now time.Time) erro
 		}
 	}
 	poolName := "amplify_backend_manager_" + job.AppID
-	login := loginAuthConfig{
-		IdentityPoolID: job.Region + ":" + s.newID(),
-		Region:         job.Region,
-		UserPoolID:     job.Region + "_" + s.randomString(alnum, 9),
-		WebClientID:    s.randomString(lowerAlnum, 26),
-	}
-	raw, err := json.Marshal(login)
+	identityPool, region := job.Region+":"+s.newID(), job.Region
+	userPool, webClient := job.Region+"_"+s.randomString(alnum, 9), s.randomString(lowerAlnum, 26)
+	raw, err := s.configs().EncodeLoginAuth(LoginAuthConfig{
+		IdentityPoolID: &identityPool, Region: &region, UserPoolID: &userPool, WebClientID: &webClient,
+	})
 	if err != nil {
 		return err
 	}
@@ -139,10 +129,10 @@ func (s *Service) createBackendConfigEffect(tx Tx, job *Job, now time.Time) erro
 		LoginAuthConfig:     raw,
 		Deployed: map[string]string{
 			"UserPoolName":   poolName,
-			"UserPoolId":     login.UserPoolID,
-			"UserPoolArn":    userPoolArn(job.Account, login.UserPoolID),
-			"AppClientIDWeb": login.WebClientID,
-			"IdentityPoolId": login.IdentityPoolID,
+			"UserPoolId":     userPool,
+			"UserPoolArn":    userPoolArn(job.Account, userPool),
+			"AppClientIDWeb": webClient,
+			"IdentityPoolId": identityPool,
 		},
 		UpdatedAt: now,
 	})
@@ -157,7 +147,7 @@ func (s *Service) UpdateBackendConfig(ctx context.Context, key AppKey, patch jso
 	if err := CheckName("appId", key.AppID); err != nil {
 		return nil, err
 	}
-	if err := checkLoginAuthPatch(patch); err != nil {
+	if err := checkLoginAuthPatch(s.configs(), patch); err != nil {
 		return nil, err
 	}
 	var cfg *AppConfig
@@ -182,41 +172,38 @@ func (s *Service) UpdateBackendConfig(ctx context.Context, key AppKey, patch jso
 }
 
 // checkLoginAuthPatch validates the members an UpdateBackendConfig gives.
-func checkLoginAuthPatch(patch json.RawMessage) error {
-	if len(patch) == 0 {
-		return nil
-	}
-	var m map[string]any
-	if err := json.Unmarshal(patch, &m); err != nil {
+// The members are checked in the order of their names, so that the first broken one (in that
+// order) is the one reported.
+func checkLoginAuthPatch(cf Configs, patch json.RawMessage) error {
+	c, err := cf.LoginAuth(patch)
+	if err != nil {
 		return Invalid("The loginAuthConfig could not be read: %v", err)
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		member := "loginAuthConfig." + k
-		v, ok := m[k].(string)
-		if !ok {
-			return Invalid("The member %s must be a string.", member)
-		}
-		if err := CheckName(member, v); err != nil {
-			return err
-		}
-		var err error
-		switch k {
-		case "aws_user_pools_id":
-			err = checkUserPoolID(member, v, "")
-		case "aws_cognito_identity_pool_id":
-			err = checkIdentityPoolID(member, v, "")
-		case "aws_cognito_region":
+	for _, m := range []struct {
+		member string
+		value  *string
+		check  func(member, v string) error
+	}{
+		{"loginAuthConfig.aws_cognito_identity_pool_id", c.IdentityPoolID, func(member, v string) error { return checkIdentityPoolID(member, v, "") }},
+		{"loginAuthConfig.aws_cognito_region", c.Region, func(member, v string) error {
 			if !validRegion(v) {
-				err = Invalid("The %s %s is not an AWS region name, e.g. us-east-1.", member, sanitize(v))
+				return Invalid("The %s %s is not an AWS region name, e.g. us-east-1.", member, sanitize(v))
 			}
+			return nil
+		}},
+		{"loginAuthConfig.aws_user_pools_id", c.UserPoolID, func(member, v string) error { return checkUserPoolID(member, v, "") }},
+		{"loginAuthConfig.aws_user_pools_web_client_id", c.WebClientID, nil},
+	} {
+		if m.value == nil {
+			continue
 		}
-		if err != nil {
+		if err := CheckName(m.member, *m.value); err != nil {
 			return err
+		}
+		if m.check != nil {
+			if err := m.check(m.member, *m.value); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -27,7 +27,7 @@ func TestCheckLoginAuthPatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkLoginAuthPatch(json.RawMessage(tt.patch))
+			err := checkLoginAuthPatch(wireConfigs, json.RawMessage(tt.patch))
 			if (err == nil) != tt.ok {
 				t.Fatalf("checkLoginAuthPatch(%s) = %v; want ok %v", tt.patch, err, tt.ok)
 			}

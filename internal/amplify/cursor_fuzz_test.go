@@ -23,7 +23,7 @@ func (s cursorKeyStore) Secret(_ context.Context, name string) ([]byte, error) {
 }
 
 func cursorService() *Service {
-	return &Service{Store: cursorKeyStore{key: bytes.Repeat([]byte{0x5a}, 32)}}
+	return &Service{Configs: wireConfigs, Store: cursorKeyStore{key: bytes.Repeat([]byte{0x5a}, 32)}}
 }
 
 // wantTokenRefused fails unless err is a BadRequest *Error.

@@ -74,7 +74,7 @@ type providerMetadata struct {
 
 // amplifyMeta renders an environment's amplify-meta.json: the providers section and one
 // section per resource kind.
-func amplifyMeta(app *App, env *Environment, resources []Resource) (string, error) {
+func amplifyMeta(cf Configs, app *App, env *Environment, resources []Resource) (string, error) {
 	stack := stackName(app, env)
 	arn := func(service, resource string) string {
 		return "arn:aws:" + service + "::" + env.Account + ":" + resource
@@ -97,7 +97,7 @@ func amplifyMeta(app *App, env *Environment, resources []Resource) (string, erro
 			if r.Kind != kind {
 				continue
 			}
-			entry, err := metaEntry(stack, env, r, resources)
+			entry, err := metaEntry(cf, stack, env, r, resources)
 			if err != nil {
 				return "", err
 			}
@@ -108,7 +108,7 @@ func amplifyMeta(app *App, env *Environment, resources []Resource) (string, erro
 	return string(out), err
 }
 
-func metaEntry(stack string, env *Environment, r *Resource, all []Resource) (metaResource, error) {
+func metaEntry(cf Configs, stack string, env *Environment, r *Resource, all []Resource) (metaResource, error) {
 	e := metaResource{
 		ProviderPlugin:    "awscloudformation",
 		DependsOn:         []dependency{},
@@ -128,7 +128,7 @@ func metaEntry(stack string, env *Environment, r *Resource, all []Resource) (met
 		e.Service = "Cognito"
 		custom := false
 		e.CustomAuth = &custom
-		fac, err := frontendAuthConfig(r.Config)
+		fac, err := frontendAuthConfig(cf, r.Config)
 		if err != nil {
 			return e, err
 		}
@@ -151,12 +151,12 @@ func metaEntry(stack string, env *Environment, r *Resource, all []Resource) (met
 				poolID = other.Deployed["UserPoolId"]
 			}
 		}
-		ac, err := apiAuthConfig(r.Config, poolID)
+		ac, err := apiAuthConfig(cf, r.Config, poolID)
 		if err != nil {
 			return e, err
 		}
 		e.Output.set("authConfig", ac)
-		if usesUserPools(r.Config) {
+		if usesUserPools(cf, r.Config) {
 			for _, other := range all {
 				if other.Kind == KindAuth {
 					e.DependsOn = append(e.DependsOn, dependency{Category: "auth", ResourceName: other.Name, Attributes: []string{"UserPoolId"}})

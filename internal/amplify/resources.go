@@ -18,78 +18,9 @@ var authOutputKeys = []string{
 	"IdentityPoolId", "IdentityPoolName",
 }
 
-// authConfig is the part of an auth ResourceConfig (wire JSON) the service reads itself.
-type authConfig struct {
-	AuthResources       string `json:"authResources"`
-	IdentityPoolConfigs *struct {
-		IdentityPoolName string `json:"identityPoolName"`
-	} `json:"identityPoolConfigs"`
-	UserPoolConfigs *struct {
-		MFA *struct {
-			MFAMode  string `json:"MFAMode"`
-			Settings *struct {
-				MfaTypes []string `json:"mfaTypes"`
-			} `json:"settings"`
-		} `json:"mfa"`
-		OAuth *struct {
-			DomainPrefix           string                     `json:"domainPrefix"`
-			SocialProviderSettings map[string]json.RawMessage `json:"socialProviderSettings"`
-		} `json:"oAuth"`
-		PasswordPolicy *struct {
-			AdditionalConstraints []string `json:"additionalConstraints"`
-			MinimumLength         *float64 `json:"minimumLength"`
-		} `json:"passwordPolicy"`
-		RequiredSignUpAttributes []string `json:"requiredSignUpAttributes"`
-		SignInMethod             string   `json:"signInMethod"`
-		UserPoolName             string   `json:"userPoolName"`
-	} `json:"userPoolConfigs"`
-}
-
-// apiConfig is the part of an API ResourceConfig (wire JSON) the service reads itself.
-type apiConfig struct {
-	AdditionalAuthTypes []apiAuthType `json:"additionalAuthTypes"`
-	APIName             string        `json:"apiName"`
-	DefaultAuthType     *apiAuthType  `json:"defaultAuthType"`
-	TransformSchema     string        `json:"transformSchema"`
-}
-
-type apiAuthType struct {
-	Mode     string `json:"mode"`
-	Settings *struct {
-		CognitoUserPoolID  string   `json:"cognitoUserPoolId"`
-		Description        string   `json:"description"`
-		ExpirationTime     *float64 `json:"expirationTime"`
-		OpenIDClientID     string   `json:"openIDClientId"`
-		OpenIDIssueURL     string   `json:"openIDIssueURL"`
-		OpenIDProviderName string   `json:"openIDProviderName"`
-	} `json:"settings"`
-}
-
-func (c *apiConfig) modes() []string {
-	var modes []string
-	if c.DefaultAuthType != nil {
-		modes = append(modes, c.DefaultAuthType.Mode)
-	}
-	for _, a := range c.AdditionalAuthTypes {
-		modes = append(modes, a.Mode)
-	}
-	return modes
-}
-
-func parseConfig[T any](raw json.RawMessage) (*T, error) {
-	var v T
-	if len(raw) == 0 {
-		return &v, nil
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
 // usesUserPools reports whether an API config has the Cognito user pool auth mode.
-func usesUserPools(raw json.RawMessage) bool {
-	c, err := parseConfig[apiConfig](raw)
+func usesUserPools(cf Configs, raw json.RawMessage) bool {
+	c, err := cf.API(raw)
 	if err != nil {
 		return false
 	}
@@ -103,8 +34,8 @@ func usesUserPools(raw json.RawMessage) bool {
 
 // frontendAuthConfig derives amplify-meta.json's frontendAuthConfig from an auth config, as
 // the Amplify CLI does.
-func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
-	c, err := parseConfig[authConfig](raw)
+func frontendAuthConfig(cf Configs, raw json.RawMessage) (json.RawMessage, error) {
+	c, err := cf.Auth(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -125,15 +56,9 @@ func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
 	}
 	fac.PasswordProtectionSettings.PasswordPolicyMinLength = 8
 	fac.PasswordProtectionSettings.PasswordPolicyCharacters = []string{}
-	if up := c.UserPoolConfigs; up != nil {
+	if up := c.UserPool; up != nil {
 		if up.OAuth != nil {
-			for _, p := range []struct{ member, name string }{
-				{"Facebook", "FACEBOOK"}, {"Google", "GOOGLE"}, {"LoginWithAmazon", "AMAZON"}, {"SignInWithApple", "APPLE"},
-			} {
-				if _, ok := up.OAuth.SocialProviderSettings[p.member]; ok {
-					fac.SocialProviders = append(fac.SocialProviders, p.name)
-				}
-			}
+			fac.SocialProviders = append(fac.SocialProviders, up.OAuth.SocialProviders...)
 		}
 		switch up.SignInMethod {
 		case "EMAIL":
@@ -147,23 +72,17 @@ func frontendAuthConfig(raw json.RawMessage) (json.RawMessage, error) {
 			fac.VerificationMechanisms = []string{"EMAIL", "PHONE_NUMBER"}
 		}
 		fac.SignupAttributes = append(fac.SignupAttributes, up.RequiredSignUpAttributes...)
-		if pp := up.PasswordPolicy; pp != nil {
-			if pp.MinimumLength != nil {
-				fac.PasswordProtectionSettings.PasswordPolicyMinLength = *pp.MinimumLength
-			}
-			for _, c := range pp.AdditionalConstraints {
-				fac.PasswordProtectionSettings.PasswordPolicyCharacters = append(
-					fac.PasswordProtectionSettings.PasswordPolicyCharacters, passwordCharacters(c))
-			}
+		if up.PasswordMinLength != nil {
+			fac.PasswordProtectionSettings.PasswordPolicyMinLength = *up.PasswordMinLength
 		}
-		if up.MFA != nil {
-			if up.MFA.MFAMode != "" {
-				fac.MfaConfiguration = up.MFA.MFAMode
-			}
-			if up.MFA.Settings != nil {
-				fac.MfaTypes = append(fac.MfaTypes, up.MFA.Settings.MfaTypes...)
-			}
+		for _, c := range up.PasswordConstraints {
+			fac.PasswordProtectionSettings.PasswordPolicyCharacters = append(
+				fac.PasswordProtectionSettings.PasswordPolicyCharacters, passwordCharacters(c))
 		}
+		if up.MFAMode != "" {
+			fac.MfaConfiguration = up.MFAMode
+		}
+		fac.MfaTypes = append(fac.MfaTypes, up.MFATypes...)
 	}
 	return json.Marshal(fac)
 }
@@ -185,12 +104,12 @@ func passwordCharacters(constraint string) string {
 // poolID is the user pool id of the environment's auth resource: the one AppSync authorizes
 // with. The stored config carries it too (withUserPool); an API stored before it did gets it
 // here.
-func apiAuthConfig(raw json.RawMessage, poolID string) (any, error) {
-	c, err := parseConfig[apiConfig](raw)
+func apiAuthConfig(cf Configs, raw json.RawMessage, poolID string) (any, error) {
+	c, err := cf.API(raw)
 	if err != nil {
 		return nil, err
 	}
-	provider := func(a apiAuthType) orderedMap {
+	provider := func(a APIAuthType) orderedMap {
 		m := orderedMap{}.with("authenticationType", a.Mode)
 		switch a.Mode {
 		case "API_KEY":
@@ -238,14 +157,14 @@ func (s *Service) deploy(key EnvKey, r *Resource) error {
 	d := map[string]string{}
 	switch r.Kind {
 	case KindAuth:
-		c, err := parseConfig[authConfig](r.Config)
+		c, err := s.configs().Auth(r.Config)
 		if err != nil {
 			return err
 		}
 		poolID := key.Region + "_" + s.randomString(alnum, 9)
 		name := r.Name
-		if c.UserPoolConfigs != nil && c.UserPoolConfigs.UserPoolName != "" {
-			name = c.UserPoolConfigs.UserPoolName
+		if c.UserPool != nil && c.UserPool.Name != "" {
+			name = c.UserPool.Name
 		}
 		d["UserPoolId"] = poolID
 		d["UserPoolArn"] = userPoolArn(key.Account, poolID)
@@ -256,7 +175,7 @@ func (s *Service) deploy(key EnvKey, r *Resource) error {
 			s.deployIdentityPool(key, r.Name, c, d)
 		}
 	case KindAPI:
-		c, err := parseConfig[apiConfig](r.Config)
+		c, err := s.configs().API(r.Config)
 		if err != nil {
 			return err
 		}

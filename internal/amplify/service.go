@@ -20,6 +20,8 @@ import (
 // are set once, before first use.
 type Service struct {
 	Store Store
+	// Configs reads and writes the wire JSON of resource configurations (required).
+	Configs Configs
 	// Now is the clock (time.Now when nil). Every transaction reads it once.
 	Now func() time.Time
 	// Rand is the source of ids and challenge codes (crypto/rand when nil).

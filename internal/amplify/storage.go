@@ -13,12 +13,6 @@ import (
 // MaxBucketsPage is the page size of ListS3Buckets.
 const MaxBucketsPage = 100
 
-// storageConfig is the part of a storage ResourceConfig (wire JSON) the service reads itself.
-type storageConfig struct {
-	BucketName  string `json:"bucketName"`
-	ServiceName string `json:"serviceName"`
-}
-
 // storagePayload is the payload of the storage jobs: the resource, the bucket (Create, Import)
 // and the configuration (Create: the whole, Update: the members to merge).
 type storagePayload struct {
@@ -36,7 +30,7 @@ func (s *Service) CreateBackendStorage(ctx context.Context, key EnvKey, name str
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
 	}
-	c, err := parseConfig[storageConfig](config)
+	c, err := s.configs().Storage(config)
 	if err != nil {
 		return nil, Errorf(BadRequest, "The resourceConfig is not a valid storage configuration: %v", err)
 	}
@@ -196,7 +190,7 @@ func (s *Service) importStorageEffect(tx Tx, job *Job, now time.Time) error {
 	if err := storageImportable(tx, key, p.Bucket); err != nil {
 		return err
 	}
-	config, err := json.Marshal(storageConfig{BucketName: p.Bucket, ServiceName: "S3"})
+	config, err := s.configs().EncodeStorage(StorageConfig{BucketName: p.Bucket, ServiceName: "S3"})
 	if err != nil {
 		return err
 	}
@@ -215,7 +209,7 @@ func (s *Service) UpdateBackendStorage(ctx context.Context, key EnvKey, name str
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "resourceName", name); err != nil {
 		return nil, err
 	}
-	if _, err := parseConfig[storageConfig](patch); err != nil {
+	if _, err := s.configs().Storage(patch); err != nil {
 		return nil, Errorf(BadRequest, "The resourceConfig is not a valid storage configuration: %v", err)
 	}
 	return s.submit(ctx, jobSpec{

@@ -73,7 +73,7 @@ func TestCheckBucketName(t *testing.T) {
 }
 
 func TestGeneratedBucketNamesAreValid(t *testing.T) {
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	for _, key := range []EnvKey{
 		{AppKey: AppKey{AppID: "d1abc"}, Env: "dev"},
 		{AppKey: AppKey{AppID: strings.Repeat("X", 200)}, Env: strings.Repeat("Prod-", 40)},
@@ -101,7 +101,7 @@ func TestImportedStorageName(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	ctx := context.Background()
-	s := &Service{Store: secretStore{secret: []byte("0123456789abcdef0123456789abcdef")}}
+	s := &Service{Configs: wireConfigs, Store: secretStore{secret: []byte("0123456789abcdef0123456789abcdef")}}
 	scope := []string{"000000000000", "us-east-1"}
 	tok, err := s.sealToken(ctx, "buckets", scope, []byte("my-bucket"))
 	if err != nil {
@@ -192,7 +192,7 @@ func (t *storageTestTx) DeleteResource(_ EnvKey, kind ResourceKind) error {
 // re-check: the job fails with the refusal and writes nothing.
 func TestStorageEffectsRecheckAuth(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	want := "add auth first (CreateBackendAuth or ImportBackendAuth"
 
 	tx := newStorageTestTx()
@@ -233,7 +233,7 @@ func TestStorageEffectsRecheckAuth(t *testing.T) {
 // DeleteBackendAuth's job re-checks that no storage depends on the auth resource.
 func TestDeleteAuthEffectRechecksStorage(t *testing.T) {
 	now := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	tx := newStorageTestTx()
 	tx.resources[KindAuth] = &Resource{Kind: KindAuth, Name: "myauth"}
 	tx.resources[KindStorage] = &Resource{Kind: KindStorage, Name: "files"}

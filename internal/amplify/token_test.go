@@ -20,7 +20,7 @@ func TestChallengeCodeEntropy(t *testing.T) {
 	if bits := challengeLength * 5; bits < 60 || len(challengeAlphabet) != 32 {
 		t.Fatalf("challenge codes carry %d bits from a %d-letter alphabet", bits, len(challengeAlphabet))
 	}
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	seen := map[string]bool{}
 	for i := 0; i < 100; i++ {
 		c := s.randomString(challengeAlphabet, challengeLength)
@@ -35,7 +35,7 @@ func TestChallengeCodeEntropy(t *testing.T) {
 }
 
 func TestEpochSeconds(t *testing.T) {
-	s := &Service{}
+	s := &Service{Configs: wireConfigs}
 	if got := s.tokenTTL(); got != DefaultTokenTTL {
 		t.Errorf("default TTL = %v", got)
 	}

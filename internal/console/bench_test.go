@@ -15,6 +15,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/schema"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // TestMain seals the tests from the machine's AWS_* variables and HOME (internal/testenv).
@@ -87,7 +88,7 @@ func BenchmarkPages(b *testing.B) {
 	}
 	defer store.Close()
 	seed(b, store)
-	svc := &amplify.Service{Store: store, CheckSchema: func(_ context.Context, src string) error { return schema.Check(src) }}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store, CheckSchema: func(_ context.Context, src string) error { return schema.Check(src) }}
 	journal := control.NewJournal(control.DefaultJournalSize)
 	for i := range control.DefaultJournalSize {
 		journal.Record(httpapi.Record{Call: httpapi.Call{Operation: "GetBackendJob", Account: benchScope.Account, Region: benchScope.Region, AppID: fmt.Sprintf("app%04d", i%benchApps)},

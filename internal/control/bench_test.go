@@ -14,6 +14,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/httpapi"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // BenchmarkGetBackendJobHooks measures what the control plane costs the AWS hot path: one
@@ -51,7 +52,7 @@ func BenchmarkGetBackendJobHooks(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { store.Close() })
-			svc := &amplify.Service{Store: store}
+			svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store}
 			cfg := httpapi.Config{Service: svc, Logger: quiet}
 			c.setup(&cfg)
 			srv := httpapi.New(cfg)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // newTestHandler returns a Handler over a real SQLite store in a temp directory.
@@ -23,7 +24,7 @@ func newTestHandler(t *testing.T, cfg Config) *Handler {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg.Service = &amplify.Service{Store: store}
+	cfg.Service = &amplify.Service{Configs: wireconfig.Configs{}, Store: store}
 	cfg.CheckWrite = store.CheckWrite
 	cfg.StoreKind = "sqlite"
 	return New(cfg)

@@ -33,6 +33,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 	"github.com/amplifybackendd/amplifybackendd/internal/storemetrics"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -360,6 +361,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Runner = &jobs.Runner{Store: store, Logger: m.Logger, Now: m.Now, Lease: m.Config.JobLease, Workers: m.Config.JobWorkers, Metrics: jobMetrics}
 	bounded := m.Config.boundedWork()
 	m.Service = &amplify.Service{
+		Configs:     wireconfig.Configs{},
 		Store:       store,
 		Now:         m.Now,
 		JobDuration: m.Config.JobDuration,

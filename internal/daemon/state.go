@@ -13,6 +13,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/snapshot"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // UsageError is a mistake in what the command line asked for (a bad flag value, a snapshot
@@ -135,7 +136,7 @@ func (m *Main) export(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	svc := &amplify.Service{Store: store, Now: m.Now}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store, Now: m.Now}
 	st, err := svc.ExportState(ctx, amplify.StateScope{})
 	if err != nil {
 		return err
@@ -178,7 +179,7 @@ func (m *Main) importState(ctx context.Context) error {
 		return err
 	}
 	defer store.Close()
-	svc := &amplify.Service{Store: store, Now: m.Now}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store, Now: m.Now}
 	if !m.Replace {
 		empty, c, err := storeEmpty(ctx, svc)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
 	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // The benchmarks of the full request path: routing, authentication (mode any), decoding and
@@ -56,7 +57,7 @@ func newBenchServer(b *testing.B, logger *slog.Logger) *benchServer {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	svc := &amplify.Service{Store: store}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store}
 	return &benchServer{Server: New(Config{Service: svc, Logger: logger}), svc: svc, store: store}
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // panicStore is a Store whose reads panic: View panics with its own value, and every other
@@ -49,7 +50,7 @@ func (s *syncBuffer) String() string {
 func TestPanicRecovered(t *testing.T) {
 	var logs syncBuffer
 	s := New(Config{
-		Service: &amplify.Service{Store: panicStore{}},
+		Service: &amplify.Service{Configs: wireconfig.Configs{}, Store: panicStore{}},
 		Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
 	})
 	srv := httptest.NewServer(s)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 func TestLimiters(t *testing.T) {
@@ -147,7 +148,7 @@ func BenchmarkServerDistinctAccounts(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer store.Close()
-			srv := New(Config{Service: &amplify.Service{Store: store}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			srv := New(Config{Service: &amplify.Service{Configs: wireconfig.Configs{}, Store: store}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 				RateLimit: RateLimit{RPS: 10, Burst: 20}})
 			b.ResetTimer()
 			for range b.N {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // canceledStore is a Store whose reads fail as a store fails when its context ends.
@@ -31,7 +32,7 @@ func (canceledStore) View(context.Context, func(amplify.Tx) error) error {
 // failure like any other.
 func TestClientClosedIsNotInternal(t *testing.T) {
 	var logs syncBuffer
-	s := New(Config{Service: &amplify.Service{Store: canceledStore{}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	s := New(Config{Service: &amplify.Service{Configs: wireconfig.Configs{}, Store: canceledStore{}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the client is gone
 	w := httptest.NewRecorder()
@@ -110,7 +111,7 @@ func TestAccessLogStatusIsWhatWasSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	s := New(Config{Service: &amplify.Service{Store: store}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	s := New(Config{Service: &amplify.Service{Configs: wireconfig.Configs{}, Store: store}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	tests := []struct {
 		name, method, path, body string
 		status                   int
@@ -177,7 +178,7 @@ func TestHealthzStoreDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s := New(Config{Service: &amplify.Service{Store: store}, Ready: store.Ping, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	s := New(Config{Service: &amplify.Service{Configs: wireconfig.Configs{}, Store: store}, Ready: store.Ping, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	get := func() *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))

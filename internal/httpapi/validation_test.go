@@ -13,6 +13,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // apiModel is the part of the AWS model these tests read.
@@ -53,7 +54,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(New(Config{Service: &amplify.Service{Store: store}}))
+	srv := httptest.NewServer(New(Config{Service: &amplify.Service{Configs: wireconfig.Configs{}, Store: store}}))
 	t.Cleanup(srv.Close)
 	return srv
 }

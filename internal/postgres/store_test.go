@@ -18,6 +18,7 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/storetest"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -619,7 +620,7 @@ func TestSubmitSeesOneState(t *testing.T) {
 	runnerDB, clientDB := open(t, dsn), open(t, dsn)
 	now := time.UnixMilli(1_700_000_000_000)
 	clock := func() time.Time { return now }
-	runner := &amplify.Service{Store: runnerDB, Now: clock}
+	runner := &amplify.Service{Configs: wireconfig.Configs{}, Store: runnerDB, Now: clock}
 	key := amplify.EnvKey{AppKey: appKey, Env: "dev"}
 	first, err := runner.CreateBackend(t.Context(), key, "app")
 	if err != nil {
@@ -634,7 +635,7 @@ func TestSubmitSeesOneState(t *testing.T) {
 	paused := &pausingStore{Store: clientDB, checked: make(chan struct{}), proceed: make(chan struct{})}
 	var release sync.Once
 	defer release.Do(func() { close(paused.proceed) })
-	client := &amplify.Service{Store: paused, Now: clock}
+	client := &amplify.Service{Configs: wireconfig.Configs{}, Store: paused, Now: clock}
 	second := make(chan error, 1)
 	go func() {
 		_, err := client.CreateBackend(t.Context(), key, "app")

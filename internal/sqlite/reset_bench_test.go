@@ -8,6 +8,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // BenchmarkReset10k measures POST /_amplifybackend/reset's domain call over 10,000 apps,
@@ -19,7 +20,7 @@ func BenchmarkReset10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	svc := &amplify.Service{Store: store}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store}
 	for range b.N {
 		b.StopTimer()
 		fillApps(b, store, 10000)
@@ -85,7 +86,7 @@ func BenchmarkExportImport10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	svc := &amplify.Service{Store: store}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: store}
 	fillApps(b, store, 10000)
 	b.Run("export", func(b *testing.B) {
 		for range b.N {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
+	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
 )
 
 // The control plane's job operations through the Service, on each store: ending jobs by hand
@@ -17,7 +18,7 @@ import (
 // on the store's conditional writes, so they run against every store.
 
 func newService(s amplify.Store) (*amplify.Service, *jobs.Runner) {
-	svc := &amplify.Service{Store: s}
+	svc := &amplify.Service{Configs: wireconfig.Configs{}, Store: s}
 	r := &jobs.Runner{Store: s, Executor: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return svc, r
 }
