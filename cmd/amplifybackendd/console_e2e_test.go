@@ -435,3 +435,63 @@ func TestConsoleEnvironmentForms(t *testing.T) {
 	s.runJobs()
 	b.get(consolePath+"/apps/app1/jobs"+scopeQ+"&env=dev").want(t, 200, "DeleteBackend", "DeleteBackendAPI")
 }
+
+// Challenge tokens: the app page lists the live ones (session id and expiry; the code only
+// right after creation or on "show"), and its buttons are GetToken and DeleteToken.
+func TestConsoleTokens(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createBackend(s.client, "app2", "two", "dev")
+	b := newBrowser(t, s)
+	appPage := consolePath + "/apps/app1" + scopeQ
+	b.get(appPage).want(t, 200, "No live tokens.")
+	viaAPI, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("app1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("app2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := b.post(consolePath+"/apps/app1/token-create"+scopeQ, url.Values{})
+	created.want(t, 200, "Challenge code")
+	m := regexp.MustCompile(`<dt>Session id</dt><dd><code>([^<]+)</code></dd>\s*<dt>Challenge code</dt><dd><code>([A-Z2-7]{16})</code>`).FindStringSubmatch(created.body)
+	if m == nil {
+		t.Fatalf("the created token's session id and code are not shown\n%.4000s", created.body)
+	}
+	session, code := m[1], m[2]
+	got, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("app1"), SessionId: aws.String(session)})
+	if err != nil || aws.StringValue(got.ChallengeCode) != code {
+		t.Fatalf("GetToken of the console's token = %v, %v", got, err)
+	}
+
+	// The list shows both of app1's tokens, not app2's, and no code.
+	list := b.get(appPage)
+	list.want(t, 200, "<code>"+session+"</code>", "<code>"+aws.StringValue(viaAPI.SessionId)+"</code>", "Delete token "+session)
+	if strings.Contains(list.body, aws.StringValue(other.SessionId)) {
+		t.Fatal("app1's page lists app2's token")
+	}
+	if strings.Contains(list.body, code) || strings.Contains(list.body, aws.StringValue(viaAPI.ChallengeCode)) {
+		t.Fatal("the list shows a challenge code")
+	}
+	// Show (GetToken) reveals the code of one token.
+	b.post(consolePath+"/apps/app1/token-get"+scopeQ, url.Values{"sessionId": {aws.StringValue(viaAPI.SessionId)}}).
+		want(t, 200, "<code>"+aws.StringValue(viaAPI.ChallengeCode)+"</code>")
+
+	// Delete without the CSRF token changes nothing.
+	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}, "csrf": {""}}).want(t, 403, "CSRF")
+	if _, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("app1"), SessionId: aws.String(session)}); err != nil {
+		t.Fatalf("a refused delete removed the token: %v", err)
+	}
+	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}}).want(t, http.StatusSeeOther)
+	if _, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("app1"), SessionId: aws.String(session)}); err == nil {
+		t.Fatal("the deleted token still answers GetToken")
+	}
+	list = b.get(appPage)
+	list.want(t, 200, "<code>"+aws.StringValue(viaAPI.SessionId)+"</code>")
+	if strings.Contains(list.body, session) {
+		t.Fatal("the deleted token is still listed")
+	}
+	// Deleting it again answers next to the form, in the API's words.
+	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}}).want(t, 400, "NotFoundException")
+}

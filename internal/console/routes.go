@@ -97,6 +97,8 @@ const (
 	appsPerPage = 25
 	recentJobs  = 10
 	jobsPerPage = 25
+	// tokensPerPage bounds the app page's list of live challenge tokens.
+	tokensPerPage = 25
 )
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
@@ -173,7 +175,10 @@ type appData struct {
 	Config   *amplify.AppConfig
 	Login    map[string]string
 	Token    *api.GetTokenResponse
-	JobsLink string
+	Tokens   []amplify.Token
+	// TokensNext is the session id after which the next page of tokens starts.
+	TokensNext string
+	JobsLink   string
 }
 
 func (h *Handler) appPage(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +201,12 @@ func (h *Handler) renderApp(w http.ResponseWriter, r *http.Request, status int, 
 	p := h.newPage(w, r, key.Scope, "App "+b.App.Name)
 	p.Form = form
 	p.Crumbs = []crumb{{"Overview", p.href(nil)}}
-	d := &appData{App: b.App, Envs: b.Environments, Config: cfg, Token: token}
+	toks, err := h.cfg.Service.ListTokens(ctx, key, r.URL.Query().Get("tokens"), tokensPerPage)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &appData{App: b.App, Envs: b.Environments, Config: cfg, Token: token, Tokens: toks.Tokens, TokensNext: toks.Next}
 	if cfg != nil {
 		json.Unmarshal(cfg.LoginAuthConfig, &d.Login)
 	}
