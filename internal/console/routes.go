@@ -170,12 +170,12 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 // ---- app
 
 type appData struct {
-	App      amplify.App
-	Envs     []string
-	Config   *amplify.AppConfig
-	Login    map[string]string
-	Token    *api.GetTokenResponse
-	Tokens   []amplify.Token
+	App    amplify.App
+	Envs   []string
+	Config *amplify.AppConfig
+	Login  map[string]string
+	Token  *api.GetTokenResponse
+	Tokens []amplify.Token
 	// TokensNext is the session id after which the next page of tokens starts.
 	TokensNext string
 	JobsLink   string
