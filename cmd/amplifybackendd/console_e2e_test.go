@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -494,4 +495,158 @@ func TestConsoleTokens(t *testing.T) {
 	}
 	// Deleting it again answers next to the form, in the API's words.
 	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}}).want(t, 400, "NotFoundException")
+}
+
+// formValues reads a form of the page as a browser would submit it untouched: its inputs'
+// values, the selected option of each select, the checked checkboxes, the textareas.
+func formValues(t *testing.T, body, action string) url.Values {
+	t.Helper()
+	start := strings.Index(body, `action="`+action)
+	if start < 0 {
+		t.Fatalf("the page has no form to %s", action)
+	}
+	form := body[start:]
+	form = form[:strings.Index(form, "</form>")]
+	v := url.Values{}
+	attr := func(tag, name string) (string, bool) {
+		m := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+		if m == nil {
+			return "", false
+		}
+		return html.UnescapeString(m[1]), true
+	}
+	for _, tag := range regexp.MustCompile(`<input[^>]*>`).FindAllString(form, -1) {
+		name, _ := attr(tag, "name")
+		typ, _ := attr(tag, "type")
+		if typ == "checkbox" && !strings.Contains(tag, " checked") {
+			continue
+		}
+		val, _ := attr(tag, "value")
+		v.Add(name, val)
+	}
+	for _, m := range regexp.MustCompile(`(?s)<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>`).FindAllStringSubmatch(form, -1) {
+		// The selected option, else the first (what a browser submits).
+		opts := regexp.MustCompile(`<option([^>]*)>([^<]*)</option>`).FindAllStringSubmatch(m[2], -1)
+		if len(opts) == 0 {
+			continue
+		}
+		chosen := opts[0]
+		for _, opt := range opts {
+			if strings.Contains(opt[1], " selected") {
+				chosen = opt
+			}
+		}
+		sel := chosen[2]
+		if val, ok := attr(chosen[1], "value"); ok {
+			sel = val
+		}
+		v.Set(m[1], html.UnescapeString(sel))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(form, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+// The auth update form offers what UpdateBackendAuth allows, shows the stored configuration,
+// and what it sends is what GetBackendAuth answers afterwards.
+func TestConsoleAuthUpdate(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createAuth("app1", "dev", "auth1", minimalAuthConfig())
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	page := b.get(env + scopeQ)
+	page.want(t, 200, "Update (UpdateBackendAuth)")
+	const up = "resourceConfig.userPoolConfigs."
+	f := formValues(t, page.body, env+"/auth-update")
+	// The form shows the stored configuration.
+	for field, want := range map[string]string{
+		up + "oAuth.oAuthGrantType": "CODE", up + "oAuth.oAuthScopes": "OPENID", up + "oAuth.redirectSignInURIs": "https://a.example/in",
+		up + "oAuth.socialProviderSettings.Facebook.client_id": "fb", up + "passwordPolicy.minimumLength": "8",
+		up + "passwordPolicy.additionalConstraints": "REQUIRE_DIGIT", "resourceConfig.authResources": "USER_POOL_ONLY",
+	} {
+		if got := f[field]; len(got) != 1 || got[0] != want {
+			t.Errorf("the update form's %s = %q, want %q", field, got, want)
+		}
+	}
+	// A bad choice is refused next to its field and changes nothing.
+	bad := formValues(t, page.body, env+"/auth-update")
+	bad.Set(up+"oAuth.oAuthGrantType", "TELEPATHY")
+	b.post(env+"/auth-update"+scopeQ, bad).want(t, 400,
+		`<p class="field-error">BadRequestException: 1 validation error detected: Value &#39;TELEPATHY&#39; at &#39;resourceConfig.userPoolConfigs.oAuth.oAuthGrantType&#39;`)
+	// A form post without its CSRF token changes nothing either.
+	forged := formValues(t, page.body, env+"/auth-update")
+	forged.Set(up+"oAuth.domainPrefix", "forged")
+	forged.Set("csrf", "")
+	b.post(env+"/auth-update"+scopeQ, forged).want(t, 403, "CSRF")
+
+	f.Set(up+"oAuth.domainPrefix", "app1-login")
+	f.Set(up+"oAuth.oAuthGrantType", "IMPLICIT")
+	f[up+"oAuth.oAuthScopes"] = []string{"EMAIL", "OPENID", "PROFILE"} // checkboxes come in the page's order
+	f.Set(up+"oAuth.redirectSignInURIs", "https://a.example/in\r\nhttp://localhost:3000/\r\n")
+	f.Set(up+"oAuth.socialProviderSettings.Google.client_id", "g2")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.client_id", "apple")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.key_id", "k")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.private_key", "pk")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.team_id", "team")
+	f.Set(up+"passwordPolicy.minimumLength", "12")
+	f[up+"passwordPolicy.additionalConstraints"] = []string{"REQUIRE_DIGIT", "REQUIRE_SYMBOL"}
+	f.Set(up+"forgotPassword.deliveryMethod", "EMAIL")
+	f.Set(up+"forgotPassword.emailSettings.emailSubject", "Reset")
+	f.Set(up+"forgotPassword.emailSettings.emailMessage", "Your code is {####}")
+	f.Set(up+"verificationMessage.deliveryMethod", "SMS")
+	f.Set(up+"verificationMessage.smsSettings.smsMessage", "Verify with {####}")
+	f.Set(up+"mfa.MFAMode", "OPTIONAL")
+	f[up+"mfa.settings.mfaTypes"] = []string{"SMS", "TOTP"}
+	f.Set(up+"mfa.settings.smsMessage", "MFA {####}")
+	f.Set("resourceConfig.authResources", "IDENTITY_POOL_AND_USER_POOL")
+	f.Set("resourceConfig.identityPoolConfigs.unauthenticatedLogin", "true")
+	if p := b.post(env+"/auth-update"+scopeQ, f); p.status != http.StatusSeeOther || !strings.Contains(p.where, "UpdateBackendAuth+started") {
+		t.Fatalf("update auth = %d %q\n%.3000s", p.status, p.where, p.body)
+	}
+	s.runJobs()
+	got, err := s.getAuth("app1", "dev", "auth1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := got.ResourceConfig
+	up2 := rc.UserPoolConfigs
+	oa := up2.OAuth
+	switch {
+	case aws.StringValue(oa.DomainPrefix) != "app1-login" || aws.StringValue(oa.OAuthGrantType) != "IMPLICIT" ||
+		strings.Join(aws.StringValueSlice(oa.OAuthScopes), ",") != "EMAIL,OPENID,PROFILE" ||
+		strings.Join(aws.StringValueSlice(oa.RedirectSignInURIs), ",") != "https://a.example/in,http://localhost:3000/" ||
+		strings.Join(aws.StringValueSlice(oa.RedirectSignOutURIs), ",") != "https://a.example/out":
+		t.Errorf("OAuth after the console's update = %v", oa)
+	case aws.StringValue(oa.SocialProviderSettings.Google.ClientId) != "g2" || aws.StringValue(oa.SocialProviderSettings.Google.ClientSecret) != "gs" ||
+		aws.StringValue(oa.SocialProviderSettings.Facebook.ClientId) != "fb" || aws.StringValue(oa.SocialProviderSettings.SignInWithApple.TeamId) != "team":
+		t.Errorf("social providers after the console's update = %v", oa.SocialProviderSettings)
+	case aws.Float64Value(up2.PasswordPolicy.MinimumLength) != 12 || len(up2.PasswordPolicy.AdditionalConstraints) != 2:
+		t.Errorf("password policy after the console's update = %v", up2.PasswordPolicy)
+	case up2.ForgotPassword == nil || aws.StringValue(up2.ForgotPassword.DeliveryMethod) != "EMAIL" || aws.StringValue(up2.ForgotPassword.EmailSettings.EmailSubject) != "Reset":
+		t.Errorf("forgot password after the console's update = %v", up2.ForgotPassword)
+	case up2.VerificationMessage == nil || aws.StringValue(up2.VerificationMessage.SmsSettings.SmsMessage) != "Verify with {####}":
+		t.Errorf("verification message after the console's update = %v", up2.VerificationMessage)
+	case aws.StringValue(up2.Mfa.MFAMode) != "OPTIONAL" || len(up2.Mfa.Settings.MfaTypes) != 2:
+		t.Errorf("MFA after the console's update = %v", up2.Mfa)
+	case aws.StringValue(rc.AuthResources) != "IDENTITY_POOL_AND_USER_POOL" || rc.IdentityPoolConfigs == nil || !aws.BoolValue(rc.IdentityPoolConfigs.UnauthenticatedLogin):
+		t.Errorf("identity pool after the console's update = %v %v", rc.AuthResources, rc.IdentityPoolConfigs)
+	case aws.StringValue(up2.SignInMethod) != "EMAIL" || aws.StringValue(up2.UserPoolName) != "pool1":
+		t.Errorf("members the update does not touch changed: %v", up2)
+	}
+	// The form now shows the new configuration, and sending it untouched changes nothing.
+	page = b.get(env + scopeQ)
+	again := formValues(t, page.body, env+"/auth-update")
+	if again.Get(up+"oAuth.domainPrefix") != "app1-login" || again.Get("resourceConfig.identityPoolConfigs.unauthenticatedLogin") != "true" {
+		t.Fatalf("the form after the update = %v", again)
+	}
+	if p := b.post(env+"/auth-update"+scopeQ, again); p.status != http.StatusSeeOther {
+		t.Fatalf("the untouched form = %d\n%.3000s", p.status, p.body)
+	}
+	s.runJobs()
+	same, err := s.getAuth("app1", "dev", "auth1")
+	if err != nil || same.ResourceConfig.String() != got.ResourceConfig.String() {
+		t.Fatalf("the untouched form changed the configuration:\n%v\nwas\n%v (%v)", same.ResourceConfig, got.ResourceConfig, err)
+	}
 }

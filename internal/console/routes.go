@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -297,6 +298,9 @@ type envData struct {
 	Buckets   []amplify.Bucket
 	Ops       []string
 	AuthAttrs []string
+	// AuthValues fills the auth form: the stored configuration (update) or the defaults
+	// (create).
+	AuthValues url.Values
 }
 
 func (h *Handler) envPage(w http.ResponseWriter, r *http.Request) {
@@ -335,6 +339,12 @@ func (h *Handler) loadEnv(r *http.Request) (*envData, error) {
 		return nil, err
 	}
 	d.Buckets = buckets.Buckets
+	if d.Auth != nil {
+		d.AuthValues = authFormValues(d.Auth.Config)
+	} else {
+		d.AuthValues = url.Values{userPoolPrefix + "mfa.MFAMode": {"OFF"}, userPoolPrefix + "mfa.settings.mfaTypes": {"TOTP"},
+			userPoolPrefix + "mfa.settings.smsMessage": {"Your code is {####}"}}
+	}
 	return d, nil
 }
 
@@ -351,44 +361,166 @@ func (h *Handler) renderEnv(w http.ResponseWriter, r *http.Request, status int, 
 	h.render(w, status, "env", p)
 }
 
-// authConfig builds a CreateBackendAuth or UpdateBackendAuth resourceConfig from the form.
+// userPoolPrefix is the form name prefix of the user pool's members: every field is named
+// by its path in the request body, so that a validation error finds its field.
+const userPoolPrefix = "resourceConfig.userPoolConfigs."
+
+// The user pool members that CreateBackendAuth and UpdateBackendAuth share, by path under
+// userPoolConfigs, and how the form carries each.
+type fieldKind int
+
+const (
+	textField   fieldKind = iota // one value, sent when not empty
+	listField                    // checkboxes: every checked value
+	linesField                   // a textarea: one value a line
+	numberField                  // a number (the API names what is not one)
+)
+
+var userPoolFields = []struct {
+	path string
+	kind fieldKind
+}{
+	{"forgotPassword.deliveryMethod", textField},
+	{"forgotPassword.emailSettings.emailSubject", textField},
+	{"forgotPassword.emailSettings.emailMessage", textField},
+	{"forgotPassword.smsSettings.smsMessage", textField},
+	{"mfa.MFAMode", textField},
+	{"mfa.settings.mfaTypes", listField},
+	{"mfa.settings.smsMessage", textField},
+	{"oAuth.domainPrefix", textField},
+	{"oAuth.oAuthGrantType", textField},
+	{"oAuth.oAuthScopes", listField},
+	{"oAuth.redirectSignInURIs", linesField},
+	{"oAuth.redirectSignOutURIs", linesField},
+	{"oAuth.socialProviderSettings.Facebook.client_id", textField},
+	{"oAuth.socialProviderSettings.Facebook.client_secret", textField},
+	{"oAuth.socialProviderSettings.Google.client_id", textField},
+	{"oAuth.socialProviderSettings.Google.client_secret", textField},
+	{"oAuth.socialProviderSettings.LoginWithAmazon.client_id", textField},
+	{"oAuth.socialProviderSettings.LoginWithAmazon.client_secret", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.client_id", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.key_id", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.private_key", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.team_id", textField},
+	{"passwordPolicy.minimumLength", numberField},
+	{"passwordPolicy.additionalConstraints", listField},
+	{"verificationMessage.deliveryMethod", textField},
+	{"verificationMessage.emailSettings.emailSubject", textField},
+	{"verificationMessage.emailSettings.emailMessage", textField},
+	{"verificationMessage.smsSettings.smsMessage", textField},
+}
+
+// put sets the member at a dotted path of m, making the objects on the way.
+func put(m map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, k := range parts[:len(parts)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[parts[len(parts)-1]] = v
+}
+
+// formLines splits a textarea into its non-empty lines.
+func formLines(v string) []string {
+	var out []string
+	for _, l := range strings.Split(v, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// authConfig builds a CreateBackendAuth or UpdateBackendAuth resourceConfig from the form. A
+// member left empty is not sent: for an update it keeps its stored value (the service merges
+// the update into the stored configuration), for a create the API says whether it may be
+// missing. A section (OAuth, forgot password, ...) is sent when one of its fields is filled.
 func authConfig(f url.Values, update bool) map[string]any {
 	user := map[string]any{}
 	if !update {
-		user["signInMethod"] = f.Get("resourceConfig.userPoolConfigs.signInMethod")
-		user["userPoolName"] = f.Get("resourceConfig.userPoolConfigs.userPoolName")
-		attrs := f["resourceConfig.userPoolConfigs.requiredSignUpAttributes"]
+		user["signInMethod"] = f.Get(userPoolPrefix + "signInMethod")
+		user["userPoolName"] = f.Get(userPoolPrefix + "userPoolName")
+		attrs := f[userPoolPrefix+"requiredSignUpAttributes"]
 		if attrs == nil {
 			attrs = []string{}
 		}
 		user["requiredSignUpAttributes"] = attrs
 	}
-	if v := f.Get("resourceConfig.userPoolConfigs.mfa.MFAMode"); v != "" {
-		mfa := map[string]any{"MFAMode": v}
-		if v != "OFF" {
-			mfa["settings"] = map[string]any{"mfaTypes": []string{"TOTP"}, "smsMessage": "Your code is {####}"}
+	mfaOff := f.Get(userPoolPrefix+"mfa.MFAMode") == "OFF"
+	for _, fd := range userPoolFields {
+		name := userPoolPrefix + fd.path
+		if mfaOff && strings.HasPrefix(fd.path, "mfa.settings.") {
+			continue // MFA off has no settings
 		}
-		user["mfa"] = mfa
-	}
-	if v := f.Get("resourceConfig.userPoolConfigs.passwordPolicy.minimumLength"); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			user["passwordPolicy"] = map[string]any{"minimumLength": v} // the API names the type error
-		} else {
-			user["passwordPolicy"] = map[string]any{"minimumLength": n}
+		switch fd.kind {
+		case textField:
+			if v := f.Get(name); v != "" {
+				put(user, fd.path, v)
+			}
+		case listField:
+			if vs := f[name]; len(vs) > 0 {
+				put(user, fd.path, vs)
+			}
+		case linesField:
+			if vs := formLines(f.Get(name)); len(vs) > 0 {
+				put(user, fd.path, vs)
+			}
+		case numberField:
+			if v := strings.TrimSpace(f.Get(name)); v != "" {
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					put(user, fd.path, n)
+				} else {
+					put(user, fd.path, v) // the API names the type error
+				}
+			}
 		}
 	}
 	cfg := map[string]any{"service": "COGNITO", "userPoolConfigs": user}
 	if v := f.Get("resourceConfig.authResources"); v != "" {
 		cfg["authResources"] = v
 	}
-	if cfg["authResources"] == "IDENTITY_POOL_AND_USER_POOL" {
+	login := f.Get("resourceConfig.identityPoolConfigs.unauthenticatedLogin")
+	switch {
+	case !update && cfg["authResources"] == "IDENTITY_POOL_AND_USER_POOL":
 		cfg["identityPoolConfigs"] = map[string]any{
 			"identityPoolName":     f.Get("resourceConfig.identityPoolConfigs.identityPoolName"),
-			"unauthenticatedLogin": f.Get("resourceConfig.identityPoolConfigs.unauthenticatedLogin") == "true",
+			"unauthenticatedLogin": login == "true",
 		}
+	case update && (login == "true" || login == "false"):
+		cfg["identityPoolConfigs"] = map[string]any{"unauthenticatedLogin": login == "true"}
 	}
 	return cfg
+}
+
+// authFormValues flattens a stored auth resourceConfig into the update form's field names
+// and values, so that the form shows what is configured.
+func authFormValues(config []byte) url.Values {
+	out := url.Values{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				walk(prefix+"."+k, e)
+			}
+		case []any:
+			for _, e := range v {
+				out.Add(prefix, fmt.Sprint(e))
+			}
+		case nil:
+		default:
+			out.Add(prefix, fmt.Sprint(v))
+		}
+	}
+	var m any
+	if json.Unmarshal(config, &m) == nil {
+		walk("resourceConfig", m)
+	}
+	return out
 }
 
 func storagePermissions(f url.Values) map[string]any {
