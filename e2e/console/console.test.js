@@ -108,7 +108,13 @@ test("a realistic session through every page", async () => {
 
   await page.click('#app-list a:has-text("todoapp")');
   await page.locator("h1", { hasText: "App Todo app" }).waitFor();
+  // A challenge token: created (its code shown this once), listed by session id, deleted.
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Create a token")')]);
+  const session = (await page.locator('dl[aria-label="Challenge token"] dd code').first().textContent()).trim();
+  await page.locator("#tokens code", { hasText: session }).waitFor();
   await audit("app");
+  await Promise.all([page.waitForNavigation(), page.click(`button[aria-label="Delete token ${session}"]`)]);
+  await page.locator("#tokens", { hasText: "No live tokens." }).waitFor();
 
   // Add auth with email sign-in.
   await page.click('a:has-text("dev") >> nth=0');
