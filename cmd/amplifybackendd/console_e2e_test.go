@@ -650,3 +650,61 @@ func TestConsoleAuthUpdate(t *testing.T) {
 		t.Fatalf("the untouched form changed the configuration:\n%v\nwas\n%v (%v)", same.ResourceConfig, got.ResourceConfig, err)
 	}
 }
+
+// The API form offers what UpdateBackendAPI allows besides the schema (the data model page's
+// job): default mode and its settings, additional modes, conflict resolution.
+func TestConsoleAPIUpdate(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createAuth("app1", "dev", "auth1", minimalAuthConfig())
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	b.get(env + scopeQ)
+	b.post(env+"/model/save"+scopeQ, url.Values{"create": {"true"}, "resourceName": {"api1"},
+		"resourceConfig.defaultAuthType.mode": {"API_KEY"}, "transformSchema": {"type Todo @model { id: ID! }"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	page := b.get(env + scopeQ)
+	f := formValues(t, page.body, env+"/api-update")
+	if f.Get("resourceConfig.defaultAuthType.mode") != "API_KEY" || f.Has("resourceConfig.additionalAuthTypes.mode") {
+		t.Fatalf("the API form does not show the stored configuration: %v", f)
+	}
+	bad := formValues(t, page.body, env+"/api-update")
+	bad.Set("resourceConfig.conflictResolution.resolutionStrategy", "COIN_TOSS")
+	b.post(env+"/api-update"+scopeQ, bad).want(t, 400,
+		`<p class="field-error">BadRequestException: 1 validation error detected: Value &#39;COIN_TOSS&#39; at &#39;resourceConfig.conflictResolution.resolutionStrategy&#39;`)
+
+	f.Set("resourceConfig.defaultAuthType.settings.description", "console key")
+	f.Set("resourceConfig.defaultAuthType.settings.expirationTime", "30")
+	f["resourceConfig.additionalAuthTypes.mode"] = []string{"AWS_IAM", "AMAZON_COGNITO_USER_POOLS"}
+	f.Set("resourceConfig.conflictResolution.resolutionStrategy", "AUTOMERGE")
+	if p := b.post(env+"/api-update"+scopeQ, f); p.status != http.StatusSeeOther || !strings.Contains(p.where, "UpdateBackendAPI+started") {
+		t.Fatalf("update API = %d %q\n%.3000s", p.status, p.where, p.body)
+	}
+	s.runJobs()
+	got, err := s.client.GetBackendAPI(&amplifybackend.GetBackendAPIInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("api1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := got.ResourceConfig
+	var modes []string
+	for _, a := range rc.AdditionalAuthTypes {
+		modes = append(modes, aws.StringValue(a.Mode))
+	}
+	if aws.StringValue(rc.DefaultAuthType.Mode) != "API_KEY" || aws.StringValue(rc.DefaultAuthType.Settings.Description) != "console key" ||
+		aws.Float64Value(rc.DefaultAuthType.Settings.ExpirationTime) != 30 || strings.Join(modes, ",") != "AWS_IAM,AMAZON_COGNITO_USER_POOLS" ||
+		aws.StringValue(rc.ConflictResolution.ResolutionStrategy) != "AUTOMERGE" || !strings.Contains(aws.StringValue(rc.TransformSchema), "type Todo") {
+		t.Fatalf("GetBackendAPI after the console's update = %v", rc)
+	}
+	again := formValues(t, b.get(env+scopeQ).body, env+"/api-update")
+	if strings.Join(again["resourceConfig.additionalAuthTypes.mode"], ",") != "AWS_IAM,AMAZON_COGNITO_USER_POOLS" ||
+		again.Get("resourceConfig.defaultAuthType.settings.description") != "console key" {
+		t.Fatalf("the API form after the update = %v", again)
+	}
+	// Sent untouched, the form changes nothing (the additional modes keep their settings).
+	b.post(env+"/api-update"+scopeQ, again).want(t, http.StatusSeeOther)
+	s.runJobs()
+	same, err := s.client.GetBackendAPI(&amplifybackend.GetBackendAPIInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("api1")})
+	if err != nil || same.ResourceConfig.String() != rc.String() {
+		t.Fatalf("the untouched API form changed the configuration:\n%v\nwas\n%v (%v)", same.ResourceConfig, rc, err)
+	}
+}

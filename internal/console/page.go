@@ -106,7 +106,7 @@ var funcs = template.FuncMap{
 		return f.Values.Get(field)
 	},
 	// dval and dchecked are fval and fchecked with the defaults in a url.Values (a stored
-	// configuration flattened by authFormValues).
+	// configuration flattened by configFormValues).
 	"dval": func(f *formState, form, field string, def url.Values) string {
 		if f == nil || f.Name != form || !f.Values.Has(field) {
 			return strings.Join(def[field], "\n")
@@ -166,6 +166,8 @@ func enumValues(name string) []string {
 		return api.OAuthGrantTypeValues()
 	case "OAuthScopes":
 		return api.OAuthScopesElementValues()
+	case "ResolutionStrategy":
+		return api.ResolutionStrategyValues()
 	case "AdditionalConstraints":
 		return api.AdditionalConstraintsElementValues()
 	}

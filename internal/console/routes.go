@@ -301,6 +301,8 @@ type envData struct {
 	// AuthValues fills the auth form: the stored configuration (update) or the defaults
 	// (create).
 	AuthValues url.Values
+	// APIValues fills the API's update form with its stored configuration.
+	APIValues url.Values
 }
 
 func (h *Handler) envPage(w http.ResponseWriter, r *http.Request) {
@@ -339,8 +341,11 @@ func (h *Handler) loadEnv(r *http.Request) (*envData, error) {
 		return nil, err
 	}
 	d.Buckets = buckets.Buckets
+	if d.API != nil {
+		d.APIValues = configFormValues(d.API.Config)
+	}
 	if d.Auth != nil {
-		d.AuthValues = authFormValues(d.Auth.Config)
+		d.AuthValues = configFormValues(d.Auth.Config)
 	} else {
 		d.AuthValues = url.Values{userPoolPrefix + "mfa.MFAMode": {"OFF"}, userPoolPrefix + "mfa.settings.mfaTypes": {"TOTP"},
 			userPoolPrefix + "mfa.settings.smsMessage": {"Your code is {####}"}}
@@ -496,9 +501,11 @@ func authConfig(f url.Values, update bool) map[string]any {
 	return cfg
 }
 
-// authFormValues flattens a stored auth resourceConfig into the update form's field names
-// and values, so that the form shows what is configured.
-func authFormValues(config []byte) url.Values {
+// configFormValues flattens a stored resourceConfig into the update forms' field names and
+// values, so that a form shows what is configured. A list of objects (an API's
+// additionalAuthTypes) gives each member's values under one name: the modes, as checkboxes
+// carry them.
+func configFormValues(config []byte) url.Values {
 	out := url.Values{}
 	var walk func(prefix string, v any)
 	walk = func(prefix string, v any) {
@@ -509,7 +516,11 @@ func authFormValues(config []byte) url.Values {
 			}
 		case []any:
 			for _, e := range v {
-				out.Add(prefix, fmt.Sprint(e))
+				if _, ok := e.(map[string]any); ok {
+					walk(prefix, e)
+				} else {
+					out.Add(prefix, fmt.Sprint(e))
+				}
 			}
 		case nil:
 		default:
@@ -521,6 +532,66 @@ func authFormValues(config []byte) url.Values {
 		walk("resourceConfig", m)
 	}
 	return out
+}
+
+// The members of an API's authorization settings (BackendAPIAppSyncAuthSettings), by path
+// under defaultAuthType.
+var apiAuthSettings = []struct {
+	path string
+	kind fieldKind
+}{
+	{"settings.description", textField},
+	{"settings.expirationTime", numberField},
+	{"settings.cognitoUserPoolId", textField},
+	{"settings.openIDProviderName", textField},
+	{"settings.openIDIssueURL", textField},
+	{"settings.openIDClientId", textField},
+	{"settings.openIDAuthTTL", textField},
+	{"settings.openIDIatTTL", textField},
+}
+
+// apiConfig builds an UpdateBackendAPI resourceConfig from the form: the default
+// authorization (mode and settings), the additional authorization modes and the conflict
+// resolution. An empty field is not sent and keeps its stored value. The additional modes
+// replace the stored list (a list is replaced whole); a mode that stays keeps its stored
+// settings (stored: the API's stored resourceConfig).
+func apiConfig(f url.Values, stored json.RawMessage) map[string]any {
+	cfg := map[string]any{}
+	if v := f.Get("resourceConfig.defaultAuthType.mode"); v != "" {
+		put(cfg, "defaultAuthType.mode", v)
+	}
+	for _, fd := range apiAuthSettings {
+		v := strings.TrimSpace(f.Get("resourceConfig.defaultAuthType." + fd.path))
+		if v == "" {
+			continue
+		}
+		if n, err := strconv.ParseFloat(v, 64); fd.kind == numberField && err == nil {
+			put(cfg, "defaultAuthType."+fd.path, n)
+		} else {
+			put(cfg, "defaultAuthType."+fd.path, v) // a number's type error is the API's to name
+		}
+	}
+	if v := f.Get("resourceConfig.conflictResolution.resolutionStrategy"); v != "" {
+		put(cfg, "conflictResolution.resolutionStrategy", v)
+	}
+	if modes := f["resourceConfig.additionalAuthTypes.mode"]; len(modes) > 0 {
+		var old struct {
+			AdditionalAuthTypes []map[string]any `json:"additionalAuthTypes"`
+		}
+		json.Unmarshal(stored, &old)
+		var list []map[string]any
+		for _, m := range modes {
+			t := map[string]any{"mode": m}
+			for _, o := range old.AdditionalAuthTypes {
+				if o["mode"] == m && o["settings"] != nil {
+					t["settings"] = o["settings"]
+				}
+			}
+			list = append(list, t)
+		}
+		cfg["additionalAuthTypes"] = list
+	}
+	return cfg
 }
 
 func storagePermissions(f url.Values) map[string]any {
@@ -560,8 +631,16 @@ func (h *Handler) envAction(w http.ResponseWriter, r *http.Request) {
 	case "auth-delete":
 		out, err = h.call(r, "DeleteBackendAuth", params, map[string]any{"resourceName": f.Get("resourceName")})
 	case "api-update":
-		out, err = h.call(r, "UpdateBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName"),
-			"resourceConfig": map[string]any{"defaultAuthType": map[string]any{"mode": f.Get("resourceConfig.defaultAuthType.mode")}}})
+		var stored json.RawMessage
+		// The stored configuration keeps the settings of the additional modes that stay.
+		if all, err := h.cfg.Service.Resources(r.Context(), amplify.EnvKey{AppKey: amplify.AppKey{Scope: h.scope(r), AppID: app}, Env: env}); err == nil {
+			for _, res := range all {
+				if res.Kind == amplify.KindAPI {
+					stored = res.Config
+				}
+			}
+		}
+		out, err = h.call(r, "UpdateBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName"), "resourceConfig": apiConfig(f, stored)})
 	case "api-delete":
 		out, err = h.call(r, "DeleteBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName")})
 	case "storage-create":
