@@ -708,3 +708,43 @@ func TestConsoleAPIUpdate(t *testing.T) {
 		t.Fatalf("the untouched API form changed the configuration:\n%v\nwas\n%v (%v)", same.ResourceConfig, rc, err)
 	}
 }
+
+// The create form carries the same user pool choices: OAuth with a social provider here, and
+// a missing member the API requires is named next to its field.
+func TestConsoleAuthCreateOAuth(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	page := b.get(env + scopeQ)
+	const up = "resourceConfig.userPoolConfigs."
+	f := formValues(t, page.body, env+"/auth-create")
+	if f.Get(up+"mfa.MFAMode") != "OFF" || f.Get(up+"signInMethod") != "EMAIL" {
+		t.Fatalf("the create form's defaults = %v", f)
+	}
+	f.Set(up+"oAuth.domainPrefix", "app1-login")
+	f[up+"oAuth.oAuthScopes"] = []string{"OPENID"}
+	f.Set(up+"oAuth.redirectSignInURIs", "http://localhost:3000/")
+	f.Set(up+"oAuth.redirectSignOutURIs", "http://localhost:3000/bye")
+	f.Set(up+"oAuth.socialProviderSettings.Google.client_id", "gid")
+	f.Set(up+"oAuth.socialProviderSettings.Google.client_secret", "gsecret")
+	miss := b.post(env+"/auth-create"+scopeQ, f)
+	miss.want(t, 400, `<p class="field-error">BadRequestException`, "oAuthGrantType")
+	if !regexp.MustCompile(`(?s)id="ac-oagt".*?</select>\s*<p class="field-error">[^<]*oAuthGrantType`).MatchString(miss.body) {
+		t.Fatalf("the missing grant type is not named next to its field\n%.6000s", miss.body)
+	}
+	f.Set(up+"oAuth.oAuthGrantType", "CODE")
+	if p := b.post(env+"/auth-create"+scopeQ, f); p.status != http.StatusSeeOther {
+		t.Fatalf("create auth = %d\n%.3000s", p.status, p.body)
+	}
+	s.runJobs()
+	got, err := s.getAuth("app1", "dev", "app1auth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oa := got.ResourceConfig.UserPoolConfigs.OAuth
+	if oa == nil || aws.StringValue(oa.DomainPrefix) != "app1-login" || aws.StringValue(oa.OAuthGrantType) != "CODE" ||
+		aws.StringValue(oa.SocialProviderSettings.Google.ClientSecret) != "gsecret" || len(oa.RedirectSignOutURIs) != 1 {
+		t.Fatalf("OAuth created by the console = %v", oa)
+	}
+}
