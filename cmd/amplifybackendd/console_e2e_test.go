@@ -659,13 +659,19 @@ func TestConsoleAPIUpdate(t *testing.T) {
 	s.createAuth("app1", "dev", "auth1", minimalAuthConfig())
 	b := newBrowser(t, s)
 	env := consolePath + "/apps/app1/envs/dev"
-	b.get(env + scopeQ)
+	// The data model page's first save (CreateBackendAPI) offers the same choices.
+	if mf := formValues(t, b.get(env+"/model"+scopeQ).body, env+"/model/save"); !mf.Has("resourceConfig.conflictResolution.resolutionStrategy") ||
+		!mf.Has("resourceConfig.defaultAuthType.settings.expirationTime") || mf.Get("resourceConfig.defaultAuthType.mode") != "API_KEY" {
+		t.Fatalf("the data model page's create form = %v", mf)
+	}
 	b.post(env+"/model/save"+scopeQ, url.Values{"create": {"true"}, "resourceName": {"api1"},
-		"resourceConfig.defaultAuthType.mode": {"API_KEY"}, "transformSchema": {"type Todo @model { id: ID! }"}}).want(t, http.StatusSeeOther)
+		"resourceConfig.defaultAuthType.mode": {"API_KEY"}, "transformSchema": {"type Todo @model { id: ID! }"},
+		"resourceConfig.conflictResolution.resolutionStrategy": {"OPTIMISTIC_CONCURRENCY"}}).want(t, http.StatusSeeOther)
 	s.runJobs()
 	page := b.get(env + scopeQ)
 	f := formValues(t, page.body, env+"/api-update")
-	if f.Get("resourceConfig.defaultAuthType.mode") != "API_KEY" || f.Has("resourceConfig.additionalAuthTypes.mode") {
+	if f.Get("resourceConfig.defaultAuthType.mode") != "API_KEY" || f.Has("resourceConfig.additionalAuthTypes.mode") ||
+		f.Get("resourceConfig.conflictResolution.resolutionStrategy") != "OPTIMISTIC_CONCURRENCY" {
 		t.Fatalf("the API form does not show the stored configuration: %v", f)
 	}
 	bad := formValues(t, page.body, env+"/api-update")

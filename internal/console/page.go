@@ -120,7 +120,8 @@ var funcs = template.FuncMap{
 		}
 		return slices.Contains(vals, value)
 	},
-	"args": func(v ...any) []any { return v },
+	"args":     func(v ...any) []any { return v },
+	"novalues": func() url.Values { return url.Values{} },
 	"fchecked": func(f *formState, form, field, value string, def bool) bool {
 		if f == nil || f.Name != form {
 			return def

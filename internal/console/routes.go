@@ -831,9 +831,10 @@ func (h *Handler) modelAction(w http.ResponseWriter, r *http.Request) {
 		}
 		name := f.Get("resourceName")
 		if f.Get("create") == "true" {
+			cfg := apiConfig(f, nil)
+			cfg["service"], cfg["apiName"], cfg["transformSchema"] = "AppSync", name, doc
 			out, err = h.call(r, "CreateBackendAPI", []string{app}, map[string]any{"backendEnvironmentName": env, "resourceName": name,
-				"resourceConfig": map[string]any{"service": "AppSync", "apiName": name, "transformSchema": doc,
-					"defaultAuthType": map[string]any{"mode": f.Get("resourceConfig.defaultAuthType.mode")}}})
+				"resourceConfig": cfg})
 		} else {
 			out, err = h.call(r, "UpdateBackendAPI", []string{app, env}, map[string]any{"resourceName": name,
 				"resourceConfig": map[string]any{"transformSchema": doc}})
