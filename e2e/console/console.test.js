@@ -141,6 +141,9 @@ test("a realistic session through every page", async () => {
   // The data model: a schema with an error, seen at its line before saving; fixed; saved.
   await page.click('a:has-text("Data model") >> nth=0');
   await page.locator("h1", { hasText: "Data model of dev" }).waitFor();
+  await openDetails();
+  await audit("model-create-form", undefined, { screenshot: false });
+  await page.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = false; }));
   const broken = "type Todo @model {\n  id: ID!\n  name: String!\n  done: Bool\n}\n";
   await page.fill("#schema", broken);
   await page.locator("#schema-problems", { hasText: "Line 4, column" }).waitFor(); // the live check
@@ -208,7 +211,7 @@ test("a realistic session through every page", async () => {
   await page.goto(`${console_()}/apps/todoapp/envs/dev/model${scope}`);
   await page.locator("#models-status", { hasText: "LATEST" }).waitFor();
   assert.deepEqual(problems, []);
-  assert.deepEqual(audited, ["overview", "app", "environment-create-forms", "environment", "environment-update-forms", "model-error", "model", "jobs", "testing"]);
+  assert.deepEqual(audited, ["overview", "app", "environment-create-forms", "environment", "environment-update-forms", "model-create-form", "model-error", "model", "jobs", "testing"]);
 });
 
 test("with an admin token: the sign-in page, by keyboard", async () => {
