@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -434,4 +435,322 @@ func TestConsoleEnvironmentForms(t *testing.T) {
 	b.post(consolePath+"/apps/app1/delete-env"+scopeQ, url.Values{"env": {"dev"}}).want(t, http.StatusSeeOther)
 	s.runJobs()
 	b.get(consolePath+"/apps/app1/jobs"+scopeQ+"&env=dev").want(t, 200, "DeleteBackend", "DeleteBackendAPI")
+}
+
+// Challenge tokens: the app page lists the live ones (session id and expiry; the code only
+// right after creation or on "show"), and its buttons are GetToken and DeleteToken.
+func TestConsoleTokens(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createBackend(s.client, "app2", "two", "dev")
+	b := newBrowser(t, s)
+	appPage := consolePath + "/apps/app1" + scopeQ
+	b.get(appPage).want(t, 200, "No live tokens.")
+	viaAPI, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("app1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.client.CreateToken(&amplifybackend.CreateTokenInput{AppId: aws.String("app2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := b.post(consolePath+"/apps/app1/token-create"+scopeQ, url.Values{})
+	created.want(t, 200, "Challenge code")
+	m := regexp.MustCompile(`<dt>Session id</dt><dd><code>([^<]+)</code></dd>\s*<dt>Challenge code</dt><dd><code>([A-Z2-7]{16})</code>`).FindStringSubmatch(created.body)
+	if m == nil {
+		t.Fatalf("the created token's session id and code are not shown\n%.4000s", created.body)
+	}
+	session, code := m[1], m[2]
+	got, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("app1"), SessionId: aws.String(session)})
+	if err != nil || aws.StringValue(got.ChallengeCode) != code {
+		t.Fatalf("GetToken of the console's token = %v, %v", got, err)
+	}
+
+	// The list shows both of app1's tokens, not app2's, and no code.
+	list := b.get(appPage)
+	list.want(t, 200, "<code>"+session+"</code>", "<code>"+aws.StringValue(viaAPI.SessionId)+"</code>", "Delete token "+session)
+	if strings.Contains(list.body, aws.StringValue(other.SessionId)) {
+		t.Fatal("app1's page lists app2's token")
+	}
+	if strings.Contains(list.body, code) || strings.Contains(list.body, aws.StringValue(viaAPI.ChallengeCode)) {
+		t.Fatal("the list shows a challenge code")
+	}
+	// Show (GetToken) reveals the code of one token.
+	b.post(consolePath+"/apps/app1/token-get"+scopeQ, url.Values{"sessionId": {aws.StringValue(viaAPI.SessionId)}}).
+		want(t, 200, "<code>"+aws.StringValue(viaAPI.ChallengeCode)+"</code>")
+
+	// Delete without the CSRF token changes nothing.
+	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}, "csrf": {""}}).want(t, 403, "CSRF")
+	if _, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("app1"), SessionId: aws.String(session)}); err != nil {
+		t.Fatalf("a refused delete removed the token: %v", err)
+	}
+	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}}).want(t, http.StatusSeeOther)
+	if _, err := s.client.GetToken(&amplifybackend.GetTokenInput{AppId: aws.String("app1"), SessionId: aws.String(session)}); err == nil {
+		t.Fatal("the deleted token still answers GetToken")
+	}
+	list = b.get(appPage)
+	list.want(t, 200, "<code>"+aws.StringValue(viaAPI.SessionId)+"</code>")
+	if strings.Contains(list.body, session) {
+		t.Fatal("the deleted token is still listed")
+	}
+	// Deleting it again answers next to the form, in the API's words.
+	b.post(consolePath+"/apps/app1/token-delete"+scopeQ, url.Values{"sessionId": {session}}).want(t, 400, "NotFoundException")
+}
+
+// formValues reads a form of the page as a browser would submit it untouched: its inputs'
+// values, the selected option of each select, the checked checkboxes, the textareas.
+func formValues(t *testing.T, body, action string) url.Values {
+	t.Helper()
+	start := strings.Index(body, `action="`+action)
+	if start < 0 {
+		t.Fatalf("the page has no form to %s", action)
+	}
+	form := body[start:]
+	form = form[:strings.Index(form, "</form>")]
+	v := url.Values{}
+	attr := func(tag, name string) (string, bool) {
+		m := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+		if m == nil {
+			return "", false
+		}
+		return html.UnescapeString(m[1]), true
+	}
+	for _, tag := range regexp.MustCompile(`<input[^>]*>`).FindAllString(form, -1) {
+		name, _ := attr(tag, "name")
+		typ, _ := attr(tag, "type")
+		if typ == "checkbox" && !strings.Contains(tag, " checked") {
+			continue
+		}
+		val, _ := attr(tag, "value")
+		v.Add(name, val)
+	}
+	for _, m := range regexp.MustCompile(`(?s)<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>`).FindAllStringSubmatch(form, -1) {
+		// The selected option, else the first (what a browser submits).
+		opts := regexp.MustCompile(`<option([^>]*)>([^<]*)</option>`).FindAllStringSubmatch(m[2], -1)
+		if len(opts) == 0 {
+			continue
+		}
+		chosen := opts[0]
+		for _, opt := range opts {
+			if strings.Contains(opt[1], " selected") {
+				chosen = opt
+			}
+		}
+		sel := chosen[2]
+		if val, ok := attr(chosen[1], "value"); ok {
+			sel = val
+		}
+		v.Set(m[1], html.UnescapeString(sel))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(form, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+// The auth update form offers what UpdateBackendAuth allows, shows the stored configuration,
+// and what it sends is what GetBackendAuth answers afterwards.
+func TestConsoleAuthUpdate(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createAuth("app1", "dev", "auth1", minimalAuthConfig())
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	page := b.get(env + scopeQ)
+	page.want(t, 200, "Update (UpdateBackendAuth)")
+	const up = "resourceConfig.userPoolConfigs."
+	f := formValues(t, page.body, env+"/auth-update")
+	// The form shows the stored configuration.
+	for field, want := range map[string]string{
+		up + "oAuth.oAuthGrantType": "CODE", up + "oAuth.oAuthScopes": "OPENID", up + "oAuth.redirectSignInURIs": "https://a.example/in",
+		up + "oAuth.socialProviderSettings.Facebook.client_id": "fb", up + "passwordPolicy.minimumLength": "8",
+		up + "passwordPolicy.additionalConstraints": "REQUIRE_DIGIT", "resourceConfig.authResources": "USER_POOL_ONLY",
+	} {
+		if got := f[field]; len(got) != 1 || got[0] != want {
+			t.Errorf("the update form's %s = %q, want %q", field, got, want)
+		}
+	}
+	// A bad choice is refused next to its field and changes nothing.
+	bad := formValues(t, page.body, env+"/auth-update")
+	bad.Set(up+"oAuth.oAuthGrantType", "TELEPATHY")
+	b.post(env+"/auth-update"+scopeQ, bad).want(t, 400,
+		`<p class="field-error">BadRequestException: 1 validation error detected: Value &#39;TELEPATHY&#39; at &#39;resourceConfig.userPoolConfigs.oAuth.oAuthGrantType&#39;`)
+	// A form post without its CSRF token changes nothing either.
+	forged := formValues(t, page.body, env+"/auth-update")
+	forged.Set(up+"oAuth.domainPrefix", "forged")
+	forged.Set("csrf", "")
+	b.post(env+"/auth-update"+scopeQ, forged).want(t, 403, "CSRF")
+
+	f.Set(up+"oAuth.domainPrefix", "app1-login")
+	f.Set(up+"oAuth.oAuthGrantType", "IMPLICIT")
+	f[up+"oAuth.oAuthScopes"] = []string{"EMAIL", "OPENID", "PROFILE"} // checkboxes come in the page's order
+	f.Set(up+"oAuth.redirectSignInURIs", "https://a.example/in\r\nhttp://localhost:3000/\r\n")
+	f.Set(up+"oAuth.socialProviderSettings.Google.client_id", "g2")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.client_id", "apple")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.key_id", "k")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.private_key", "pk")
+	f.Set(up+"oAuth.socialProviderSettings.SignInWithApple.team_id", "team")
+	f.Set(up+"passwordPolicy.minimumLength", "12")
+	f[up+"passwordPolicy.additionalConstraints"] = []string{"REQUIRE_DIGIT", "REQUIRE_SYMBOL"}
+	f.Set(up+"forgotPassword.deliveryMethod", "EMAIL")
+	f.Set(up+"forgotPassword.emailSettings.emailSubject", "Reset")
+	f.Set(up+"forgotPassword.emailSettings.emailMessage", "Your code is {####}")
+	f.Set(up+"verificationMessage.deliveryMethod", "SMS")
+	f.Set(up+"verificationMessage.smsSettings.smsMessage", "Verify with {####}")
+	f.Set(up+"mfa.MFAMode", "OPTIONAL")
+	f[up+"mfa.settings.mfaTypes"] = []string{"SMS", "TOTP"}
+	f.Set(up+"mfa.settings.smsMessage", "MFA {####}")
+	f.Set("resourceConfig.authResources", "IDENTITY_POOL_AND_USER_POOL")
+	f.Set("resourceConfig.identityPoolConfigs.unauthenticatedLogin", "true")
+	if p := b.post(env+"/auth-update"+scopeQ, f); p.status != http.StatusSeeOther || !strings.Contains(p.where, "UpdateBackendAuth+started") {
+		t.Fatalf("update auth = %d %q\n%.3000s", p.status, p.where, p.body)
+	}
+	s.runJobs()
+	got, err := s.getAuth("app1", "dev", "auth1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := got.ResourceConfig
+	up2 := rc.UserPoolConfigs
+	oa := up2.OAuth
+	switch {
+	case aws.StringValue(oa.DomainPrefix) != "app1-login" || aws.StringValue(oa.OAuthGrantType) != "IMPLICIT" ||
+		strings.Join(aws.StringValueSlice(oa.OAuthScopes), ",") != "EMAIL,OPENID,PROFILE" ||
+		strings.Join(aws.StringValueSlice(oa.RedirectSignInURIs), ",") != "https://a.example/in,http://localhost:3000/" ||
+		strings.Join(aws.StringValueSlice(oa.RedirectSignOutURIs), ",") != "https://a.example/out":
+		t.Errorf("OAuth after the console's update = %v", oa)
+	case aws.StringValue(oa.SocialProviderSettings.Google.ClientId) != "g2" || aws.StringValue(oa.SocialProviderSettings.Google.ClientSecret) != "gs" ||
+		aws.StringValue(oa.SocialProviderSettings.Facebook.ClientId) != "fb" || aws.StringValue(oa.SocialProviderSettings.SignInWithApple.TeamId) != "team":
+		t.Errorf("social providers after the console's update = %v", oa.SocialProviderSettings)
+	case aws.Float64Value(up2.PasswordPolicy.MinimumLength) != 12 || len(up2.PasswordPolicy.AdditionalConstraints) != 2:
+		t.Errorf("password policy after the console's update = %v", up2.PasswordPolicy)
+	case up2.ForgotPassword == nil || aws.StringValue(up2.ForgotPassword.DeliveryMethod) != "EMAIL" || aws.StringValue(up2.ForgotPassword.EmailSettings.EmailSubject) != "Reset":
+		t.Errorf("forgot password after the console's update = %v", up2.ForgotPassword)
+	case up2.VerificationMessage == nil || aws.StringValue(up2.VerificationMessage.SmsSettings.SmsMessage) != "Verify with {####}":
+		t.Errorf("verification message after the console's update = %v", up2.VerificationMessage)
+	case aws.StringValue(up2.Mfa.MFAMode) != "OPTIONAL" || len(up2.Mfa.Settings.MfaTypes) != 2:
+		t.Errorf("MFA after the console's update = %v", up2.Mfa)
+	case aws.StringValue(rc.AuthResources) != "IDENTITY_POOL_AND_USER_POOL" || rc.IdentityPoolConfigs == nil || !aws.BoolValue(rc.IdentityPoolConfigs.UnauthenticatedLogin):
+		t.Errorf("identity pool after the console's update = %v %v", rc.AuthResources, rc.IdentityPoolConfigs)
+	case aws.StringValue(up2.SignInMethod) != "EMAIL" || aws.StringValue(up2.UserPoolName) != "pool1":
+		t.Errorf("members the update does not touch changed: %v", up2)
+	}
+	// The form now shows the new configuration, and sending it untouched changes nothing.
+	page = b.get(env + scopeQ)
+	again := formValues(t, page.body, env+"/auth-update")
+	if again.Get(up+"oAuth.domainPrefix") != "app1-login" || again.Get("resourceConfig.identityPoolConfigs.unauthenticatedLogin") != "true" {
+		t.Fatalf("the form after the update = %v", again)
+	}
+	if p := b.post(env+"/auth-update"+scopeQ, again); p.status != http.StatusSeeOther {
+		t.Fatalf("the untouched form = %d\n%.3000s", p.status, p.body)
+	}
+	s.runJobs()
+	same, err := s.getAuth("app1", "dev", "auth1")
+	if err != nil || same.ResourceConfig.String() != got.ResourceConfig.String() {
+		t.Fatalf("the untouched form changed the configuration:\n%v\nwas\n%v (%v)", same.ResourceConfig, got.ResourceConfig, err)
+	}
+}
+
+// The API form offers what UpdateBackendAPI allows besides the schema (the data model page's
+// job): default mode and its settings, additional modes, conflict resolution.
+func TestConsoleAPIUpdate(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	s.createAuth("app1", "dev", "auth1", minimalAuthConfig())
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	// The data model page's first save (CreateBackendAPI) offers the same choices.
+	if mf := formValues(t, b.get(env+"/model"+scopeQ).body, env+"/model/save"); !mf.Has("resourceConfig.conflictResolution.resolutionStrategy") ||
+		!mf.Has("resourceConfig.defaultAuthType.settings.expirationTime") || mf.Get("resourceConfig.defaultAuthType.mode") != "API_KEY" {
+		t.Fatalf("the data model page's create form = %v", mf)
+	}
+	b.post(env+"/model/save"+scopeQ, url.Values{"create": {"true"}, "resourceName": {"api1"},
+		"resourceConfig.defaultAuthType.mode": {"API_KEY"}, "transformSchema": {"type Todo @model { id: ID! }"},
+		"resourceConfig.conflictResolution.resolutionStrategy": {"OPTIMISTIC_CONCURRENCY"}}).want(t, http.StatusSeeOther)
+	s.runJobs()
+	page := b.get(env + scopeQ)
+	f := formValues(t, page.body, env+"/api-update")
+	if f.Get("resourceConfig.defaultAuthType.mode") != "API_KEY" || f.Has("resourceConfig.additionalAuthTypes.mode") ||
+		f.Get("resourceConfig.conflictResolution.resolutionStrategy") != "OPTIMISTIC_CONCURRENCY" {
+		t.Fatalf("the API form does not show the stored configuration: %v", f)
+	}
+	bad := formValues(t, page.body, env+"/api-update")
+	bad.Set("resourceConfig.conflictResolution.resolutionStrategy", "COIN_TOSS")
+	b.post(env+"/api-update"+scopeQ, bad).want(t, 400,
+		`<p class="field-error">BadRequestException: 1 validation error detected: Value &#39;COIN_TOSS&#39; at &#39;resourceConfig.conflictResolution.resolutionStrategy&#39;`)
+
+	f.Set("resourceConfig.defaultAuthType.settings.description", "console key")
+	f.Set("resourceConfig.defaultAuthType.settings.expirationTime", "30")
+	f["resourceConfig.additionalAuthTypes.mode"] = []string{"AWS_IAM", "AMAZON_COGNITO_USER_POOLS"}
+	f.Set("resourceConfig.conflictResolution.resolutionStrategy", "AUTOMERGE")
+	if p := b.post(env+"/api-update"+scopeQ, f); p.status != http.StatusSeeOther || !strings.Contains(p.where, "UpdateBackendAPI+started") {
+		t.Fatalf("update API = %d %q\n%.3000s", p.status, p.where, p.body)
+	}
+	s.runJobs()
+	got, err := s.client.GetBackendAPI(&amplifybackend.GetBackendAPIInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("api1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := got.ResourceConfig
+	var modes []string
+	for _, a := range rc.AdditionalAuthTypes {
+		modes = append(modes, aws.StringValue(a.Mode))
+	}
+	if aws.StringValue(rc.DefaultAuthType.Mode) != "API_KEY" || aws.StringValue(rc.DefaultAuthType.Settings.Description) != "console key" ||
+		aws.Float64Value(rc.DefaultAuthType.Settings.ExpirationTime) != 30 || strings.Join(modes, ",") != "AWS_IAM,AMAZON_COGNITO_USER_POOLS" ||
+		aws.StringValue(rc.ConflictResolution.ResolutionStrategy) != "AUTOMERGE" || !strings.Contains(aws.StringValue(rc.TransformSchema), "type Todo") {
+		t.Fatalf("GetBackendAPI after the console's update = %v", rc)
+	}
+	again := formValues(t, b.get(env+scopeQ).body, env+"/api-update")
+	if strings.Join(again["resourceConfig.additionalAuthTypes.mode"], ",") != "AWS_IAM,AMAZON_COGNITO_USER_POOLS" ||
+		again.Get("resourceConfig.defaultAuthType.settings.description") != "console key" {
+		t.Fatalf("the API form after the update = %v", again)
+	}
+	// Sent untouched, the form changes nothing (the additional modes keep their settings).
+	b.post(env+"/api-update"+scopeQ, again).want(t, http.StatusSeeOther)
+	s.runJobs()
+	same, err := s.client.GetBackendAPI(&amplifybackend.GetBackendAPIInput{AppId: aws.String("app1"), BackendEnvironmentName: aws.String("dev"), ResourceName: aws.String("api1")})
+	if err != nil || same.ResourceConfig.String() != rc.String() {
+		t.Fatalf("the untouched API form changed the configuration:\n%v\nwas\n%v (%v)", same.ResourceConfig, rc, err)
+	}
+}
+
+// The create form carries the same user pool choices: OAuth with a social provider here, and
+// a missing member the API requires is named next to its field.
+func TestConsoleAuthCreateOAuth(t *testing.T) {
+	s := startServer(t)
+	s.createBackend(s.client, "app1", "one", "dev")
+	b := newBrowser(t, s)
+	env := consolePath + "/apps/app1/envs/dev"
+	page := b.get(env + scopeQ)
+	const up = "resourceConfig.userPoolConfigs."
+	f := formValues(t, page.body, env+"/auth-create")
+	if f.Get(up+"mfa.MFAMode") != "OFF" || f.Get(up+"signInMethod") != "EMAIL" {
+		t.Fatalf("the create form's defaults = %v", f)
+	}
+	f.Set(up+"oAuth.domainPrefix", "app1-login")
+	f[up+"oAuth.oAuthScopes"] = []string{"OPENID"}
+	f.Set(up+"oAuth.redirectSignInURIs", "http://localhost:3000/")
+	f.Set(up+"oAuth.redirectSignOutURIs", "http://localhost:3000/bye")
+	f.Set(up+"oAuth.socialProviderSettings.Google.client_id", "gid")
+	f.Set(up+"oAuth.socialProviderSettings.Google.client_secret", "gsecret")
+	miss := b.post(env+"/auth-create"+scopeQ, f)
+	miss.want(t, 400, `<p class="field-error">BadRequestException`, "oAuthGrantType")
+	if !regexp.MustCompile(`(?s)id="ac-oagt".*?</select>\s*<p class="field-error">[^<]*oAuthGrantType`).MatchString(miss.body) {
+		t.Fatalf("the missing grant type is not named next to its field\n%.6000s", miss.body)
+	}
+	f.Set(up+"oAuth.oAuthGrantType", "CODE")
+	if p := b.post(env+"/auth-create"+scopeQ, f); p.status != http.StatusSeeOther {
+		t.Fatalf("create auth = %d\n%.3000s", p.status, p.body)
+	}
+	s.runJobs()
+	got, err := s.getAuth("app1", "dev", "app1auth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oa := got.ResourceConfig.UserPoolConfigs.OAuth
+	if oa == nil || aws.StringValue(oa.DomainPrefix) != "app1-login" || aws.StringValue(oa.OAuthGrantType) != "CODE" ||
+		aws.StringValue(oa.SocialProviderSettings.Google.ClientSecret) != "gsecret" || len(oa.RedirectSignOutURIs) != 1 {
+		t.Fatalf("OAuth created by the console = %v", oa)
+	}
 }

@@ -58,17 +58,22 @@ after(async () => {
 
 // audit runs axe-core on the page as it is (with the page's CSP in force: the script is
 // evaluated through the DevTools protocol, not injected as an inline tag) and saves the
-// screenshot, scrolled to show when given.
-async function audit(name, show) {
+// screenshot, scrolled to show when given (none with screenshot false).
+async function audit(name, show, { screenshot = true } = {}) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [],
     `axe-core on ${name}`);
   if (show) await page.locator(show).scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: false });
+  if (screenshot) await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: false });
   audited.push(name);
   assert.deepEqual(problems, [], `problems on ${name}`);
+}
+
+// openDetails opens every closed section (<details>) of the page, so that axe sees its fields.
+async function openDetails() {
+  await page.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = true; }));
 }
 
 // tabTo presses Tab until the focused element matches selector (at most 150 times): the
@@ -108,11 +113,20 @@ test("a realistic session through every page", async () => {
 
   await page.click('#app-list a:has-text("todoapp")');
   await page.locator("h1", { hasText: "App Todo app" }).waitFor();
+  // A challenge token: created (its code shown this once), listed by session id, deleted.
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Create a token")')]);
+  const session = (await page.locator('dl[aria-label="Challenge token"] dd code').first().textContent()).trim();
+  await page.locator("#tokens code", { hasText: session }).waitFor();
   await audit("app");
+  await Promise.all([page.waitForNavigation(), page.click(`button[aria-label="Delete token ${session}"]`)]);
+  await page.locator("#tokens", { hasText: "No live tokens." }).waitFor();
 
   // Add auth with email sign-in.
   await page.click('a:has-text("dev") >> nth=0');
   await page.locator("h1", { hasText: "Environment dev" }).waitFor();
+  // Every choice of the create forms, the closed sections opened, passes axe too.
+  await openDetails();
+  await audit("environment-create-forms", undefined, { screenshot: false });
   await page.selectOption("#ac-signin", "EMAIL");
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Add auth")')]);
   await page.locator(".flash", { hasText: "CreateBackendAuth started" }).waitFor();
@@ -121,10 +135,15 @@ test("a realistic session through every page", async () => {
   const meta = await page.textContent("#meta");
   assert.match(meta, /"signupAttributes"|"UserPoolId"/);
   await audit("environment");
+  await openDetails();
+  await audit("environment-update-forms", undefined, { screenshot: false });
 
   // The data model: a schema with an error, seen at its line before saving; fixed; saved.
   await page.click('a:has-text("Data model") >> nth=0');
   await page.locator("h1", { hasText: "Data model of dev" }).waitFor();
+  await openDetails();
+  await audit("model-create-form", undefined, { screenshot: false });
+  await page.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = false; }));
   const broken = "type Todo @model {\n  id: ID!\n  name: String!\n  done: Bool\n}\n";
   await page.fill("#schema", broken);
   await page.locator("#schema-problems", { hasText: "Line 4, column" }).waitFor(); // the live check
@@ -192,7 +211,7 @@ test("a realistic session through every page", async () => {
   await page.goto(`${console_()}/apps/todoapp/envs/dev/model${scope}`);
   await page.locator("#models-status", { hasText: "LATEST" }).waitFor();
   assert.deepEqual(problems, []);
-  assert.deepEqual(audited, ["overview", "app", "environment", "model-error", "model", "jobs", "testing"]);
+  assert.deepEqual(audited, ["overview", "app", "environment-create-forms", "environment", "environment-update-forms", "model-create-form", "model-error", "model", "jobs", "testing"]);
 });
 
 test("with an admin token: the sign-in page, by keyboard", async () => {

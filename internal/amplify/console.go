@@ -93,3 +93,44 @@ func (s *Service) Resources(ctx context.Context, key EnvKey) ([]Resource, error)
 	})
 	return out, err
 }
+
+// TokenPage is one page of an app's live challenge tokens, by session id.
+type TokenPage struct {
+	Tokens []Token
+	// Next is the session id to pass as after for the next page ("" on the last page).
+	Next string
+}
+
+// ListTokens lists the app's challenge tokens that have not expired, by session id, those
+// after the id after, at most limit (MaxAppsPage when 0 or more). NotFound if the app does
+// not exist. Expired tokens answer NotFound to GetToken and are left out here too (the
+// sweep deletes them), so a page may hold fewer than limit and still have a next one.
+func (s *Service) ListTokens(ctx context.Context, key AppKey, after string, limit int) (*TokenPage, error) {
+	if limit <= 0 || limit > MaxAppsPage {
+		limit = MaxAppsPage
+	}
+	var toks []Token
+	err := s.Store.View(ctx, func(tx Tx) error {
+		if err := appPresent(tx, key); err != nil {
+			return err
+		}
+		var err error
+		toks, err = tx.Tokens(key, after, limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &TokenPage{}
+	if len(toks) > limit {
+		toks = toks[:limit]
+		page.Next = toks[limit-1].SessionID
+	}
+	now := s.now()
+	for _, tok := range toks {
+		if now.Before(tok.Expires) {
+			page.Tokens = append(page.Tokens, tok)
+		}
+	}
+	return page, nil
+}

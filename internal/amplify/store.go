@@ -152,6 +152,9 @@ type Tx interface {
 	// RecentJobs returns the newest jobs of a scope, of every app, newest first, at most
 	// limit: a page costs the same however many jobs are stored.
 	RecentJobs(scope Scope, limit int) ([]Job, error)
+	// Tokens lists the app's challenge tokens by session id, those after the given id, at
+	// most limit, expired or not (the console's list of an app's tokens).
+	Tokens(key AppKey, after string, limit int) ([]Token, error)
 }
 
 // ErrLeaseLost is returned by Tx.UpdateJob when another worker took the job over: the

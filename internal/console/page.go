@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,6 +105,23 @@ var funcs = template.FuncMap{
 		}
 		return f.Values.Get(field)
 	},
+	// dval and dchecked are fval and fchecked with the defaults in a url.Values (a stored
+	// configuration flattened by configFormValues).
+	"dval": func(f *formState, form, field string, def url.Values) string {
+		if f == nil || f.Name != form || !f.Values.Has(field) {
+			return strings.Join(def[field], "\n")
+		}
+		return f.Values.Get(field)
+	},
+	"dchecked": func(f *formState, form, field, value string, def url.Values) bool {
+		vals := def[field]
+		if f != nil && f.Name == form {
+			vals = f.Values[field]
+		}
+		return slices.Contains(vals, value)
+	},
+	"args":     func(v ...any) []any { return v },
+	"novalues": func() url.Values { return url.Values{} },
 	"fchecked": func(f *formState, form, field, value string, def bool) bool {
 		if f == nil || f.Name != form {
 			return def
@@ -141,6 +159,18 @@ func enumValues(name string) []string {
 		return api.RequiredSignUpAttributesElementValues()
 	case "Status":
 		return api.StatusValues()
+	case "DeliveryMethod":
+		return api.DeliveryMethodValues()
+	case "MfaTypes":
+		return api.MfaTypesElementValues()
+	case "OAuthGrantType":
+		return api.OAuthGrantTypeValues()
+	case "OAuthScopes":
+		return api.OAuthScopesElementValues()
+	case "ResolutionStrategy":
+		return api.ResolutionStrategyValues()
+	case "AdditionalConstraints":
+		return api.AdditionalConstraintsElementValues()
 	}
 	return nil
 }

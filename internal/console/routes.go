@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -97,6 +98,8 @@ const (
 	appsPerPage = 25
 	recentJobs  = 10
 	jobsPerPage = 25
+	// tokensPerPage bounds the app page's list of live challenge tokens.
+	tokensPerPage = 25
 )
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
@@ -168,12 +171,15 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 // ---- app
 
 type appData struct {
-	App      amplify.App
-	Envs     []string
-	Config   *amplify.AppConfig
-	Login    map[string]string
-	Token    *api.GetTokenResponse
-	JobsLink string
+	App    amplify.App
+	Envs   []string
+	Config *amplify.AppConfig
+	Login  map[string]string
+	Token  *api.GetTokenResponse
+	Tokens []amplify.Token
+	// TokensNext is the session id after which the next page of tokens starts.
+	TokensNext string
+	JobsLink   string
 }
 
 func (h *Handler) appPage(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +202,12 @@ func (h *Handler) renderApp(w http.ResponseWriter, r *http.Request, status int, 
 	p := h.newPage(w, r, key.Scope, "App "+b.App.Name)
 	p.Form = form
 	p.Crumbs = []crumb{{"Overview", p.href(nil)}}
-	d := &appData{App: b.App, Envs: b.Environments, Config: cfg, Token: token}
+	toks, err := h.cfg.Service.ListTokens(ctx, key, r.URL.Query().Get("tokens"), tokensPerPage)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &appData{App: b.App, Envs: b.Environments, Config: cfg, Token: token, Tokens: toks.Tokens, TokensNext: toks.Next}
 	if cfg != nil {
 		json.Unmarshal(cfg.LoginAuthConfig, &d.Login)
 	}
@@ -287,6 +298,11 @@ type envData struct {
 	Buckets   []amplify.Bucket
 	Ops       []string
 	AuthAttrs []string
+	// AuthValues fills the auth form: the stored configuration (update) or the defaults
+	// (create).
+	AuthValues url.Values
+	// APIValues fills the API's update form with its stored configuration.
+	APIValues url.Values
 }
 
 func (h *Handler) envPage(w http.ResponseWriter, r *http.Request) {
@@ -325,6 +341,15 @@ func (h *Handler) loadEnv(r *http.Request) (*envData, error) {
 		return nil, err
 	}
 	d.Buckets = buckets.Buckets
+	if d.API != nil {
+		d.APIValues = configFormValues(d.API.Config)
+	}
+	if d.Auth != nil {
+		d.AuthValues = configFormValues(d.Auth.Config)
+	} else {
+		d.AuthValues = url.Values{userPoolPrefix + "mfa.MFAMode": {"OFF"}, userPoolPrefix + "mfa.settings.mfaTypes": {"TOTP"},
+			userPoolPrefix + "mfa.settings.smsMessage": {"Your code is {####}"}}
+	}
 	return d, nil
 }
 
@@ -341,42 +366,230 @@ func (h *Handler) renderEnv(w http.ResponseWriter, r *http.Request, status int, 
 	h.render(w, status, "env", p)
 }
 
-// authConfig builds a CreateBackendAuth or UpdateBackendAuth resourceConfig from the form.
+// userPoolPrefix is the form name prefix of the user pool's members: every field is named
+// by its path in the request body, so that a validation error finds its field.
+const userPoolPrefix = "resourceConfig.userPoolConfigs."
+
+// The user pool members that CreateBackendAuth and UpdateBackendAuth share, by path under
+// userPoolConfigs, and how the form carries each.
+type fieldKind int
+
+const (
+	textField   fieldKind = iota // one value, sent when not empty
+	listField                    // checkboxes: every checked value
+	linesField                   // a textarea: one value a line
+	numberField                  // a number (the API names what is not one)
+)
+
+var userPoolFields = []struct {
+	path string
+	kind fieldKind
+}{
+	{"forgotPassword.deliveryMethod", textField},
+	{"forgotPassword.emailSettings.emailSubject", textField},
+	{"forgotPassword.emailSettings.emailMessage", textField},
+	{"forgotPassword.smsSettings.smsMessage", textField},
+	{"mfa.MFAMode", textField},
+	{"mfa.settings.mfaTypes", listField},
+	{"mfa.settings.smsMessage", textField},
+	{"oAuth.domainPrefix", textField},
+	{"oAuth.oAuthGrantType", textField},
+	{"oAuth.oAuthScopes", listField},
+	{"oAuth.redirectSignInURIs", linesField},
+	{"oAuth.redirectSignOutURIs", linesField},
+	{"oAuth.socialProviderSettings.Facebook.client_id", textField},
+	{"oAuth.socialProviderSettings.Facebook.client_secret", textField},
+	{"oAuth.socialProviderSettings.Google.client_id", textField},
+	{"oAuth.socialProviderSettings.Google.client_secret", textField},
+	{"oAuth.socialProviderSettings.LoginWithAmazon.client_id", textField},
+	{"oAuth.socialProviderSettings.LoginWithAmazon.client_secret", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.client_id", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.key_id", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.private_key", textField},
+	{"oAuth.socialProviderSettings.SignInWithApple.team_id", textField},
+	{"passwordPolicy.minimumLength", numberField},
+	{"passwordPolicy.additionalConstraints", listField},
+	{"verificationMessage.deliveryMethod", textField},
+	{"verificationMessage.emailSettings.emailSubject", textField},
+	{"verificationMessage.emailSettings.emailMessage", textField},
+	{"verificationMessage.smsSettings.smsMessage", textField},
+}
+
+// put sets the member at a dotted path of m, making the objects on the way.
+func put(m map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, k := range parts[:len(parts)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[parts[len(parts)-1]] = v
+}
+
+// formLines splits a textarea into its non-empty lines.
+func formLines(v string) []string {
+	var out []string
+	for _, l := range strings.Split(v, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// authConfig builds a CreateBackendAuth or UpdateBackendAuth resourceConfig from the form. A
+// member left empty is not sent: for an update it keeps its stored value (the service merges
+// the update into the stored configuration), for a create the API says whether it may be
+// missing. A section (OAuth, forgot password, ...) is sent when one of its fields is filled.
 func authConfig(f url.Values, update bool) map[string]any {
 	user := map[string]any{}
 	if !update {
-		user["signInMethod"] = f.Get("resourceConfig.userPoolConfigs.signInMethod")
-		user["userPoolName"] = f.Get("resourceConfig.userPoolConfigs.userPoolName")
-		attrs := f["resourceConfig.userPoolConfigs.requiredSignUpAttributes"]
+		user["signInMethod"] = f.Get(userPoolPrefix + "signInMethod")
+		user["userPoolName"] = f.Get(userPoolPrefix + "userPoolName")
+		attrs := f[userPoolPrefix+"requiredSignUpAttributes"]
 		if attrs == nil {
 			attrs = []string{}
 		}
 		user["requiredSignUpAttributes"] = attrs
 	}
-	if v := f.Get("resourceConfig.userPoolConfigs.mfa.MFAMode"); v != "" {
-		mfa := map[string]any{"MFAMode": v}
-		if v != "OFF" {
-			mfa["settings"] = map[string]any{"mfaTypes": []string{"TOTP"}, "smsMessage": "Your code is {####}"}
+	mfaOff := f.Get(userPoolPrefix+"mfa.MFAMode") == "OFF"
+	for _, fd := range userPoolFields {
+		name := userPoolPrefix + fd.path
+		if mfaOff && strings.HasPrefix(fd.path, "mfa.settings.") {
+			continue // MFA off has no settings
 		}
-		user["mfa"] = mfa
-	}
-	if v := f.Get("resourceConfig.userPoolConfigs.passwordPolicy.minimumLength"); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			user["passwordPolicy"] = map[string]any{"minimumLength": v} // the API names the type error
-		} else {
-			user["passwordPolicy"] = map[string]any{"minimumLength": n}
+		switch fd.kind {
+		case textField:
+			if v := f.Get(name); v != "" {
+				put(user, fd.path, v)
+			}
+		case listField:
+			if vs := f[name]; len(vs) > 0 {
+				put(user, fd.path, vs)
+			}
+		case linesField:
+			if vs := formLines(f.Get(name)); len(vs) > 0 {
+				put(user, fd.path, vs)
+			}
+		case numberField:
+			if v := strings.TrimSpace(f.Get(name)); v != "" {
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					put(user, fd.path, n)
+				} else {
+					put(user, fd.path, v) // the API names the type error
+				}
+			}
 		}
 	}
 	cfg := map[string]any{"service": "COGNITO", "userPoolConfigs": user}
 	if v := f.Get("resourceConfig.authResources"); v != "" {
 		cfg["authResources"] = v
 	}
-	if cfg["authResources"] == "IDENTITY_POOL_AND_USER_POOL" {
+	login := f.Get("resourceConfig.identityPoolConfigs.unauthenticatedLogin")
+	switch {
+	case !update && cfg["authResources"] == "IDENTITY_POOL_AND_USER_POOL":
 		cfg["identityPoolConfigs"] = map[string]any{
 			"identityPoolName":     f.Get("resourceConfig.identityPoolConfigs.identityPoolName"),
-			"unauthenticatedLogin": f.Get("resourceConfig.identityPoolConfigs.unauthenticatedLogin") == "true",
+			"unauthenticatedLogin": login == "true",
 		}
+	case update && (login == "true" || login == "false"):
+		cfg["identityPoolConfigs"] = map[string]any{"unauthenticatedLogin": login == "true"}
+	}
+	return cfg
+}
+
+// configFormValues flattens a stored resourceConfig into the update forms' field names and
+// values, so that a form shows what is configured. A list of objects (an API's
+// additionalAuthTypes) gives each member's values under one name: the modes, as checkboxes
+// carry them.
+func configFormValues(config []byte) url.Values {
+	out := url.Values{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				walk(prefix+"."+k, e)
+			}
+		case []any:
+			for _, e := range v {
+				if _, ok := e.(map[string]any); ok {
+					walk(prefix, e)
+				} else {
+					out.Add(prefix, fmt.Sprint(e))
+				}
+			}
+		case nil:
+		default:
+			out.Add(prefix, fmt.Sprint(v))
+		}
+	}
+	var m any
+	if json.Unmarshal(config, &m) == nil {
+		walk("resourceConfig", m)
+	}
+	return out
+}
+
+// The members of an API's authorization settings (BackendAPIAppSyncAuthSettings), by path
+// under defaultAuthType.
+var apiAuthSettings = []struct {
+	path string
+	kind fieldKind
+}{
+	{"settings.description", textField},
+	{"settings.expirationTime", numberField},
+	{"settings.cognitoUserPoolId", textField},
+	{"settings.openIDProviderName", textField},
+	{"settings.openIDIssueURL", textField},
+	{"settings.openIDClientId", textField},
+	{"settings.openIDAuthTTL", textField},
+	{"settings.openIDIatTTL", textField},
+}
+
+// apiConfig builds an UpdateBackendAPI resourceConfig from the form: the default
+// authorization (mode and settings), the additional authorization modes and the conflict
+// resolution. An empty field is not sent and keeps its stored value. The additional modes
+// replace the stored list (a list is replaced whole); a mode that stays keeps its stored
+// settings (stored: the API's stored resourceConfig).
+func apiConfig(f url.Values, stored json.RawMessage) map[string]any {
+	cfg := map[string]any{}
+	if v := f.Get("resourceConfig.defaultAuthType.mode"); v != "" {
+		put(cfg, "defaultAuthType.mode", v)
+	}
+	for _, fd := range apiAuthSettings {
+		v := strings.TrimSpace(f.Get("resourceConfig.defaultAuthType." + fd.path))
+		if v == "" {
+			continue
+		}
+		if n, err := strconv.ParseFloat(v, 64); fd.kind == numberField && err == nil {
+			put(cfg, "defaultAuthType."+fd.path, n)
+		} else {
+			put(cfg, "defaultAuthType."+fd.path, v) // a number's type error is the API's to name
+		}
+	}
+	if v := f.Get("resourceConfig.conflictResolution.resolutionStrategy"); v != "" {
+		put(cfg, "conflictResolution.resolutionStrategy", v)
+	}
+	if modes := f["resourceConfig.additionalAuthTypes.mode"]; len(modes) > 0 {
+		var old struct {
+			AdditionalAuthTypes []map[string]any `json:"additionalAuthTypes"`
+		}
+		json.Unmarshal(stored, &old)
+		var list []map[string]any
+		for _, m := range modes {
+			t := map[string]any{"mode": m}
+			for _, o := range old.AdditionalAuthTypes {
+				if o["mode"] == m && o["settings"] != nil {
+					t["settings"] = o["settings"]
+				}
+			}
+			list = append(list, t)
+		}
+		cfg["additionalAuthTypes"] = list
 	}
 	return cfg
 }
@@ -418,8 +631,16 @@ func (h *Handler) envAction(w http.ResponseWriter, r *http.Request) {
 	case "auth-delete":
 		out, err = h.call(r, "DeleteBackendAuth", params, map[string]any{"resourceName": f.Get("resourceName")})
 	case "api-update":
-		out, err = h.call(r, "UpdateBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName"),
-			"resourceConfig": map[string]any{"defaultAuthType": map[string]any{"mode": f.Get("resourceConfig.defaultAuthType.mode")}}})
+		var stored json.RawMessage
+		// The stored configuration keeps the settings of the additional modes that stay.
+		if all, err := h.cfg.Service.Resources(r.Context(), amplify.EnvKey{AppKey: amplify.AppKey{Scope: h.scope(r), AppID: app}, Env: env}); err == nil {
+			for _, res := range all {
+				if res.Kind == amplify.KindAPI {
+					stored = res.Config
+				}
+			}
+		}
+		out, err = h.call(r, "UpdateBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName"), "resourceConfig": apiConfig(f, stored)})
 	case "api-delete":
 		out, err = h.call(r, "DeleteBackendAPI", params, map[string]any{"resourceName": f.Get("resourceName")})
 	case "storage-create":
@@ -610,9 +831,10 @@ func (h *Handler) modelAction(w http.ResponseWriter, r *http.Request) {
 		}
 		name := f.Get("resourceName")
 		if f.Get("create") == "true" {
+			cfg := apiConfig(f, nil)
+			cfg["service"], cfg["apiName"], cfg["transformSchema"] = "AppSync", name, doc
 			out, err = h.call(r, "CreateBackendAPI", []string{app}, map[string]any{"backendEnvironmentName": env, "resourceName": name,
-				"resourceConfig": map[string]any{"service": "AppSync", "apiName": name, "transformSchema": doc,
-					"defaultAuthType": map[string]any{"mode": f.Get("resourceConfig.defaultAuthType.mode")}}})
+				"resourceConfig": cfg})
 		} else {
 			out, err = h.call(r, "UpdateBackendAPI", []string{app, env}, map[string]any{"resourceName": name,
 				"resourceConfig": map[string]any{"transformSchema": doc}})

@@ -512,6 +512,20 @@ func (t *txn) DeleteToken(key amplify.AppKey, sessionID string) error {
 		key.Account, key.Region, key.AppID, sessionID)
 }
 
+func (t *txn) Tokens(key amplify.AppKey, after string, limit int) ([]amplify.Token, error) {
+	return collect(t, "list tokens", func(s scanner) (*amplify.Token, error) {
+		tok := amplify.Token{AppKey: key}
+		var expires int64
+		if err := s.Scan(&tok.SessionID, &tok.ChallengeCode, &expires); err != nil {
+			return nil, err
+		}
+		tok.Expires = fromMS(expires)
+		return &tok, nil
+	}, `SELECT session_id, challenge_code, expires_at FROM tokens
+		WHERE account = $1 AND region = $2 AND app_id = $3 AND session_id > $4 ORDER BY session_id LIMIT $5`,
+		key.Account, key.Region, key.AppID, after, limit)
+}
+
 const bucketColumns = `name, account, region, created_at, owner`
 
 func scanBucket(s scanner) (*amplify.Bucket, error) {

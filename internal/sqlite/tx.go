@@ -522,6 +522,27 @@ func (t *txn) DeleteToken(key amplify.AppKey, sessionID string) error {
 		key.Account, key.Region, key.AppID, sessionID)
 }
 
+func (t *txn) Tokens(key amplify.AppKey, after string, limit int) ([]amplify.Token, error) {
+	rows, err := t.query(`SELECT session_id, challenge_code, expires_at FROM tokens
+		WHERE account = ? AND region = ? AND app_id = ? AND session_id > ? ORDER BY session_id LIMIT ?`,
+		key.Account, key.Region, key.AppID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []amplify.Token
+	for rows.Next() {
+		tok := amplify.Token{AppKey: key}
+		var expires int64
+		if err := rows.Scan(&tok.SessionID, &tok.ChallengeCode, &expires); err != nil {
+			return nil, err
+		}
+		tok.Expires = fromMS(expires)
+		out = append(out, tok)
+	}
+	return out, rows.Err()
+}
+
 const bucketColumns = `name, account, region, created_at, owner`
 
 func scanBucket(s interface{ Scan(...any) error }) (*amplify.Bucket, error) {

@@ -115,3 +115,75 @@ func testRecentJobs(t *testing.T, s amplify.Store) {
 		t.Errorf("RecentJobs answered %+v", got[0])
 	}
 }
+
+func testTokenPages(t *testing.T, s amplify.Store) {
+	key := appKey(scope1, "app1")
+	var want []string
+	update(t, s, func(tx amplify.Tx) error {
+		for _, k := range []amplify.AppKey{key, appKey(scope1, "app2"), appKey(scope2, "app1")} {
+			if err := tx.PutApp(&amplify.App{AppKey: k}); err != nil {
+				return err
+			}
+		}
+		for i := range 7 {
+			id := fmt.Sprintf("session-%02d", 6-i) // inserted out of order
+			want = append(want, id)
+			// Expired or not, every stored token is listed.
+			tok := &amplify.Token{AppKey: key, SessionID: id, ChallengeCode: "CODE" + id, Expires: at(time.Duration(i-3) * time.Minute)}
+			if err := tx.PutToken(tok); err != nil {
+				return err
+			}
+		}
+		// Another app's tokens, or the same app id's in another scope, are never listed.
+		if err := tx.PutToken(&amplify.Token{AppKey: appKey(scope1, "app2"), SessionID: "session-03x", ChallengeCode: "X", Expires: at(time.Hour)}); err != nil {
+			return err
+		}
+		return tx.PutToken(&amplify.Token{AppKey: appKey(scope2, "app1"), SessionID: "session-00", ChallengeCode: "Y", Expires: at(time.Hour)})
+	})
+	slices.Sort(want)
+	var got []string
+	after := ""
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("Tokens does not end")
+		}
+		var page []amplify.Token
+		view(t, s, func(tx amplify.Tx) error {
+			var err error
+			page, err = tx.Tokens(key, after, 3)
+			return err
+		})
+		if len(page) > 3 {
+			t.Fatalf("Tokens answered %d tokens, limit 3", len(page))
+		}
+		for _, tok := range page {
+			stored := tok
+			view(t, s, func(tx amplify.Tx) error {
+				one, err := tx.Token(key, tok.SessionID)
+				if err == nil {
+					stored = *one
+				}
+				return err
+			})
+			if tok.AppKey != key || tok.ChallengeCode != "CODE"+tok.SessionID || !tok.Expires.Equal(stored.Expires) {
+				t.Errorf("Tokens answered %+v, Token answers %+v", tok, stored)
+			}
+			got = append(got, tok.SessionID)
+		}
+		if len(page) < 3 {
+			break
+		}
+		after = page[len(page)-1].SessionID
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Tokens pages = %v, want %v", got, want)
+	}
+	update(t, s, func(tx amplify.Tx) error { return tx.DeleteToken(key, "session-03") })
+	view(t, s, func(tx amplify.Tx) error {
+		page, err := tx.Tokens(key, "session-02", 2)
+		if err == nil && (len(page) != 2 || page[0].SessionID != "session-04" || page[1].SessionID != "session-05") {
+			t.Errorf("Tokens after a delete = %+v, want session-04 and session-05", page)
+		}
+		return err
+	})
+}

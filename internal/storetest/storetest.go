@@ -92,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"AppPages", testAppPages},
 		{"ScopeList", testScopeList},
 		{"RecentJobs", testRecentJobs},
+		{"TokenPages", testTokenPages},
 		{"NULRefused", testNULRefused},
 	}
 	for _, tc := range tests {
