@@ -253,16 +253,19 @@ func CanonicalQuery(rawQuery, skip string) (string, bool) {
 // whitespace). With spacesOnly, the value is trimmed of any white space (strings.TrimSpace)
 // but only runs of spaces inside it collapse, as aws-sdk-go v1 does.
 func trimAll(v string, spacesOnly bool) string {
+	return string(appendTrimmed(nil, v, spacesOnly))
+}
+
+// appendTrimmed appends trimAll(v, spacesOnly) to b.
+func appendTrimmed(b []byte, v string, spacesOnly bool) []byte {
 	if spacesOnly {
 		v = strings.TrimSpace(v)
 	} else {
 		v = strings.Trim(v, " \t")
 	}
 	if !strings.Contains(v, "  ") && (spacesOnly || !strings.ContainsRune(v, '\t')) {
-		return v
+		return append(b, v...)
 	}
-	var b strings.Builder
-	b.Grow(len(v))
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -271,21 +274,36 @@ func trimAll(v string, spacesOnly bool) string {
 			continue
 		}
 		if space {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 			space = false
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 	}
-	return b.String()
+	return b
 }
 
-// headerValue returns the canonical value of the signed header name (lower case): host from
-// r.Host, the others from r.Header, each value trimmed, repeated headers joined by ",".
-func headerValue(r *http.Request, name string, spacesOnly bool) string {
-	if name == "host" && r.Host != "" {
-		return trimAll(r.Host, spacesOnly)
+// appendHeaderValue appends the canonical value of the signed header name (lower case) to b:
+// host from r.Host, the others from r.Header, each value trimmed, repeated headers joined
+// by ",".
+func appendHeaderValue(b []byte, r *http.Request, name string, spacesOnly bool) []byte {
+	if name == "host" {
+		return appendTrimmed(b, hostValue(r), spacesOnly)
 	}
-	return joinValues(headerValues(r, name), spacesOnly)
+	for i, v := range headerValues(r, name) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmed(b, v, spacesOnly)
+	}
+	return b
+}
+
+// hostValue is the value of the host header: r.Host, else the URL's host.
+func hostValue(r *http.Request) string {
+	if r.Host == "" && r.URL != nil {
+		return r.URL.Host
+	}
+	return r.Host
 }
 
 // canonicalKeys are the header map keys of the headers clients sign most, so that looking
@@ -310,17 +328,9 @@ func headerKey(name string) string {
 	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
-// headerValues returns the values of the signed header name (lower case) as received.
+// headerValues returns the values of the signed header name (lower case) as received; host
+// is hostValue, not looked up here.
 func headerValues(r *http.Request, name string) []string {
-	if name == "host" {
-		if r.Host != "" {
-			return []string{r.Host}
-		}
-		if r.URL != nil {
-			return []string{r.URL.Host}
-		}
-		return nil
-	}
 	vals := r.Header[headerKey(name)]
 	if len(vals) == 0 {
 		vals = foldedValues(r.Header, name)
@@ -330,17 +340,6 @@ func headerValues(r *http.Request, name string) []string {
 		vals = r.TransferEncoding
 	}
 	return vals
-}
-
-func joinValues(vals []string, spacesOnly bool) string {
-	if len(vals) == 1 {
-		return trimAll(vals[0], spacesOnly)
-	}
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = trimAll(v, spacesOnly)
-	}
-	return strings.Join(parts, ",")
 }
 
 // foldedValues finds a header whose map key is not in canonical form (a request built by
@@ -367,14 +366,18 @@ func CanonicalHeaders(r *http.Request, signed []string) string {
 }
 
 func canonicalHeaders(r *http.Request, signed []string, spacesOnly bool) string {
-	var b strings.Builder
+	return string(appendCanonicalHeaders(nil, r, signed, spacesOnly))
+}
+
+// appendCanonicalHeaders appends the canonical headers block to b.
+func appendCanonicalHeaders(b []byte, r *http.Request, signed []string, spacesOnly bool) []byte {
 	for _, name := range signed {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(headerValue(r, name, spacesOnly))
-		b.WriteByte('\n')
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValue(b, r, name, spacesOnly)
+		b = append(b, '\n')
 	}
-	return b.String()
+	return b
 }
 
 // trimDiffers reports whether a signed header's value holds a tab or a non-ASCII byte, the
@@ -382,12 +385,26 @@ func canonicalHeaders(r *http.Request, signed []string, spacesOnly bool) string 
 // from the others'.
 func trimDiffers(r *http.Request, signed []string) bool {
 	for _, name := range signed {
-		for _, v := range headerValues(r, name) {
-			for i := 0; i < len(v); i++ {
-				if v[i] == '\t' || v[i] >= 0x80 {
-					return true
-				}
+		if name == "host" {
+			if trimSensitive(hostValue(r)) {
+				return true
 			}
+			continue
+		}
+		for _, v := range headerValues(r, name) {
+			if trimSensitive(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// trimSensitive reports whether v holds a tab or a non-ASCII byte.
+func trimSensitive(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\t' || v[i] >= 0x80 {
+			return true
 		}
 	}
 	return false
@@ -396,7 +413,27 @@ func trimDiffers(r *http.Request, signed []string) bool {
 // CanonicalRequest joins the parts of a canonical request. headers is the block
 // CanonicalHeaders returns (each line ending in "\n").
 func CanonicalRequest(method, uri, query, headers string, signed []string, payloadHash string) string {
-	return method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + strings.Join(signed, ";") + "\n" + payloadHash
+	return string(appendCanonicalRequest(nil, method, uri, query, []byte(headers), signed, payloadHash))
+}
+
+// appendCanonicalRequest appends the canonical request CanonicalRequest returns to b.
+func appendCanonicalRequest(b []byte, method, uri, query string, headers []byte, signed []string, payloadHash string) []byte {
+	b = append(b, method...)
+	b = append(b, '\n')
+	b = append(b, uri...)
+	b = append(b, '\n')
+	b = append(b, query...)
+	b = append(b, '\n')
+	b = append(b, headers...)
+	b = append(b, '\n')
+	for i, name := range signed {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, name...)
+	}
+	b = append(b, '\n')
+	return append(b, payloadHash...)
 }
 
 // Scope returns the credential scope date/region/service/aws4_request.
@@ -406,8 +443,30 @@ func Scope(date, region, service string) string {
 
 // StringToSign returns the string to sign for a canonical request signed at t in scope.
 func StringToSign(t time.Time, scope, canonicalRequest string) string {
-	h := sha256.Sum256([]byte(canonicalRequest))
-	return Algorithm + "\n" + t.UTC().Format(TimeFormat) + "\n" + scope + "\n" + hex.EncodeToString(h[:])
+	return string(appendStringToSign(nil, t, Credential{}, scope, []byte(canonicalRequest)))
+}
+
+// appendStringToSign appends the string to sign of a canonical request signed at t to b. Its
+// scope is scope when not empty, else cred's (appended without building the string).
+func appendStringToSign(b []byte, t time.Time, cred Credential, scope string, canonicalRequest []byte) []byte {
+	b = append(b, Algorithm...)
+	b = append(b, '\n')
+	b = t.UTC().AppendFormat(b, TimeFormat)
+	b = append(b, '\n')
+	if scope != "" {
+		b = append(b, scope...)
+	} else {
+		b = append(b, cred.Date...)
+		b = append(b, '/')
+		b = append(b, cred.Region...)
+		b = append(b, '/')
+		b = append(b, cred.Service...)
+		b = append(b, '/')
+		b = append(b, terminator...)
+	}
+	b = append(b, '\n')
+	h := sha256.Sum256(canonicalRequest)
+	return hex.AppendEncode(b, h[:])
 }
 
 func hmacSHA256(key []byte, data string) []byte {
@@ -431,8 +490,47 @@ func Signature(signingKey []byte, stringToSign string) []byte {
 	return hmacSHA256(signingKey, stringToSign)
 }
 
+// hmacBlock is SHA-256's block size, the length of HMAC's padded key.
+const hmacBlock = sha256.BlockSize
+
+// signPadded returns HMAC-SHA256(key, msg) (RFC 2104) for padded = 64 spare bytes followed by
+// msg, hashing in place: padded[:64] is overwritten with the key's inner pad. It is
+// Signature without crypto/hmac's allocations (a state and two hashes per call), the
+// verifier's hot path; a key longer than a block is hashed first, as HMAC requires.
+func signPadded(key, padded []byte) [sha256.Size]byte {
+	var hashed [sha256.Size]byte
+	if len(key) > hmacBlock {
+		hashed = sha256.Sum256(key)
+		key = hashed[:]
+	}
+	for i := range hmacBlock {
+		k := byte(0)
+		if i < len(key) {
+			k = key[i]
+		}
+		padded[i] = k ^ 0x36
+	}
+	inner := sha256.Sum256(padded)
+	var outer [hmacBlock + sha256.Size]byte
+	for i := range hmacBlock {
+		k := byte(0)
+		if i < len(key) {
+			k = key[i]
+		}
+		outer[i] = k ^ 0x5c
+	}
+	copy(outer[hmacBlock:], inner[:])
+	return sha256.Sum256(outer[:])
+}
+
+// emptyPayloadHash is the hex SHA-256 of nothing, what every GET signs (a test checks it).
+const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 // PayloadHash returns the hex SHA-256 of a body.
 func PayloadHash(body []byte) string {
+	if len(body) == 0 {
+		return emptyPayloadHash
+	}
 	h := sha256.Sum256(body)
 	return hex.EncodeToString(h[:])
 }

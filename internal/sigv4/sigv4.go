@@ -34,9 +34,11 @@ package sigv4
 
 import (
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -163,7 +165,8 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	if cred.Service != v.Service {
 		return Result{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
 	}
-	if day := t.Format(DateFormat); cred.Date != day {
+	var dayBuf [len(DateFormat)]byte
+	if day := t.AppendFormat(dayBuf[:0], DateFormat); cred.Date != string(day) {
 		return Result{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, day, t.Format(TimeFormat))
 	}
 	if err := checkTime(t, now, presigned, expires); err != nil {
@@ -179,7 +182,8 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		return Result{}, &Error{Code: UnrecognizedClient, Message: UnknownKeyMessage}
 	}
 
-	payloads, err := payloadHashes(r, body, presigned)
+	var payloadBuf [2]string
+	payloads, err := payloadHashes(payloadBuf[:0], r, body, presigned)
 	if err != nil {
 		return Result{}, err
 	}
@@ -188,7 +192,8 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		method = http.MethodGet
 	}
 	rawPath := requestPath(r)
-	uris := []string{CanonicalURI(rawPath)}
+	var uriBuf [2]string
+	uris := append(uriBuf[:0], CanonicalURI(rawPath))
 	if n := NormalizePath(rawPath); n != rawPath {
 		uris = append(uris, CanonicalURI(n))
 	}
@@ -196,31 +201,39 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	if presigned {
 		skip = paramSignature
 	}
-	queries := []string{canonicalQuery(params, skip, true)}
+	var queryBuf [2]string
+	queries := append(queryBuf[:0], canonicalQuery(params, skip, true))
 	if q := canonicalQuery(params, skip, false); q != queries[0] {
 		queries = append(queries, q)
-	}
-	headerBlocks := []string{CanonicalHeaders(r, auth.SignedHeaders)}
-	if trimDiffers(r, auth.SignedHeaders) {
-		headerBlocks = append(headerBlocks, canonicalHeaders(r, auth.SignedHeaders, true))
 	}
 	derive := v.Derive
 	if derive == nil {
 		derive = SigningKey
 	}
 	key := derive(secret, cred.Date, cred.Region, cred.Service)
-	scope := cred.Scope()
 
-	var firstCanonical, firstSTS string
+	// The canonical requests and strings to sign are built in pooled buffers: the header
+	// blocks back to back in buf.headers (ends[i] is where block i ends), and the string to
+	// sign after 64 bytes that signPadded fills with HMAC's inner pad.
+	buf := getBuffers()
+	defer putBuffers(buf)
+	buf.headers = appendCanonicalHeaders(buf.headers[:0], r, auth.SignedHeaders, false)
+	ends := [2]int{len(buf.headers)}
+	blocks := 1
+	if trimDiffers(r, auth.SignedHeaders) {
+		buf.headers = appendCanonicalHeaders(buf.headers, r, auth.SignedHeaders, true)
+		ends[1], blocks = len(buf.headers), 2
+	}
 	// At most 2 (payload) x 2 (path) x 2 (query) x 2 (headers) HMACs, the extra ones only
 	// when the request has what makes the SDKs differ.
 	for _, payload := range payloads {
 		for _, uri := range uris {
 			for _, query := range queries {
-				for _, headers := range headerBlocks {
-					creq := CanonicalRequest(method, uri, query, headers, auth.SignedHeaders, payload)
-					sts := StringToSign(t, scope, creq)
-					if hmac.Equal(Signature(key, sts), auth.Signature) {
+				for i := range blocks {
+					headers := buf.headers[ends[0]*i : ends[i]]
+					buf.creq = appendCanonicalRequest(buf.creq[:0], method, uri, query, headers, auth.SignedHeaders, payload)
+					buf.sts = appendStringToSign(buf.sts[:hmacBlock], t, cred, "", buf.creq)
+					if sig := signPadded(key, buf.sts); hmac.Equal(sig[:], auth.Signature) {
 						return Result{
 							AccessKeyID:   cred.AccessKeyID,
 							Region:        cred.Region,
@@ -231,14 +244,33 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 							SecurityToken: token,
 						}, nil
 					}
-					if firstCanonical == "" {
-						firstCanonical, firstSTS = creq, sts
-					}
 				}
 			}
 		}
 	}
-	return Result{}, mismatch(firstCanonical, firstSTS)
+	// The message shows the first combination tried: the request as AWS's rules read it.
+	creq := appendCanonicalRequest(nil, method, uris[0], queries[0], buf.headers[:ends[0]], auth.SignedHeaders, payloads[0])
+	return Result{}, mismatch(string(creq), string(appendStringToSign(nil, t, cred, "", creq)))
+}
+
+// buffers are the scratch space of one verification.
+type buffers struct {
+	headers, creq, sts []byte
+}
+
+var bufferPool = sync.Pool{New: func() any {
+	return &buffers{headers: make([]byte, 0, 512), creq: make([]byte, 0, 1024), sts: make([]byte, hmacBlock, hmacBlock+256)}
+}}
+
+func getBuffers() *buffers { return bufferPool.Get().(*buffers) }
+
+// putBuffers returns b to the pool unless a large request grew it (kept, it would pin that
+// memory for as long as the pool holds it).
+func putBuffers(b *buffers) {
+	if cap(b.headers) > 16<<10 || cap(b.creq) > 32<<10 || cap(b.sts) > 4<<10 {
+		return
+	}
+	bufferPool.Put(b)
 }
 
 // mismatch words a wrong signature as API Gateway does, with the canonical request and
@@ -291,15 +323,15 @@ func checkTime(t, now time.Time, presigned bool, expires time.Duration) error {
 	return nil
 }
 
-// payloadHashes returns the payload hashes the client may have signed.
-func payloadHashes(r *http.Request, body []byte, presigned bool) ([]string, error) {
+// payloadHashes appends the payload hashes the client may have signed to hashes.
+func payloadHashes(hashes []string, r *http.Request, body []byte, presigned bool) ([]string, error) {
 	vals := r.Header.Values("X-Amz-Content-Sha256")
 	switch len(vals) {
 	case 0:
 		if presigned {
-			return []string{PayloadHash(body), UnsignedPayload}, nil
+			return append(hashes, PayloadHash(body), UnsignedPayload), nil
 		}
-		return []string{PayloadHash(body)}, nil
+		return append(hashes, PayloadHash(body)), nil
 	case 1:
 	default:
 		return nil, invalid("The request has more than one X-Amz-Content-Sha256 header.")
@@ -307,18 +339,30 @@ func payloadHashes(r *http.Request, body []byte, presigned bool) ([]string, erro
 	h := vals[0]
 	switch {
 	case h == UnsignedPayload:
-		return vals, nil
+		return append(hashes, h), nil
 	case strings.HasPrefix(h, "STREAMING-"):
 		return nil, invalid("X-Amz-Content-Sha256 %s asks for streaming (chunked) payload signing, which this service does not support: sign the whole payload, or send UNSIGNED-PAYLOAD.", quote(h))
 	}
-	sum, err := hex.DecodeString(h)
-	if err != nil || len(sum) != 32 {
+	var sent [sha256.Size]byte
+	if len(h) != hex.EncodedLen(len(sent)) || !decodeHex(sent[:], h) {
 		return nil, invalid("X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or the hex SHA-256 of the payload, not %s.", quote(h))
 	}
-	if want := PayloadHash(body); !strings.EqualFold(h, want) {
+	if sent != sha256.Sum256(body) {
 		return nil, invalid("The provided 'x-amz-content-sha256' header does not match what was computed: the payload is not the one that was signed.")
 	}
-	return vals, nil
+	return append(hashes, h), nil
+}
+
+// decodeHex decodes the hex string s, of length 2*len(dst), into dst.
+func decodeHex(dst []byte, s string) bool {
+	for i := range dst {
+		hi, lo := s[2*i], s[2*i+1]
+		if !isHex(hi) || !isHex(lo) {
+			return false
+		}
+		dst[i] = unhex(hi)<<4 | unhex(lo)
+	}
+	return true
 }
 
 // requestPath returns the path of the request target exactly as the client sent it.
