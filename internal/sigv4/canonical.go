@@ -212,6 +212,9 @@ func unhex(c byte) byte {
 // the order they were sent. aws-sdk-go v1 sorts decoded keys and values, which differs for
 // non-ASCII, but rewrites the query it sends in that order, so the order sent is what it signed.
 func canonicalQuery(params []queryParam, skip string, sorted bool) string {
+	if len(params) == 0 {
+		return "" // most requests: nothing to sort or build
+	}
 	enc := make([]queryParam, 0, len(params))
 	for _, p := range params {
 		if skip != "" && p.key == skip {
@@ -478,10 +481,14 @@ func hmacSHA256(key []byte, data string) []byte {
 // SigningKey derives the signing key of a secret for one day, region and service:
 // HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request".
 func SigningKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	return hmacSHA256(k, terminator)
+	// Each step's message goes after the 64 bytes signPadded pads the key into; a region or
+	// service longer than 64 bytes makes append move it to the heap.
+	var buf [hmacBlock + 64]byte
+	k := signPadded([]byte("AWS4"+secret), append(buf[:hmacBlock], date...))
+	k = signPadded(k[:], append(buf[:hmacBlock], region...))
+	k = signPadded(k[:], append(buf[:hmacBlock], service...))
+	k = signPadded(k[:], append(buf[:hmacBlock], terminator...))
+	return k[:]
 }
 
 // Signature returns the raw signature of stringToSign under a signing key; its hex encoding

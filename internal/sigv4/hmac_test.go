@@ -37,3 +37,19 @@ func TestEmptyPayloadHash(t *testing.T) {
 		t.Errorf("emptyPayloadHash = %s, PayloadHash(nil) = %s, want %s", emptyPayloadHash, PayloadHash(nil), want)
 	}
 }
+
+// TestSigningKeyChain checks SigningKey against the HMAC chain computed with crypto/hmac,
+// including a region longer than SigningKey's stack buffer.
+func TestSigningKeyChain(t *testing.T) {
+	mac := func(key []byte, data string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(data))
+		return m.Sum(nil)
+	}
+	for _, region := range []string{"us-east-1", strings.Repeat("r", 100)} {
+		want := mac(mac(mac(mac([]byte("AWS4"+testSecret), "20260707"), region), ServiceName), "aws4_request")
+		if got := SigningKey(testSecret, "20260707", region, ServiceName); !bytes.Equal(got, want) {
+			t.Errorf("SigningKey(region %.12s...) = %x, want %x", region, got, want)
+		}
+	}
+}

@@ -70,10 +70,16 @@ func ParseCredential(s string) (Credential, error) {
 	if len(s) > maxCredentialLen {
 		return Credential{}, invalid("Credential is longer than %d bytes.", maxCredentialLen)
 	}
-	parts := strings.SplitN(s, "/", 6)
-	if len(parts) != 5 {
+	// Exactly five parts: split without allocating the slice strings.Split would.
+	var parts [5]string
+	if strings.Count(s, "/") != len(parts)-1 {
 		return Credential{}, invalid("Credential must have the form ACCESS_KEY_ID/yyyymmdd/region/service/aws4_request, not %s.", quote(s))
 	}
+	rest := s
+	for i := range len(parts) - 1 {
+		parts[i], rest, _ = strings.Cut(rest, "/")
+	}
+	parts[len(parts)-1] = rest
 	c := Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}
 	if parts[4] != terminator {
 		return Credential{}, invalid("Credential should be scoped with a valid terminator: 'aws4_request', not %s.", quote(parts[4]))
@@ -161,11 +167,16 @@ func ParseAuthorization(header string) (Authorization, error) {
 	}
 	var cred, signed, sig string
 	var seen [3]bool
-	var parts []string
-	if strings.Trim(rest, " \t") != "" {
-		parts = strings.SplitN(rest, ",", 8)
-	}
-	for _, part := range parts {
+	// The parameters, split at ',' into at most 8 parts as strings.SplitN(rest, ",", 8)
+	// would, without allocating its slice.
+	more := strings.Trim(rest, " \t") != ""
+	for n := 1; more; n++ {
+		var part string
+		if n == 8 {
+			part, more = rest, false
+		} else {
+			part, rest, more = strings.Cut(rest, ",")
+		}
 		part = strings.Trim(part, " \t")
 		name, value, ok := strings.Cut(part, "=")
 		if !ok {

@@ -167,7 +167,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	}
 	var dayBuf [len(DateFormat)]byte
 	if day := t.AppendFormat(dayBuf[:0], DateFormat); cred.Date != string(day) {
-		return Result{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, day, t.Format(TimeFormat))
+		return Result{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, t.Format(DateFormat), t.Format(TimeFormat))
 	}
 	if err := checkTime(t, now, presigned, expires); err != nil {
 		return Result{}, err
