@@ -140,6 +140,9 @@ func (c *operationContext) Value(key any) any {
 
 // ScopeFrom returns the account and region a request acts in.
 func ScopeFrom(ctx context.Context) amplify.Scope {
+	if c, ok := ctx.(*operationContext); ok {
+		return c.scope // what operations get: read without boxing the scope in Value's any
+	}
 	s, _ := ctx.Value(scopeKey{}).(amplify.Scope)
 	return s
 }
