@@ -17,7 +17,6 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
-	"github.com/google/uuid"
 )
 
 // DefaultMaxBody is the default request body limit: a TransformSchema can be large.
@@ -48,8 +47,8 @@ type Config struct {
 	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
 	Faults  Faults
 	Journal Journal
-	// NewID draws request ids (x-amzn-RequestId); uuid.NewString when nil. --id-seed makes
-	// it deterministic.
+	// NewID draws request ids (x-amzn-RequestId); random UUIDs (newRequestID) when nil.
+	// --id-seed makes it deterministic.
 	NewID func() string
 }
 
@@ -77,7 +76,7 @@ func New(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	if cfg.NewID == nil {
-		cfg.NewID = uuid.NewString
+		cfg.NewID = newRequestID
 	}
 	return &Server{
 		cfg:      cfg,
