@@ -454,7 +454,7 @@ func StringToSign(t time.Time, scope, canonicalRequest string) string {
 func appendStringToSign(b []byte, t time.Time, cred Credential, scope string, canonicalRequest []byte) []byte {
 	b = append(b, Algorithm...)
 	b = append(b, '\n')
-	b = t.UTC().AppendFormat(b, TimeFormat)
+	b = appendTime(b, t.UTC())
 	b = append(b, '\n')
 	if scope != "" {
 		b = append(b, scope...)
@@ -470,6 +470,27 @@ func appendStringToSign(b []byte, t time.Time, cred Credential, scope string, ca
 	b = append(b, '\n')
 	h := sha256.Sum256(canonicalRequest)
 	return hex.AppendEncode(b, h[:])
+}
+
+// appendDate appends t's date in DateFormat, as t.AppendFormat(b, DateFormat) does.
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, DateFormat)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		byte('0'+m/10), byte('0'+m%10), byte('0'+d/10), byte('0'+d%10))
+}
+
+// appendTime appends t in TimeFormat, as t.AppendFormat(b, TimeFormat) does for a UTC t.
+func appendTime(b []byte, t time.Time) []byte {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return t.AppendFormat(b, TimeFormat)
+	}
+	b = appendDate(b, t)
+	h, m, s := t.Clock()
+	return append(b, 'T', byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10),
+		byte('0'+s/10), byte('0'+s%10), 'Z')
 }
 
 func hmacSHA256(key []byte, data string) []byte {

@@ -5,8 +5,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSignPadded checks the verifier's allocation-free HMAC against crypto/hmac, for keys
@@ -50,6 +53,48 @@ func TestSigningKeyChain(t *testing.T) {
 		want := mac(mac(mac(mac([]byte("AWS4"+testSecret), "20260707"), region), ServiceName), "aws4_request")
 		if got := SigningKey(testSecret, "20260707", region, ServiceName); !bytes.Equal(got, want) {
 			t.Errorf("SigningKey(region %.12s...) = %x, want %x", region, got, want)
+		}
+	}
+}
+
+// TestParseBasic checks parseBasic against time.Parse(TimeFormat, s) on valid times, edge
+// values and random mutations of them, and appendDate/appendTime against AppendFormat.
+func TestParseBasic(t *testing.T) {
+	seeds := []string{
+		"20260707T153405Z", "20240229T235959Z", "20230229T120000Z", "20261231T000000Z",
+		"00000101T000000Z", "99991231T235959Z", "20260230T000000Z", "20261301T000000Z",
+		"20260007T000000Z", "20260700T000000Z", "20260707T240000Z", "20260707T236000Z",
+		"20260707T235960Z", "2026070T7153405Z", "20260707 153405Z", "20260707T153405z",
+		"+0260707T153405Z", "-0260707T153405Z", "2026-7-7T153405Z", "20260707T15340 Z",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789TZ +-:\x00"
+	for _, seed := range slices.Clone(seeds) {
+		for range 300 {
+			b := []byte(seed)
+			for range 1 + rng.IntN(3) {
+				b[rng.IntN(len(b))] = alphabet[rng.IntN(len(alphabet))]
+			}
+			seeds = append(seeds, string(b))
+		}
+	}
+	for _, s := range seeds {
+		want, err := time.Parse(TimeFormat, s)
+		got, ok := parseBasic(s)
+		if ok != (err == nil) || ok && !got.Equal(want) {
+			t.Errorf("parseBasic(%q) = %v, %v; time.Parse: %v, %v", s, got, ok, want, err)
+		}
+		if ok {
+			if f := string(appendTime(nil, got)); f != want.Format(TimeFormat) {
+				t.Errorf("appendTime(%v) = %q, want %q", got, f, want.Format(TimeFormat))
+			}
+			if f := string(appendDate(nil, got)); f != want.Format(DateFormat) {
+				t.Errorf("appendDate(%v) = %q, want %q", got, f, want.Format(DateFormat))
+			}
+		}
+		_, derr := time.Parse(DateFormat, s[:8])
+		if validDate(s[:8]) != (derr == nil) {
+			t.Errorf("validDate(%q) = %v, time.Parse: %v", s[:8], validDate(s[:8]), derr)
 		}
 	}
 }

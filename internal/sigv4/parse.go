@@ -121,8 +121,33 @@ func validDate(s string) bool {
 	if len(s) != 8 {
 		return false
 	}
-	_, err := time.Parse(DateFormat, s)
-	return err == nil
+	_, ok := parseBasic(s + "T000000Z")
+	return ok
+}
+
+// parseBasic parses s in TimeFormat (yyyymmddThhmmssZ) as time.Parse(TimeFormat, s) does for
+// a 16-byte s, without its layout interpretation: digits only, and every field in range (a
+// time.Date that normalizes, such as February 30 or second 60, is refused).
+func parseBasic(s string) (time.Time, bool) {
+	if len(s) != len(TimeFormat) || s[8] != 'T' || s[15] != 'Z' {
+		return time.Time{}, false
+	}
+	var n [6]int // year, month, day, hour, minute, second
+	for i, f := range [6]struct{ at, len int }{{0, 4}, {4, 2}, {6, 2}, {9, 2}, {11, 2}, {13, 2}} {
+		for _, c := range []byte(s[f.at : f.at+f.len]) {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			n[i] = n[i]*10 + int(c-'0')
+		}
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC)
+	y, m, d := t.Date()
+	h, mi, sec := t.Clock()
+	if y != n[0] || int(m) != n[1] || d != n[2] || h != n[3] || mi != n[4] || sec != n[5] {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // ValidRegion reports whether s can name a region: 1 to 32 lower-case letters, digits and
@@ -286,8 +311,8 @@ func ParseTime(s string) (time.Time, error) {
 	if len(s) != len(TimeFormat) {
 		return time.Time{}, invalid("X-Amz-Date must be in the ISO 8601 basic format yyyymmddThhmmssZ, not %s.", quote(s))
 	}
-	t, err := time.Parse(TimeFormat, s)
-	if err != nil {
+	t, ok := parseBasic(s)
+	if !ok {
 		return time.Time{}, invalid("X-Amz-Date must be in the ISO 8601 basic format yyyymmddThhmmssZ, not %s.", quote(s))
 	}
 	return t, nil
@@ -296,7 +321,7 @@ func ParseTime(s string) (time.Time, error) {
 // parseDateHeader parses the Date header, the fallback of X-Amz-Date: the SigV4 basic format or
 // an HTTP date.
 func parseDateHeader(s string) (time.Time, error) {
-	if t, err := time.Parse(TimeFormat, s); err == nil && len(s) == len(TimeFormat) {
+	if t, ok := parseBasic(s); ok {
 		return t, nil
 	}
 	if len(s) <= 64 {

@@ -78,6 +78,16 @@ const (
 	MismatchMessage     = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 )
 
+// The header map keys Verify reads, in canonical form: indexing the map with them is
+// Header.Values without canonicalizing the key on every call.
+const (
+	hdrAuthorization = "Authorization"
+	hdrSecurityToken = "X-Amz-Security-Token"
+	hdrAmzDate       = "X-Amz-Date"
+	hdrDate          = "Date"
+	hdrContentSha256 = "X-Amz-Content-Sha256"
+)
+
 // Verifier verifies signatures scoped to one service.
 type Verifier struct {
 	// Service is the service the credential scope must name, e.g. ServiceName.
@@ -116,7 +126,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		rawQuery = r.URL.RawQuery
 	}
 	params, queryOK := parseQuery(rawQuery)
-	authHeaders := r.Header.Values("Authorization")
+	authHeaders := r.Header[hdrAuthorization]
 	presigned := false
 	for _, p := range params {
 		if p.key == paramAlgorithm || p.key == paramCredential || p.key == paramSignature {
@@ -158,7 +168,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		if t, err = headerTime(r); err != nil {
 			return Result{}, err
 		}
-		auth, token = a, len(r.Header.Values("X-Amz-Security-Token")) > 0
+		auth, token = a, len(r.Header[hdrSecurityToken]) > 0
 	}
 
 	cred := auth.Credential
@@ -166,7 +176,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 		return Result{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
 	}
 	var dayBuf [len(DateFormat)]byte
-	if day := t.AppendFormat(dayBuf[:0], DateFormat); cred.Date != string(day) {
+	if day := appendDate(dayBuf[:0], t); cred.Date != string(day) {
 		return Result{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, t.Format(DateFormat), t.Format(TimeFormat))
 	}
 	if err := checkTime(t, now, presigned, expires); err != nil {
@@ -288,14 +298,14 @@ func mismatch(canonical, sts string) error {
 
 // headerTime returns the signing time of a header-signed request: X-Amz-Date, else Date.
 func headerTime(r *http.Request) (time.Time, error) {
-	switch vals := r.Header.Values("X-Amz-Date"); len(vals) {
+	switch vals := r.Header[hdrAmzDate]; len(vals) {
 	case 0:
 	case 1:
 		return ParseTime(vals[0])
 	default:
 		return time.Time{}, invalid("The request has more than one X-Amz-Date header.")
 	}
-	switch vals := r.Header.Values("Date"); len(vals) {
+	switch vals := r.Header[hdrDate]; len(vals) {
 	case 0:
 		return time.Time{}, invalid("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	case 1:
@@ -325,7 +335,7 @@ func checkTime(t, now time.Time, presigned bool, expires time.Duration) error {
 
 // payloadHashes appends the payload hashes the client may have signed to hashes.
 func payloadHashes(hashes []string, r *http.Request, body []byte, presigned bool) ([]string, error) {
-	vals := r.Header.Values("X-Amz-Content-Sha256")
+	vals := r.Header[hdrContentSha256]
 	switch len(vals) {
 	case 0:
 		if presigned {
