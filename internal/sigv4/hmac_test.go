@@ -5,7 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -95,6 +98,32 @@ func TestParseBasic(t *testing.T) {
 		_, derr := time.Parse(DateFormat, s[:8])
 		if validDate(s[:8]) != (derr == nil) {
 			t.Errorf("validDate(%q) = %v, time.Parse: %v", s[:8], validDate(s[:8]), derr)
+		}
+	}
+}
+
+// TestKeyringVerify checks Keyring.Verify against Verifier.Verify: the same result for a good
+// and a bad signature, the key that verified it, and a nil keyring that knows no key.
+func TestKeyringVerify(t *testing.T) {
+	ring, err := NewKeyring([]Key{{AccessKeyID: testKey, SecretAccessKey: testSecret, AccountID: "123456789012"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"appId":"d1abc"}`)
+	for _, secret := range []string{testSecret, "wrong" + testSecret} {
+		req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4580/backend", bytes.NewReader(body))
+		sign(t, req, body, secret, "", ServiceName, "eu-west-1", testNow)
+		want, werr := Verify(req, body, testNow, testLookup)
+		got, key, gerr := ring.Verify(req, body, testNow)
+		if fmt.Sprint(werr) != fmt.Sprint(gerr) || !reflect.DeepEqual(got, want) {
+			t.Errorf("secret %.5s: Keyring.Verify = %+v, %v; Verify = %+v, %v", secret, got, gerr, want, werr)
+		}
+		if wantAccount := map[bool]string{true: "123456789012"}[werr == nil]; key.AccountID != wantAccount {
+			t.Errorf("secret %.5s: key account %q, want %q", secret, key.AccountID, wantAccount)
+		}
+		var nilRing *Keyring
+		if _, _, err := nilRing.Verify(req, body, testNow); !strings.Contains(fmt.Sprint(err), string(UnrecognizedClient)) {
+			t.Errorf("nil keyring: %v, want %s", err, UnrecognizedClient)
 		}
 	}
 }

@@ -121,6 +121,22 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup func(accessKeyID
 // It returns MissingAuthenticationToken when r carries no signature, UnrecognizedClient when
 // the access key is unknown and InvalidSignature for everything else that is wrong.
 func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, error) {
+	res, _, err := v.verify(r, body, now, nil)
+	return res, err
+}
+
+// Verify checks the signature of r, whose body the caller has already read, at time now, for
+// the amplifybackend service, with the keys of k (signing keys derived through its cache),
+// as Verifier.Verify does. It also returns the key that verified the signature: the one
+// whose account the request acts in, even if k is reloaded meanwhile. It is
+// Verifier{Lookup: ..., Derive: k.SigningKey} without the closures' allocations.
+func (k *Keyring) Verify(r *http.Request, body []byte, now time.Time) (Result, Key, error) {
+	return Verifier{Service: ServiceName}.verify(r, body, now, k)
+}
+
+// verify is Verify; with ring set, keys are looked up and derived in ring, and Lookup and
+// Derive are not used.
+func (v Verifier) verify(r *http.Request, body []byte, now time.Time, ring *Keyring) (Result, Key, error) {
 	rawQuery := ""
 	if r.URL != nil {
 		rawQuery = r.URL.RawQuery
@@ -137,15 +153,15 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	switch {
 	case len(authHeaders) == 0 && !presigned:
 		if !queryOK && strings.Contains(rawQuery, "X-Amz-") {
-			return Result{}, badQuery()
+			return Result{}, Key{}, badQuery()
 		}
-		return Result{}, &Error{Code: MissingAuthenticationToken, Message: MissingTokenMessage}
+		return Result{}, Key{}, &Error{Code: MissingAuthenticationToken, Message: MissingTokenMessage}
 	case len(authHeaders) > 0 && presigned:
-		return Result{}, invalid("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+		return Result{}, Key{}, invalid("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
 	case len(authHeaders) > 1:
-		return Result{}, invalid("The request has more than one Authorization header.")
+		return Result{}, Key{}, invalid("The request has more than one Authorization header.")
 	case !queryOK:
-		return Result{}, badQuery()
+		return Result{}, Key{}, badQuery()
 	}
 
 	var (
@@ -157,45 +173,52 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	if presigned {
 		p, err := parsePresigned(params)
 		if err != nil {
-			return Result{}, err
+			return Result{}, Key{}, err
 		}
 		auth, t, expires, token = p.Authorization, p.Time, p.Expires, p.SecurityToken != ""
 	} else {
 		a, err := ParseAuthorization(authHeaders[0])
 		if err != nil {
-			return Result{}, err
+			return Result{}, Key{}, err
 		}
 		if t, err = headerTime(r); err != nil {
-			return Result{}, err
+			return Result{}, Key{}, err
 		}
 		auth, token = a, len(r.Header[hdrSecurityToken]) > 0
 	}
 
 	cred := auth.Credential
 	if cred.Service != v.Service {
-		return Result{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
+		return Result{}, Key{}, invalid("Credential should be scoped to correct service: '%s'.", v.Service)
 	}
 	var dayBuf [len(DateFormat)]byte
 	if day := appendDate(dayBuf[:0], t); cred.Date != string(day) {
-		return Result{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, t.Format(DateFormat), t.Format(TimeFormat))
+		return Result{}, Key{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.Date, t.Format(DateFormat), t.Format(TimeFormat))
 	}
 	if err := checkTime(t, now, presigned, expires); err != nil {
-		return Result{}, err
+		return Result{}, Key{}, err
 	}
 
-	var secret string
-	ok := false
-	if v.Lookup != nil {
+	var (
+		secret string
+		ok     bool
+		found  Key
+	)
+	switch {
+	case ring != nil:
+		found, ok = ring.Lookup(cred.AccessKeyID)
+		secret = found.SecretAccessKey
+	case v.Lookup != nil:
 		secret, ok = v.Lookup(cred.AccessKeyID)
 	}
 	if !ok {
-		return Result{}, &Error{Code: UnrecognizedClient, Message: UnknownKeyMessage}
+		return Result{}, Key{}, &Error{Code: UnrecognizedClient, Message: UnknownKeyMessage}
 	}
 
 	var payloadBuf [2]string
 	payloads, err := payloadHashes(payloadBuf[:0], r, body, presigned)
 	if err != nil {
-		return Result{}, err
+		return Result{}, Key{}, err
 	}
 	method := r.Method
 	if method == "" {
@@ -216,11 +239,15 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	if q := canonicalQuery(params, skip, false); q != queries[0] {
 		queries = append(queries, q)
 	}
-	derive := v.Derive
-	if derive == nil {
-		derive = SigningKey
+	var key []byte
+	switch {
+	case ring != nil:
+		key = ring.SigningKey(secret, cred.Date, cred.Region, cred.Service)
+	case v.Derive != nil:
+		key = v.Derive(secret, cred.Date, cred.Region, cred.Service)
+	default:
+		key = SigningKey(secret, cred.Date, cred.Region, cred.Service)
 	}
-	key := derive(secret, cred.Date, cred.Region, cred.Service)
 
 	// The canonical requests and strings to sign are built in pooled buffers: the header
 	// blocks back to back in buf.headers (ends[i] is where block i ends), and the string to
@@ -252,7 +279,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 							Time:          t,
 							Presigned:     presigned,
 							SecurityToken: token,
-						}, nil
+						}, found, nil
 					}
 				}
 			}
@@ -260,7 +287,7 @@ func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Result, e
 	}
 	// The message shows the first combination tried: the request as AWS's rules read it.
 	creq := appendCanonicalRequest(nil, method, uris[0], queries[0], buf.headers[:ends[0]], auth.SignedHeaders, payloads[0])
-	return Result{}, mismatch(string(creq), string(appendStringToSign(nil, t, cred, "", creq)))
+	return Result{}, Key{}, mismatch(string(creq), string(appendStringToSign(nil, t, cred, "", creq)))
 }
 
 // buffers are the scratch space of one verification.
