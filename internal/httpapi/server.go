@@ -104,6 +104,8 @@ type exchange struct {
 	routed bool
 	call   Call
 	fault  string
+	// lengthValue is the header value slice setContentLength fills, or nil.
+	lengthValue []string
 }
 
 // ServeHTTP answers one request. An answer is sent whole or not at all: when there is nothing
@@ -119,7 +121,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Metrics.begin()
 	x := &exchange{w: ResponseWriter{w: w}, conn: r.Context(), id: s.cfg.NewID()}
 	h := w.Header()
-	h[hdrRequestID] = []string{x.id}
+	// The values of x-amzn-RequestId and Content-Length in one allocation (each slice's
+	// capacity ends at its value, so that an append to one copies rather than overwrites).
+	values := new([2]string)
+	values[0] = x.id
+	h[hdrRequestID] = values[0:1:1]
+	x.lengthValue = values[1:2:2]
 	s.cors.apply(h, r)
 	defer func() {
 		if p := recover(); p != nil {
@@ -217,7 +224,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
 		return
 	}
-	writeJSON(&x.w, buf)
+	writeJSON(x, buf)
 }
 
 // readBody reads the whole body, refusing one over the limit.
