@@ -366,7 +366,7 @@ const (
 )
 
 func (c cors) apply(h http.Header, r *http.Request) {
-	origin := r.Header.Get("Origin")
+	origin := headerValue(r.Header, "Origin")
 	switch {
 	case c.any:
 		h[hdrAllowOrigin] = anyOrigin
