@@ -91,6 +91,31 @@ func (r *router) match(method, escapedPath string) (rt *route, params []string, 
 	return rt, params, true, nil
 }
 
+// escapedPath is u.EscapedPath(). When u has no RawPath and its Path holds only letters,
+// digits, '-', '_', '.', '~' and '/' (what AWS's routes and ids are made of), the escaped
+// path is Path itself, returned without EscapedPath's byte-by-byte escaping check.
+func escapedPath(u *url.URL) string {
+	if u.RawPath == "" && u.Path != "" && u.Path != "*" {
+		plain := true
+		for i := 0; i < len(u.Path) && plain; i++ {
+			plain = plainPathByte[u.Path[i]]
+		}
+		if plain {
+			return u.Path
+		}
+	}
+	return u.EscapedPath()
+}
+
+// plainPathByte[c] reports whether c is a letter, a digit, '-', '_', '.', '~' or '/': bytes
+// that url.URL.EscapedPath never escapes.
+var plainPathByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", byte(c)) >= 0
+	}
+	return t
+}()
+
 // splitPath splits a path at '/' into segs (without the leading '/'), without allocating; ok
 // is false when it has more segments than segs can hold. Empty segments are kept: a trailing
 // '/' or a '//' is an empty path parameter (BadRequest naming it), or no route at all, never

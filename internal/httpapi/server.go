@@ -160,7 +160,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.healthz(x, r)
 		return
 	}
-	rt, params, known, err := s.router.match(r.Method, r.URL.EscapedPath())
+	rt, params, known, err := s.router.match(r.Method, escapedPath(r.URL))
 	if r.Method == http.MethodOptions && known {
 		x.operation = "OPTIONS"
 		s.cors.preflight(x.w.Header(), r)
