@@ -1,10 +1,11 @@
 // Package sigv4 verifies AWS Signature Version 4 (AWS4-HMAC-SHA256) signatures of incoming
 // requests, in both forms: the Authorization header and the presigned URL (X-Amz-* query
 // parameters). It is a set of small pure functions over the request, its body, the time and a
-// secret lookup: no store, no globals, nothing of the domain. Errors are *Error with the codes
-// AWS answers: MissingAuthenticationToken (no signature at all), UnrecognizedClient (unknown
-// access key) and InvalidSignature (anything malformed, mismatched, stale or scoped to another
-// service); the HTTP layer turns them into its own errors.
+// secret lookup: no store, no global state (only a pool of scratch buffers), nothing of the
+// domain. Errors are *Error with the codes AWS answers: MissingAuthenticationToken (no
+// signature at all), UnrecognizedClient (unknown access key) and InvalidSignature (anything
+// malformed, mismatched, stale or scoped to another service); the HTTP layer turns them into
+// its own errors.
 //
 // The canonical request follows AWS's rules for services other than S3, as the AWS SDKs
 // compute it, with these decisions where the SDKs differ or AWS says nothing:
