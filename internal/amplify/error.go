@@ -106,12 +106,12 @@ func Errorf(code, format string, args ...any) *Error {
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, and Internal otherwise.
 func ErrorCode(err error) string {
+	if err == nil {
+		return "" // before errors.As, whose target would be allocated for nothing
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
-	}
-	if err == nil {
-		return ""
 	}
 	return Internal
 }

@@ -110,6 +110,10 @@ func CheckName(member, value string) error {
 		problem = "Member must not be empty"
 	case len(value) > MaxNameLength:
 		problem = fmt.Sprintf("Member must have length less than or equal to %d", MaxNameLength)
+	case plainName(value) && value != "." && value != "..":
+		// Nearly every name: printable ASCII without '/', which passes every check below,
+		// found in one pass over the bytes rather than UTF-8 validation and then a
+		// unicode.IsControl per rune.
 	case !utf8.ValidString(value):
 		problem = "Member must be valid UTF-8"
 	case value == "." || value == "..":
@@ -133,6 +137,16 @@ func CheckName(member, value string) error {
 	}
 	return Errorf(BadRequest, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s",
 		sanitize(shown), member, problem)
+}
+
+// plainName reports whether every byte of s is printable ASCII (0x20 to 0x7e) other than '/'.
+func plainName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '/' {
+			return false
+		}
+	}
+	return true
 }
 
 // sanitize makes a client-given value safe to echo in a message.

@@ -28,6 +28,16 @@ func appendMarshal(b []byte, v any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// plainJSON[c] reports whether appendString copies the byte c as it is: ASCII from 0x20 up,
+// but '"', '\\' and the HTML-escaped '<', '>' and '&'. One table load per byte in place of
+// six comparisons.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string exactly as encoding/json.Marshal does: '"' and
 // '\\' escaped, control characters as \b \f \n \r \t or \u00XX, '<', '>' and '&' as
 // \u003c \u003e \u0026 (HTML-safe), U+2028 and U+2029 escaped, and each byte of invalid
@@ -36,11 +46,12 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
+		c := s[i]
+		if plainJSON[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -130,14 +130,20 @@ var operations = []Operation{
 			if err := checkParams("CloneBackend", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(CloneBackendRequest)
+			v := new(struct {
+				in     CloneBackendRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -181,13 +187,18 @@ var operations = []Operation{
 			if err := checkParams("CreateBackendAPI", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(CreateBackendAPIRequest)
+			v := new(struct {
+				in     CreateBackendAPIRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -207,13 +218,18 @@ var operations = []Operation{
 			if err := checkParams("CreateBackendAuth", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(CreateBackendAuthRequest)
+			v := new(struct {
+				in     CreateBackendAuthRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -233,13 +249,18 @@ var operations = []Operation{
 			if err := checkParams("CreateBackendConfig", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(CreateBackendConfigRequest)
+			v := new(struct {
+				in     CreateBackendConfigRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -259,13 +280,18 @@ var operations = []Operation{
 			if err := checkParams("CreateBackendStorage", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(CreateBackendStorageRequest)
+			v := new(struct {
+				in     CreateBackendStorageRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -285,13 +311,18 @@ var operations = []Operation{
 			if err := checkParams("CreateToken", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(CreateTokenRequest)
+			v := new(struct {
+				in     CreateTokenRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -311,14 +342,20 @@ var operations = []Operation{
 			if err := checkParams("DeleteBackend", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(DeleteBackendRequest)
+			v := new(struct {
+				in     DeleteBackendRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -338,14 +375,20 @@ var operations = []Operation{
 			if err := checkParams("DeleteBackendAPI", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(DeleteBackendAPIRequest)
+			v := new(struct {
+				in     DeleteBackendAPIRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -365,14 +408,20 @@ var operations = []Operation{
 			if err := checkParams("DeleteBackendAuth", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(DeleteBackendAuthRequest)
+			v := new(struct {
+				in     DeleteBackendAuthRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -392,14 +441,20 @@ var operations = []Operation{
 			if err := checkParams("DeleteBackendStorage", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(DeleteBackendStorageRequest)
+			v := new(struct {
+				in     DeleteBackendStorageRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -419,14 +474,20 @@ var operations = []Operation{
 			if err := checkParams("DeleteToken", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(DeleteTokenRequest)
+			v := new(struct {
+				in     DeleteTokenRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.SessionId = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.SessionId = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -446,14 +507,20 @@ var operations = []Operation{
 			if err := checkParams("GenerateBackendAPIModels", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(GenerateBackendAPIModelsRequest)
+			v := new(struct {
+				in     GenerateBackendAPIModelsRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -473,13 +540,18 @@ var operations = []Operation{
 			if err := checkParams("GetBackend", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(GetBackendRequest)
+			v := new(struct {
+				in     GetBackendRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -499,14 +571,20 @@ var operations = []Operation{
 			if err := checkParams("GetBackendAPI", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(GetBackendAPIRequest)
+			v := new(struct {
+				in     GetBackendAPIRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -526,14 +604,20 @@ var operations = []Operation{
 			if err := checkParams("GetBackendAPIModels", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(GetBackendAPIModelsRequest)
+			v := new(struct {
+				in     GetBackendAPIModelsRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -553,14 +637,20 @@ var operations = []Operation{
 			if err := checkParams("GetBackendAuth", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(GetBackendAuthRequest)
+			v := new(struct {
+				in     GetBackendAuthRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -580,15 +670,22 @@ var operations = []Operation{
 			if err := checkParams("GetBackendJob", params, 3); err != nil {
 				return nil, err
 			}
-			in := new(GetBackendJobRequest)
+			v := new(struct {
+				in     GetBackendJobRequest
+				params [3]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
-			in.JobId = String(params[2])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
+			v.params[2] = params[2]
+			in.JobId = &v.params[2]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -608,14 +705,20 @@ var operations = []Operation{
 			if err := checkParams("GetBackendStorage", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(GetBackendStorageRequest)
+			v := new(struct {
+				in     GetBackendStorageRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -635,14 +738,20 @@ var operations = []Operation{
 			if err := checkParams("GetToken", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(GetTokenRequest)
+			v := new(struct {
+				in     GetTokenRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.SessionId = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.SessionId = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -662,14 +771,20 @@ var operations = []Operation{
 			if err := checkParams("ImportBackendAuth", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(ImportBackendAuthRequest)
+			v := new(struct {
+				in     ImportBackendAuthRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -689,14 +804,20 @@ var operations = []Operation{
 			if err := checkParams("ImportBackendStorage", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(ImportBackendStorageRequest)
+			v := new(struct {
+				in     ImportBackendStorageRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -716,14 +837,20 @@ var operations = []Operation{
 			if err := checkParams("ListBackendJobs", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(ListBackendJobsRequest)
+			v := new(struct {
+				in     ListBackendJobsRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -767,13 +894,18 @@ var operations = []Operation{
 			if err := checkParams("RemoveAllBackends", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(RemoveAllBackendsRequest)
+			v := new(struct {
+				in     RemoveAllBackendsRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -793,13 +925,18 @@ var operations = []Operation{
 			if err := checkParams("RemoveBackendConfig", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(RemoveBackendConfigRequest)
+			v := new(struct {
+				in     RemoveBackendConfigRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -819,14 +956,20 @@ var operations = []Operation{
 			if err := checkParams("UpdateBackendAPI", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(UpdateBackendAPIRequest)
+			v := new(struct {
+				in     UpdateBackendAPIRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -846,14 +989,20 @@ var operations = []Operation{
 			if err := checkParams("UpdateBackendAuth", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(UpdateBackendAuthRequest)
+			v := new(struct {
+				in     UpdateBackendAuthRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -873,13 +1022,18 @@ var operations = []Operation{
 			if err := checkParams("UpdateBackendConfig", params, 1); err != nil {
 				return nil, err
 			}
-			in := new(UpdateBackendConfigRequest)
+			v := new(struct {
+				in     UpdateBackendConfigRequest
+				params [1]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -899,15 +1053,22 @@ var operations = []Operation{
 			if err := checkParams("UpdateBackendJob", params, 3); err != nil {
 				return nil, err
 			}
-			in := new(UpdateBackendJobRequest)
+			v := new(struct {
+				in     UpdateBackendJobRequest
+				params [3]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
-			in.JobId = String(params[2])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
+			v.params[2] = params[2]
+			in.JobId = &v.params[2]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}
@@ -927,14 +1088,20 @@ var operations = []Operation{
 			if err := checkParams("UpdateBackendStorage", params, 2); err != nil {
 				return nil, err
 			}
-			in := new(UpdateBackendStorageRequest)
+			v := new(struct {
+				in     UpdateBackendStorageRequest
+				params [2]string
+			})
+			in := &v.in
 			if len(body) > 0 {
 				if err := decodeBody(body, in); err != nil {
 					return nil, err
 				}
 			}
-			in.AppId = String(params[0])
-			in.BackendEnvironmentName = String(params[1])
+			v.params[0] = params[0]
+			in.AppId = &v.params[0]
+			v.params[1] = params[1]
+			in.BackendEnvironmentName = &v.params[1]
 			if err := in.Validate(); err != nil {
 				return nil, err
 			}

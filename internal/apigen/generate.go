@@ -320,7 +320,16 @@ func emitOperation(m *apiModel, w *writer, op *operation) {
 	w.p("if err := checkParams(%q, params, %d); err != nil {", op.Name, len(op.params))
 	w.p("return nil, err")
 	w.p("}")
-	w.p("in := new(%s)", op.Input.Shape)
+	if len(op.params) > 0 {
+		// The input and the strings its path members point to, in one allocation.
+		w.p("v := new(struct {")
+		w.p("in %s", op.Input.Shape)
+		w.p("params [%d]string", len(op.params))
+		w.p("})")
+		w.p("in := &v.in")
+	} else {
+		w.p("in := new(%s)", op.Input.Shape)
+	}
 	w.p("if len(body) > 0 {")
 	w.p("if err := decodeBody(body, in); err != nil {")
 	w.p("return nil, err")
@@ -328,7 +337,8 @@ func emitOperation(m *apiModel, w *writer, op *operation) {
 	w.p("}")
 	for i, p := range op.params {
 		mem, _ := uriMember(in, p)
-		w.p("in.%s = String(params[%d])", mem.Name, i)
+		w.p("v.params[%d] = params[%d]", i, i)
+		w.p("in.%s = &v.params[%d]", mem.Name, i)
 	}
 	w.p("if err := in.Validate(); err != nil {")
 	w.p("return nil, err")

@@ -18,8 +18,11 @@ import (
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
 	"github.com/amplifybackendd/amplifybackendd/internal/jobs"
 	"github.com/amplifybackendd/amplifybackendd/internal/logging"
+	"github.com/amplifybackendd/amplifybackendd/internal/sigv4"
 	"github.com/amplifybackendd/amplifybackendd/internal/sqlite"
 	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
+	"github.com/aws/aws-sdk-go/aws/credentials"
+	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
 )
 
 // The benchmarks of the full request path: routing, authentication (mode any), decoding and
@@ -200,5 +203,35 @@ func BenchmarkRouter(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkGetBackendJobSigV4 is BenchmarkGetBackendJob in auth mode sigv4: the request
+// signed by aws-sdk-go v1's signer, its signature verified on every call (a keyring that
+// remembers derived signing keys, as the server's does).
+func BenchmarkGetBackendJobSigV4(b *testing.B) {
+	const key, secret = "AKIABENCH0000000000", "benchSecretKey0000000000000000000000000000"
+	kr, err := sigv4.NewKeyring([]sigv4.Key{{AccessKeyID: key, SecretAccessKey: secret, AccountID: "123456789012"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newBenchServer(b, benchLoggers[0].logger)
+	jobID := s.completedJob(b) // created in auth mode any, in account 123456789012
+	signedAt := time.Date(2026, 7, 7, 15, 4, 5, 0, time.UTC)
+	signed := New(Config{Service: s.svc, Logger: benchLoggers[0].logger,
+		Auth: SigV4Auth{Keys: kr, Now: func() time.Time { return signedAt.Add(time.Minute) }}})
+	req := httptest.NewRequest("GET", "http://127.0.0.1:4580/backend/benchapp/job/prod/"+jobID, nil)
+	req.Header.Set("User-Agent", "aws-sdk-go/1.55.8 (go1.26; linux; amd64)")
+	signer := v4.NewSigner(credentials.NewStaticCredentials(key, secret, ""))
+	if _, err := signer.Sign(req, nil, sigv4.ServiceName, "us-east-1", signedAt); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		signed.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GetBackendJob: %d %s", rec.Code, rec.Body)
+		}
 	}
 }

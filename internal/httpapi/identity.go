@@ -57,7 +57,7 @@ type Credential struct {
 // URLs, the X-Amz-Credential query parameter.
 func credential(r *http.Request) (Credential, bool) {
 	var raw string
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
+	if auth := headerValue(r.Header, "Authorization"); strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
 		for part := range strings.SplitSeq(auth[len("AWS4-HMAC-SHA256 "):], ",") {
 			if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
 				raw = v
@@ -86,6 +86,15 @@ func ParseCredential(raw string) (Credential, bool) {
 		return Credential{}, false
 	}
 	return Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}, true
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, without canonicalizing it
+// again on every request.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func isAccountID(s string) bool {
@@ -140,6 +149,9 @@ func (c *operationContext) Value(key any) any {
 
 // ScopeFrom returns the account and region a request acts in.
 func ScopeFrom(ctx context.Context) amplify.Scope {
+	if c, ok := ctx.(*operationContext); ok {
+		return c.scope // what operations get: read without boxing the scope in Value's any
+	}
 	s, _ := ctx.Value(scopeKey{}).(amplify.Scope)
 	return s
 }

@@ -72,12 +72,23 @@ func (rw *ResponseWriter) Err() error { return rw.err }
 func (rw *ResponseWriter) Unwrap() http.ResponseWriter { return rw.w }
 
 // writeJSON answers 200 with a JSON body.
-func writeJSON(w *ResponseWriter, body []byte) {
-	h := w.Header()
+func writeJSON(x *exchange, body []byte) {
+	h := x.w.Header()
 	h[hdrContentType] = jsonContentType
-	h[hdrContentLength] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	x.setContentLength(h, len(body))
+	x.w.WriteHeader(http.StatusOK)
+	x.w.Write(body)
+}
+
+// setContentLength sets the Content-Length header to n, in the slot ServeHTTP allocated with
+// the request id's (x.lengthValue) when there is one.
+func (x *exchange) setContentLength(h http.Header, n int) {
+	v := x.lengthValue
+	if v == nil {
+		v = make([]string, 1)
+	}
+	v[0] = strconv.Itoa(n)
+	h[hdrContentLength] = v
 }
 
 // errorStatus maps the codes that are not modeled exceptions to their HTTP status.
@@ -134,7 +145,7 @@ func (s *Server) writeError(x *exchange, err error) {
 	h := x.w.Header()
 	h[hdrContentType] = jsonContentType
 	h[hdrErrorType] = []string{e.Code}
-	h[hdrContentLength] = []string{strconv.Itoa(len(buf))}
+	x.setContentLength(h, len(buf))
 	x.errCode = e.Code
 	x.w.WriteHeader(status)
 	x.w.Write(buf)

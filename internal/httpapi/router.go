@@ -18,11 +18,11 @@ type route struct {
 // router matches a request path to an operation. Paths may carry the API Gateway stage prefix
 // /prod, as AWS's REST API reference writes them.
 type router struct {
-	byLen map[int][]route
+	byLen [][]route // by number of segments
 }
 
 func newRouter(ops []api.Operation) *router {
-	r := &router{byLen: map[int][]route{}}
+	r := &router{}
 	for _, op := range ops {
 		rt := route{op: op}
 		for _, seg := range strings.Split(strings.Trim(op.Path, "/"), "/") {
@@ -31,6 +31,9 @@ func newRouter(ops []api.Operation) *router {
 				seg = ""
 			}
 			rt.segments = append(rt.segments, seg)
+		}
+		for len(r.byLen) <= len(rt.segments) {
+			r.byLen = append(r.byLen, nil)
 		}
 		r.byLen[len(rt.segments)] = append(r.byLen[len(rt.segments)], rt)
 	}
@@ -49,8 +52,12 @@ func (r *router) match(method, escapedPath string) (rt *route, params []string, 
 	if len(segs) > 0 && segs[0] == "prod" {
 		segs = segs[1:]
 	}
-	for i := range r.byLen[len(segs)] {
-		cand := &r.byLen[len(segs)][i]
+	var cands []route
+	if len(segs) < len(r.byLen) {
+		cands = r.byLen[len(segs)]
+	}
+	for i := range cands {
+		cand := &cands[i]
 		if !cand.matches(segs) {
 			continue
 		}
@@ -83,6 +90,31 @@ func (r *router) match(method, escapedPath string) (rt *route, params []string, 
 	}
 	return rt, params, true, nil
 }
+
+// escapedPath is u.EscapedPath(). When u has no RawPath and its Path holds only letters,
+// digits, '-', '_', '.', '~' and '/' (what AWS's routes and ids are made of), the escaped
+// path is Path itself, returned without EscapedPath's byte-by-byte escaping check.
+func escapedPath(u *url.URL) string {
+	if u.RawPath == "" && u.Path != "" && u.Path != "*" {
+		plain := true
+		for i := 0; i < len(u.Path) && plain; i++ {
+			plain = plainPathByte[u.Path[i]]
+		}
+		if plain {
+			return u.Path
+		}
+	}
+	return u.EscapedPath()
+}
+
+// plainPathByte[c] reports whether c is a letter, a digit, '-', '_', '.', '~' or '/': bytes
+// that url.URL.EscapedPath never escapes.
+var plainPathByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", byte(c)) >= 0
+	}
+	return t
+}()
 
 // splitPath splits a path at '/' into segs (without the leading '/'), without allocating; ok
 // is false when it has more segments than segs can hold. Empty segments are kept: a trailing

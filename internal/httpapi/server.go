@@ -17,7 +17,6 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
-	"github.com/google/uuid"
 )
 
 // DefaultMaxBody is the default request body limit: a TransformSchema can be large.
@@ -48,8 +47,8 @@ type Config struct {
 	// Faults and Journal are the control plane's hooks on AWS requests (hooks.go); nil is off.
 	Faults  Faults
 	Journal Journal
-	// NewID draws request ids (x-amzn-RequestId); uuid.NewString when nil. --id-seed makes
-	// it deterministic.
+	// NewID draws request ids (x-amzn-RequestId); random UUIDs (newRequestID) when nil.
+	// --id-seed makes it deterministic.
 	NewID func() string
 }
 
@@ -77,7 +76,7 @@ func New(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	if cfg.NewID == nil {
-		cfg.NewID = uuid.NewString
+		cfg.NewID = newRequestID
 	}
 	return &Server{
 		cfg:      cfg,
@@ -105,6 +104,8 @@ type exchange struct {
 	routed bool
 	call   Call
 	fault  string
+	// lengthValue is the header value slice setContentLength fills, or nil.
+	lengthValue []string
 }
 
 // ServeHTTP answers one request. An answer is sent whole or not at all: when there is nothing
@@ -120,7 +121,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Metrics.begin()
 	x := &exchange{w: ResponseWriter{w: w}, conn: r.Context(), id: s.cfg.NewID()}
 	h := w.Header()
-	h[hdrRequestID] = []string{x.id}
+	// The values of x-amzn-RequestId and Content-Length in one allocation (each slice's
+	// capacity ends at its value, so that an append to one copies rather than overwrites).
+	values := new([2]string)
+	values[0] = x.id
+	h[hdrRequestID] = values[0:1:1]
+	x.lengthValue = values[1:2:2]
 	s.cors.apply(h, r)
 	defer func() {
 		if p := recover(); p != nil {
@@ -154,7 +160,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.healthz(x, r)
 		return
 	}
-	rt, params, known, err := s.router.match(r.Method, r.URL.EscapedPath())
+	rt, params, known, err := s.router.match(r.Method, escapedPath(r.URL))
 	if r.Method == http.MethodOptions && known {
 		x.operation = "OPTIONS"
 		s.cors.preflight(x.w.Header(), r)
@@ -218,7 +224,7 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 		s.writeError(x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
 		return
 	}
-	writeJSON(&x.w, buf)
+	writeJSON(x, buf)
 }
 
 // readBody reads the whole body, refusing one over the limit.
@@ -360,7 +366,7 @@ const (
 )
 
 func (c cors) apply(h http.Header, r *http.Request) {
-	origin := r.Header.Get("Origin")
+	origin := headerValue(r.Header, "Origin")
 	switch {
 	case c.any:
 		h[hdrAllowOrigin] = anyOrigin

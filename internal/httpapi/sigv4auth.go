@@ -32,17 +32,7 @@ func (a SigV4Auth) Authenticate(r *http.Request, body []byte) (amplify.Scope, er
 	}
 	// One lookup per request: the key that verified the signature is the one whose account
 	// the request acts in, even if the keyring is reloaded meanwhile.
-	var key sigv4.Key
-	lookup := func(id string) (string, bool) {
-		k, ok := a.Keys.Lookup(id)
-		key = k
-		return k.SecretAccessKey, ok
-	}
-	v := sigv4.Verifier{Service: sigv4.ServiceName, Lookup: lookup}
-	if a.Keys != nil {
-		v.Derive = a.Keys.SigningKey
-	}
-	res, err := v.Verify(r, body, now())
+	res, key, err := a.Keys.Verify(r, body, now())
 	if err != nil {
 		return amplify.Scope{}, signatureError(err)
 	}

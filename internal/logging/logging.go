@@ -321,7 +321,7 @@ func needsQuoting(s string) bool {
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c != '\\' && (c <= ' ' || c == '=' || c == '"') {
+			if quotedASCII[c] {
 				return true
 			}
 			i++
@@ -335,6 +335,15 @@ func needsQuoting(s string) bool {
 	}
 	return false
 }
+
+// quotedASCII[c] reports whether the ASCII byte c makes slog's text format quote a string:
+// a space or a control character below it, '=' or '"'. One table load per byte.
+var quotedASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c <= ' ' || c == '=' || c == '"'
+	}
+	return t
+}()
 
 const hex = "0123456789abcdef"
 

@@ -212,6 +212,9 @@ func unhex(c byte) byte {
 // the order they were sent. aws-sdk-go v1 sorts decoded keys and values, which differs for
 // non-ASCII, but rewrites the query it sends in that order, so the order sent is what it signed.
 func canonicalQuery(params []queryParam, skip string, sorted bool) string {
+	if len(params) == 0 {
+		return "" // most requests: nothing to sort or build
+	}
 	enc := make([]queryParam, 0, len(params))
 	for _, p := range params {
 		if skip != "" && p.key == skip {
@@ -253,16 +256,19 @@ func CanonicalQuery(rawQuery, skip string) (string, bool) {
 // whitespace). With spacesOnly, the value is trimmed of any white space (strings.TrimSpace)
 // but only runs of spaces inside it collapse, as aws-sdk-go v1 does.
 func trimAll(v string, spacesOnly bool) string {
+	return string(appendTrimmed(nil, v, spacesOnly))
+}
+
+// appendTrimmed appends trimAll(v, spacesOnly) to b.
+func appendTrimmed(b []byte, v string, spacesOnly bool) []byte {
 	if spacesOnly {
 		v = strings.TrimSpace(v)
 	} else {
 		v = strings.Trim(v, " \t")
 	}
 	if !strings.Contains(v, "  ") && (spacesOnly || !strings.ContainsRune(v, '\t')) {
-		return v
+		return append(b, v...)
 	}
-	var b strings.Builder
-	b.Grow(len(v))
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -271,21 +277,36 @@ func trimAll(v string, spacesOnly bool) string {
 			continue
 		}
 		if space {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 			space = false
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 	}
-	return b.String()
+	return b
 }
 
-// headerValue returns the canonical value of the signed header name (lower case): host from
-// r.Host, the others from r.Header, each value trimmed, repeated headers joined by ",".
-func headerValue(r *http.Request, name string, spacesOnly bool) string {
-	if name == "host" && r.Host != "" {
-		return trimAll(r.Host, spacesOnly)
+// appendHeaderValue appends the canonical value of the signed header name (lower case) to b:
+// host from r.Host, the others from r.Header, each value trimmed, repeated headers joined
+// by ",".
+func appendHeaderValue(b []byte, r *http.Request, name string, spacesOnly bool) []byte {
+	if name == "host" {
+		return appendTrimmed(b, hostValue(r), spacesOnly)
 	}
-	return joinValues(headerValues(r, name), spacesOnly)
+	for i, v := range headerValues(r, name) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmed(b, v, spacesOnly)
+	}
+	return b
+}
+
+// hostValue is the value of the host header: r.Host, else the URL's host.
+func hostValue(r *http.Request) string {
+	if r.Host == "" && r.URL != nil {
+		return r.URL.Host
+	}
+	return r.Host
 }
 
 // canonicalKeys are the header map keys of the headers clients sign most, so that looking
@@ -310,17 +331,9 @@ func headerKey(name string) string {
 	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
-// headerValues returns the values of the signed header name (lower case) as received.
+// headerValues returns the values of the signed header name (lower case) as received; host
+// is hostValue, not looked up here.
 func headerValues(r *http.Request, name string) []string {
-	if name == "host" {
-		if r.Host != "" {
-			return []string{r.Host}
-		}
-		if r.URL != nil {
-			return []string{r.URL.Host}
-		}
-		return nil
-	}
 	vals := r.Header[headerKey(name)]
 	if len(vals) == 0 {
 		vals = foldedValues(r.Header, name)
@@ -330,17 +343,6 @@ func headerValues(r *http.Request, name string) []string {
 		vals = r.TransferEncoding
 	}
 	return vals
-}
-
-func joinValues(vals []string, spacesOnly bool) string {
-	if len(vals) == 1 {
-		return trimAll(vals[0], spacesOnly)
-	}
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = trimAll(v, spacesOnly)
-	}
-	return strings.Join(parts, ",")
 }
 
 // foldedValues finds a header whose map key is not in canonical form (a request built by
@@ -367,14 +369,18 @@ func CanonicalHeaders(r *http.Request, signed []string) string {
 }
 
 func canonicalHeaders(r *http.Request, signed []string, spacesOnly bool) string {
-	var b strings.Builder
+	return string(appendCanonicalHeaders(nil, r, signed, spacesOnly))
+}
+
+// appendCanonicalHeaders appends the canonical headers block to b.
+func appendCanonicalHeaders(b []byte, r *http.Request, signed []string, spacesOnly bool) []byte {
 	for _, name := range signed {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(headerValue(r, name, spacesOnly))
-		b.WriteByte('\n')
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValue(b, r, name, spacesOnly)
+		b = append(b, '\n')
 	}
-	return b.String()
+	return b
 }
 
 // trimDiffers reports whether a signed header's value holds a tab or a non-ASCII byte, the
@@ -382,12 +388,26 @@ func canonicalHeaders(r *http.Request, signed []string, spacesOnly bool) string 
 // from the others'.
 func trimDiffers(r *http.Request, signed []string) bool {
 	for _, name := range signed {
-		for _, v := range headerValues(r, name) {
-			for i := 0; i < len(v); i++ {
-				if v[i] == '\t' || v[i] >= 0x80 {
-					return true
-				}
+		if name == "host" {
+			if trimSensitive(hostValue(r)) {
+				return true
 			}
+			continue
+		}
+		for _, v := range headerValues(r, name) {
+			if trimSensitive(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// trimSensitive reports whether v holds a tab or a non-ASCII byte.
+func trimSensitive(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\t' || v[i] >= 0x80 {
+			return true
 		}
 	}
 	return false
@@ -396,7 +416,27 @@ func trimDiffers(r *http.Request, signed []string) bool {
 // CanonicalRequest joins the parts of a canonical request. headers is the block
 // CanonicalHeaders returns (each line ending in "\n").
 func CanonicalRequest(method, uri, query, headers string, signed []string, payloadHash string) string {
-	return method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + strings.Join(signed, ";") + "\n" + payloadHash
+	return string(appendCanonicalRequest(nil, method, uri, query, []byte(headers), signed, payloadHash))
+}
+
+// appendCanonicalRequest appends the canonical request CanonicalRequest returns to b.
+func appendCanonicalRequest(b []byte, method, uri, query string, headers []byte, signed []string, payloadHash string) []byte {
+	b = append(b, method...)
+	b = append(b, '\n')
+	b = append(b, uri...)
+	b = append(b, '\n')
+	b = append(b, query...)
+	b = append(b, '\n')
+	b = append(b, headers...)
+	b = append(b, '\n')
+	for i, name := range signed {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, name...)
+	}
+	b = append(b, '\n')
+	return append(b, payloadHash...)
 }
 
 // Scope returns the credential scope date/region/service/aws4_request.
@@ -406,8 +446,51 @@ func Scope(date, region, service string) string {
 
 // StringToSign returns the string to sign for a canonical request signed at t in scope.
 func StringToSign(t time.Time, scope, canonicalRequest string) string {
-	h := sha256.Sum256([]byte(canonicalRequest))
-	return Algorithm + "\n" + t.UTC().Format(TimeFormat) + "\n" + scope + "\n" + hex.EncodeToString(h[:])
+	return string(appendStringToSign(nil, t, Credential{}, scope, []byte(canonicalRequest)))
+}
+
+// appendStringToSign appends the string to sign of a canonical request signed at t to b. Its
+// scope is scope when not empty, else cred's (appended without building the string).
+func appendStringToSign(b []byte, t time.Time, cred Credential, scope string, canonicalRequest []byte) []byte {
+	b = append(b, Algorithm...)
+	b = append(b, '\n')
+	b = appendTime(b, t.UTC())
+	b = append(b, '\n')
+	if scope != "" {
+		b = append(b, scope...)
+	} else {
+		b = append(b, cred.Date...)
+		b = append(b, '/')
+		b = append(b, cred.Region...)
+		b = append(b, '/')
+		b = append(b, cred.Service...)
+		b = append(b, '/')
+		b = append(b, terminator...)
+	}
+	b = append(b, '\n')
+	h := sha256.Sum256(canonicalRequest)
+	return hex.AppendEncode(b, h[:])
+}
+
+// appendDate appends t's date in DateFormat, as t.AppendFormat(b, DateFormat) does.
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, DateFormat)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		byte('0'+m/10), byte('0'+m%10), byte('0'+d/10), byte('0'+d%10))
+}
+
+// appendTime appends t in TimeFormat, as t.AppendFormat(b, TimeFormat) does for a UTC t.
+func appendTime(b []byte, t time.Time) []byte {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return t.AppendFormat(b, TimeFormat)
+	}
+	b = appendDate(b, t)
+	h, m, s := t.Clock()
+	return append(b, 'T', byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10),
+		byte('0'+s/10), byte('0'+s%10), 'Z')
 }
 
 func hmacSHA256(key []byte, data string) []byte {
@@ -419,10 +502,14 @@ func hmacSHA256(key []byte, data string) []byte {
 // SigningKey derives the signing key of a secret for one day, region and service:
 // HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request".
 func SigningKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	return hmacSHA256(k, terminator)
+	// Each step's message goes after the 64 bytes signPadded pads the key into; a region or
+	// service longer than 64 bytes makes append move it to the heap.
+	var buf [hmacBlock + 64]byte
+	k := signPadded([]byte("AWS4"+secret), append(buf[:hmacBlock], date...))
+	k = signPadded(k[:], append(buf[:hmacBlock], region...))
+	k = signPadded(k[:], append(buf[:hmacBlock], service...))
+	k = signPadded(k[:], append(buf[:hmacBlock], terminator...))
+	return k[:]
 }
 
 // Signature returns the raw signature of stringToSign under a signing key; its hex encoding
@@ -431,8 +518,47 @@ func Signature(signingKey []byte, stringToSign string) []byte {
 	return hmacSHA256(signingKey, stringToSign)
 }
 
+// hmacBlock is SHA-256's block size, the length of HMAC's padded key.
+const hmacBlock = sha256.BlockSize
+
+// signPadded returns HMAC-SHA256(key, msg) (RFC 2104) for padded = 64 spare bytes followed by
+// msg, hashing in place: padded[:64] is overwritten with the key's inner pad. It is
+// Signature without crypto/hmac's allocations (a state and two hashes per call), the
+// verifier's hot path; a key longer than a block is hashed first, as HMAC requires.
+func signPadded(key, padded []byte) [sha256.Size]byte {
+	var hashed [sha256.Size]byte
+	if len(key) > hmacBlock {
+		hashed = sha256.Sum256(key)
+		key = hashed[:]
+	}
+	for i := range hmacBlock {
+		k := byte(0)
+		if i < len(key) {
+			k = key[i]
+		}
+		padded[i] = k ^ 0x36
+	}
+	inner := sha256.Sum256(padded)
+	var outer [hmacBlock + sha256.Size]byte
+	for i := range hmacBlock {
+		k := byte(0)
+		if i < len(key) {
+			k = key[i]
+		}
+		outer[i] = k ^ 0x5c
+	}
+	copy(outer[hmacBlock:], inner[:])
+	return sha256.Sum256(outer[:])
+}
+
+// emptyPayloadHash is the hex SHA-256 of nothing, what every GET signs (a test checks it).
+const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 // PayloadHash returns the hex SHA-256 of a body.
 func PayloadHash(body []byte) string {
+	if len(body) == 0 {
+		return emptyPayloadHash
+	}
 	h := sha256.Sum256(body)
 	return hex.EncodeToString(h[:])
 }

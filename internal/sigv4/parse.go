@@ -70,10 +70,16 @@ func ParseCredential(s string) (Credential, error) {
 	if len(s) > maxCredentialLen {
 		return Credential{}, invalid("Credential is longer than %d bytes.", maxCredentialLen)
 	}
-	parts := strings.SplitN(s, "/", 6)
-	if len(parts) != 5 {
+	// Exactly five parts: split without allocating the slice strings.Split would.
+	var parts [5]string
+	if strings.Count(s, "/") != len(parts)-1 {
 		return Credential{}, invalid("Credential must have the form ACCESS_KEY_ID/yyyymmdd/region/service/aws4_request, not %s.", quote(s))
 	}
+	rest := s
+	for i := range len(parts) - 1 {
+		parts[i], rest, _ = strings.Cut(rest, "/")
+	}
+	parts[len(parts)-1] = rest
 	c := Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}
 	if parts[4] != terminator {
 		return Credential{}, invalid("Credential should be scoped with a valid terminator: 'aws4_request', not %s.", quote(parts[4]))
@@ -115,8 +121,33 @@ func validDate(s string) bool {
 	if len(s) != 8 {
 		return false
 	}
-	_, err := time.Parse(DateFormat, s)
-	return err == nil
+	_, ok := parseBasic(s + "T000000Z")
+	return ok
+}
+
+// parseBasic parses s in TimeFormat (yyyymmddThhmmssZ) as time.Parse(TimeFormat, s) does for
+// a 16-byte s, without its layout interpretation: digits only, and every field in range (a
+// time.Date that normalizes, such as February 30 or second 60, is refused).
+func parseBasic(s string) (time.Time, bool) {
+	if len(s) != len(TimeFormat) || s[8] != 'T' || s[15] != 'Z' {
+		return time.Time{}, false
+	}
+	var n [6]int // year, month, day, hour, minute, second
+	for i, f := range [6]struct{ at, len int }{{0, 4}, {4, 2}, {6, 2}, {9, 2}, {11, 2}, {13, 2}} {
+		for _, c := range []byte(s[f.at : f.at+f.len]) {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			n[i] = n[i]*10 + int(c-'0')
+		}
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC)
+	y, m, d := t.Date()
+	h, mi, sec := t.Clock()
+	if y != n[0] || int(m) != n[1] || d != n[2] || h != n[3] || mi != n[4] || sec != n[5] {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // ValidRegion reports whether s can name a region: 1 to 32 lower-case letters, digits and
@@ -161,11 +192,16 @@ func ParseAuthorization(header string) (Authorization, error) {
 	}
 	var cred, signed, sig string
 	var seen [3]bool
-	var parts []string
-	if strings.Trim(rest, " \t") != "" {
-		parts = strings.SplitN(rest, ",", 8)
-	}
-	for _, part := range parts {
+	// The parameters, split at ',' into at most 8 parts as strings.SplitN(rest, ",", 8)
+	// would, without allocating its slice.
+	more := strings.Trim(rest, " \t") != ""
+	for n := 1; more; n++ {
+		var part string
+		if n == 8 {
+			part, more = rest, false
+		} else {
+			part, rest, more = strings.Cut(rest, ",")
+		}
 		part = strings.Trim(part, " \t")
 		name, value, ok := strings.Cut(part, "=")
 		if !ok {
@@ -275,8 +311,8 @@ func ParseTime(s string) (time.Time, error) {
 	if len(s) != len(TimeFormat) {
 		return time.Time{}, invalid("X-Amz-Date must be in the ISO 8601 basic format yyyymmddThhmmssZ, not %s.", quote(s))
 	}
-	t, err := time.Parse(TimeFormat, s)
-	if err != nil {
+	t, ok := parseBasic(s)
+	if !ok {
 		return time.Time{}, invalid("X-Amz-Date must be in the ISO 8601 basic format yyyymmddThhmmssZ, not %s.", quote(s))
 	}
 	return t, nil
@@ -285,7 +321,7 @@ func ParseTime(s string) (time.Time, error) {
 // parseDateHeader parses the Date header, the fallback of X-Amz-Date: the SigV4 basic format or
 // an HTTP date.
 func parseDateHeader(s string) (time.Time, error) {
-	if t, err := time.Parse(TimeFormat, s); err == nil && len(s) == len(TimeFormat) {
+	if t, ok := parseBasic(s); ok {
 		return t, nil
 	}
 	if len(s) <= 64 {
