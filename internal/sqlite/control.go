@@ -74,20 +74,7 @@ func (t *txn) PendingJobs(scope amplify.StateScope) ([]amplify.Job, error) {
 }
 
 func (t *txn) selectJobs(query string, args ...any) ([]amplify.Job, error) {
-	rows, err := t.query(query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []amplify.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *j)
-	}
-	return out, rows.Err()
+	return selectAll(t, scanJob, query, args...)
 }
 
 func (t *txn) ReleaseJobs(held time.Time, actions []string, runAt time.Time) (int, error) {

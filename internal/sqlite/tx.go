@@ -166,6 +166,24 @@ func (t *txn) DeleteApp(key amplify.AppKey) error {
 
 const envColumns = `env, created_at, stack_suffix, stack_uuid`
 
+// selectAll runs a query and scans each row with scan, in order.
+func selectAll[T any](t *txn, scan func(interface{ Scan(...any) error }) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
 func scanEnv(s interface{ Scan(...any) error }, key amplify.AppKey) (*amplify.Environment, error) {
 	env := amplify.Environment{EnvKey: amplify.EnvKey{AppKey: key}}
 	var created int64
@@ -259,21 +277,8 @@ func (t *txn) Resource(key amplify.EnvKey, kind amplify.ResourceKind) (*amplify.
 }
 
 func (t *txn) Resources(key amplify.EnvKey) ([]amplify.Resource, error) {
-	rows, err := t.query(`SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? ORDER BY kind`,
+	return selectAll(t, scanResource, `SELECT `+resourceColumns+` FROM resources WHERE account = ? AND region = ? AND app_id = ? AND env = ? ORDER BY kind`,
 		key.Account, key.Region, key.AppID, key.Env)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []amplify.Resource
-	for rows.Next() {
-		r, err := scanResource(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
 }
 
 func (t *txn) PutResource(key amplify.EnvKey, r *amplify.Resource) error {
@@ -450,20 +455,7 @@ func (t *txn) ListJobs(q amplify.JobQuery) ([]amplify.Job, error) {
 		args = append(args, q.Account, q.Region, q.AppID, q.Env)
 		args = append(append(args, filters...), q.Limit, q.Limit)
 	}
-	rows, err := t.query(query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var jobs []amplify.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, *j)
-	}
-	return jobs, rows.Err()
+	return t.selectJobs(query, args...)
 }
 
 func (t *txn) Config(key amplify.AppKey) (*amplify.AppConfig, error) {
@@ -577,21 +569,8 @@ func (t *txn) DeleteBucket(name string) error {
 }
 
 func (t *txn) Buckets(scope amplify.Scope, after string, limit int) ([]amplify.Bucket, error) {
-	rows, err := t.query(`SELECT `+bucketColumns+` FROM buckets WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?`,
+	return selectAll(t, scanBucket, `SELECT `+bucketColumns+` FROM buckets WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?`,
 		scope.Account, scope.Region, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []amplify.Bucket
-	for rows.Next() {
-		b, err := scanBucket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *b)
-	}
-	return out, rows.Err()
 }
 
 // LockApps has nothing to do: the one writer runs one transaction at a time.
@@ -639,19 +618,6 @@ func (t *txn) Scopes() ([]amplify.Scope, error) {
 // RecentJobs walks the jobs' rowid (seq) down from the newest; the unary + keeps SQLite from
 // choosing jobs_by_env, which would read and sort every job of the scope.
 func (t *txn) RecentJobs(scope amplify.Scope, limit int) ([]amplify.Job, error) {
-	rows, err := t.query(`SELECT `+jobColumns+` FROM jobs WHERE +account = ? AND +region = ? ORDER BY seq DESC LIMIT ?`,
+	return t.selectJobs(`SELECT `+jobColumns+` FROM jobs WHERE +account = ? AND +region = ? ORDER BY seq DESC LIMIT ?`,
 		scope.Account, scope.Region, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var jobs []amplify.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, *j)
-	}
-	return jobs, rows.Err()
 }
