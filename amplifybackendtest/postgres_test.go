@@ -1,18 +1,13 @@
 package amplifybackendtest_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/amplifybackendtest"
+	"github.com/amplifybackendd/amplifybackendd/internal/pgtest"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/service/amplifybackend"
-	"github.com/jackc/pgx/v5"
 )
 
 // postgresDSN is the database of the PostgreSQL tests, as everywhere in this repository.
@@ -26,38 +21,8 @@ func postgresSchema(t *testing.T) string {
 	if dsn == "" {
 		t.Skipf("%s is not set: no PostgreSQL database to run on", postgresDSN)
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "amplifybackendtest_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(t.Context(), dsn)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", postgresDSN, err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	schemaDSN, _ := pgtest.Schema(t, dsn, "amplifybackendtest")
+	return schemaDSN
 }
 
 // TestOnPostgreSQL runs a Server on PostgreSQL (WithFlags("--store", dsn) replaces the

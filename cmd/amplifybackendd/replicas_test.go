@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amplifybackendd/amplifybackendd/internal/pgtest"
 	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
@@ -63,38 +61,8 @@ func replicaDatabase(t *testing.T) string {
 // the replicas, whose cleanups run first), and returns the DSN with its search_path set to it.
 func replicaSchema(t *testing.T, dsn string) string {
 	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "amplifyreplicas_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(t.Context(), dsn)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", replicaDSNEnv, err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	schemaDSN, _ := pgtest.Schema(t, dsn, "amplifyreplicas")
+	return schemaDSN
 }
 
 // replicaConn opens a connection of the test's own to the schema, to look at what the

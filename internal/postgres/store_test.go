@@ -2,11 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
+	"github.com/amplifybackendd/amplifybackendd/internal/pgtest"
 	"github.com/amplifybackendd/amplifybackendd/internal/postgres"
 	"github.com/amplifybackendd/amplifybackendd/internal/storetest"
 	"github.com/amplifybackendd/amplifybackendd/internal/wireconfig"
@@ -38,45 +36,9 @@ func database(t *testing.T) string {
 }
 
 // freshSchema creates a schema of its own for the test, drops it when the test ends, and
-// returns the DSN with its search_path (and application_name) set to it.
+// returns the DSN with its search_path (and application_name) set to it, and its name.
 func freshSchema(t *testing.T, dsn string) (string, string) {
-	t.Helper()
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "amplifytest_" + hex.EncodeToString(b)
-	admin(t, dsn, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize())
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withParams(t, dsn, "search_path", schema, "application_name", schema), schema
-}
-
-// withParams adds connection parameters to a URL or key=value DSN.
-func withParams(t *testing.T, dsn string, kv ...string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatalf("parse %s: %v", dsnEnv, err)
-		}
-		q := u.Query()
-		for i := 0; i+1 < len(kv); i += 2 {
-			q.Set(kv[i], kv[i+1])
-		}
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		dsn += " " + kv[i] + "=" + kv[i+1]
-	}
-	return dsn
+	return pgtest.Schema(t, dsn, "amplifytest")
 }
 
 // admin runs a statement on a connection of its own.
