@@ -496,10 +496,17 @@ type stmtCache struct {
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool
 	closed  bool
+	// preparing counts the background preparations; close waits for them, so none opens
+	// a connection (creating the WAL and shared-memory files) after the DB is closed.
+	preparing sync.WaitGroup
+	// ctx is canceled by close, ending a preparation still waiting for a connection.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &stmtCache{pool: pool, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}, ctx: ctx, cancel: cancel}
 }
 
 // get returns the prepared statement for query, or nil (and has it prepared) on a miss.
@@ -510,12 +517,14 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 		return st
 	}
 	c.pending[query] = true
+	c.preparing.Add(1)
 	go c.prepare(query)
 	return nil
 }
 
 func (c *stmtCache) prepare(query string) {
-	st, err := c.pool.Prepare(query)
+	defer c.preparing.Done()
+	st, err := c.pool.PrepareContext(c.ctx, query)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.pending, query)
@@ -529,13 +538,17 @@ func (c *stmtCache) prepare(query string) {
 	}
 }
 
-// close closes the statements; preparations under way close theirs when they finish.
+// close ends the preparations under way, waits for them and closes the statements.
 func (c *stmtCache) close() error {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.preparing.Wait()
+	c.mu.Lock()
 	var errs []error
 	for _, st := range c.stmts {
 		errs = append(errs, st.Close())
