@@ -144,6 +144,24 @@ func TestWireCORS(t *testing.T) {
 	}
 }
 
+// With the default origins (any), a browser's request (it carries Origin) gets
+// Access-Control-Allow-Origin: *, and a request without Origin (an SDK, the CLI) gets no CORS
+// headers: nobody would read them.
+func TestWireCORSOnlyForBrowsers(t *testing.T) {
+	s := startServer(t)
+	resp, _ := s.raw("POST", "/backend/nope/details", "{}", map[string]string{"Origin": "http://localhost:3000"})
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "x-amzn-RequestId") {
+		t.Errorf("a request with Origin: CORS headers %v", resp.Header)
+	}
+	resp, _ = s.raw("POST", "/backend/nope/details", "{}", nil)
+	if v := resp.Header.Values("Access-Control-Allow-Origin"); v != nil {
+		t.Errorf("a request without Origin got Access-Control-Allow-Origin %q", v)
+	}
+	if v := resp.Header.Values("Access-Control-Expose-Headers"); v != nil {
+		t.Errorf("a request without Origin got Access-Control-Expose-Headers %q", v)
+	}
+}
+
 func TestWireIdentityFromCredentialScope(t *testing.T) {
 	s := startServer(t)
 	auth := func(akid, region string) map[string]string {

@@ -365,9 +365,14 @@ const (
 	corsAllowHeaders  = "Authorization, Content-Type, X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256, X-Amz-User-Agent, X-Amz-Target, X-Amzn-Trace-Id, Amz-Sdk-Invocation-Id, Amz-Sdk-Request"
 )
 
+// apply adds the CORS headers to the response of a browser's request: one that carries
+// Origin (browsers send it on every cross-origin call). Other clients (the SDKs, the CLI)
+// never read them, so their responses go without: two headers fewer to build and send.
 func (c cors) apply(h http.Header, r *http.Request) {
 	origin := headerValue(r.Header, "Origin")
 	switch {
+	case origin == "":
+		return
 	case c.any:
 		h[hdrAllowOrigin] = anyOrigin
 	case origin != "" && c.origins[origin]:
