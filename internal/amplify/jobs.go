@@ -14,6 +14,14 @@ func (s *Service) GetJob(ctx context.Context, key EnvKey, jobID string) (*Job, e
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "jobId", jobID); err != nil {
 		return nil, err
 	}
+	if p, ok := s.Store.(JobPeeker); ok {
+		if job, ok := p.PeekJob(JobKey{AppKey: key.AppKey, JobID: jobID}); ok {
+			if job.Env != "" && job.Env != key.Env {
+				return nil, noJob(key, jobID)
+			}
+			return &job, nil
+		}
+	}
 	var job *Job
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
@@ -29,9 +37,13 @@ func findJob(tx Tx, key EnvKey, jobID string) (*Job, error) {
 		err = Missing(ResourceJob, "")
 	}
 	if ErrorCode(err) == NotFound {
-		return nil, Missing(ResourceJob, "No job found with jobId: %s for appId: %s and backendEnvironmentName: %s", jobID, key.AppID, key.Env)
+		return nil, noJob(key, jobID)
 	}
 	return job, err
+}
+
+func noJob(key EnvKey, jobID string) error {
+	return Missing(ResourceJob, "No job found with jobId: %s for appId: %s and backendEnvironmentName: %s", jobID, key.AppID, key.Env)
 }
 
 // JobPage is one page of ListBackendJobs.

@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// JobPeeker is implemented by a Store that keeps recently read jobs in memory (the SQLite
+// store's job cache, coherent because one process owns that database). PeekJob returns the
+// job with key when it is in memory, as fresh as a View would read it, with no transaction;
+// false sends the caller to View. GetBackendJob, which clients poll, reads through it.
+type JobPeeker interface {
+	PeekJob(key JobKey) (Job, bool)
+}
+
 // Store keeps all state durably. Implementations must be safe for concurrent use by many
 // requests and, where the database allows it, by several server processes: nothing that
 // correctness depends on may live only in one process's memory.

@@ -352,6 +352,12 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 	return classify(fn(t))
 }
 
+// PeekJob implements amplify.JobPeeker: the job from the job cache, which every commit keeps
+// coherent before it is acknowledged.
+func (db *DB) PeekJob(key amplify.JobKey) (amplify.Job, bool) {
+	return db.jobs.get(key)
+}
+
 // ClaimJobs leases the earliest due jobs. It goes through the writer like any Update, so a
 // claim shares its commit with the writes waiting beside it.
 func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease amplify.Lease, limit int) ([]*amplify.Job, error) {

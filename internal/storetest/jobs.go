@@ -319,3 +319,43 @@ func testListJobs(t *testing.T, s amplify.Store) {
 	}
 	wantEqual(t, "pages", pages, []string{"d4", "a2", "d3", "d2", "a1", "d1"})
 }
+
+// testPeekJob checks a store's in-memory answer (amplify.JobPeeker), when it has one: it is
+// the job as a View reads it, never an older version, whatever wrote it last.
+func testPeekJob(t *testing.T, s amplify.Store) {
+	p, ok := s.(amplify.JobPeeker)
+	if !ok {
+		return // the store has no memory of jobs: View answers every read
+	}
+	key := envKey(scope1, "app1", "dev")
+	job := newJob(key, "job1", true, time.Minute)
+	insertJobs(t, s, job)
+	peek := func(what string, want *amplify.Job) {
+		t.Helper()
+		got, ok := p.PeekJob(job.JobKey)
+		if !ok {
+			return // not in memory: the caller reads it with View
+		}
+		if want == nil {
+			t.Fatalf("PeekJob %s: got %+v, want none", what, got)
+		}
+		wantEqual(t, "PeekJob "+what, &got, want)
+	}
+	peek("after InsertJob", job)
+	getJob(t, s, job.JobKey) // a View, which may keep it in memory
+	peek("after a View", job)
+	changed := *job
+	changed.Status, changed.Pending, changed.UpdatedAt = amplify.StatusCompleted, false, at(5*time.Second)
+	update(t, s, func(tx amplify.Tx) error { return tx.UpdateJob(&changed, nil) })
+	peek("after UpdateJob", &changed)
+	getJob(t, s, job.JobKey)
+	peek("after UpdateJob and a View", &changed)
+	update(t, s, func(tx amplify.Tx) error {
+		_, err := tx.DeleteState(amplify.StateScope{Account: key.Account, Region: key.Region, AppID: key.AppID})
+		return err
+	})
+	peek("after DeleteState", nil)
+	if _, ok := p.PeekJob(amplify.JobKey{AppKey: key.AppKey, JobID: "never"}); ok {
+		t.Error("PeekJob of a job never written: found")
+	}
+}

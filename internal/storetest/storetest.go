@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"Scopes", testScopes},
 		{"Jobs", testJobs},
 		{"UpdateJob", testUpdateJob},
+		{"PeekJob", testPeekJob},
 		{"PendingRule", testPendingRule},
 		{"PendingRuleKeepsTransaction", testPendingRuleKeepsTransaction},
 		{"PendingJob", testPendingJob},
