@@ -17,6 +17,7 @@ import (
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
+	"github.com/amplifybackendd/amplifybackendd/internal/logging"
 )
 
 // DefaultMaxBody is the default request body limit: a TransformSchema can be large.
@@ -59,6 +60,9 @@ type Server struct {
 	router   *router
 	cors     cors
 	limiters *limiters
+	// access is the logger's handler when it is the program's own (internal/logging), which
+	// takes the access log's line without building an slog.Record.
+	access *logging.Handler
 }
 
 // New returns a Server for cfg.
@@ -78,7 +82,9 @@ func New(cfg Config) *Server {
 	if cfg.NewID == nil {
 		cfg.NewID = newRequestID
 	}
+	access, _ := cfg.Logger.Handler().(*logging.Handler)
 	return &Server{
+		access:   access,
 		cfg:      cfg,
 		ops:      &operations{svc: cfg.Service},
 		router:   newRouter(api.OperationList()),
@@ -135,9 +141,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(x, fmt.Errorf("panic: %v", p))
 			}
 		}
-		d := time.Since(start)
+		end := time.Now()
+		d := end.Sub(start)
 		s.cfg.Metrics.observe(x.operation, x.status(), d)
-		s.logRequest(r, x, d)
+		s.logRequest(r, x, end, d)
 		if x.routed && s.cfg.Journal != nil {
 			s.record(x, start, d)
 		}
@@ -293,11 +300,12 @@ func (x *exchange) status() int {
 	return statusClientClosed
 }
 
-// logRequest writes the access log line. It builds the slog.Record itself and hands it to
-// the logger's handler: slog.Logger would first walk the stack for the caller's source
-// position, which the line never shows (a fifth of the line's cost). internal/logging
-// formats such a record without slog's per-attribute machinery.
-func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
+// logRequest writes the access log line, at end, of a request that took d. It hands the line
+// to the logger's handler itself: slog.Logger would first walk the stack for the caller's
+// source position, which the line never shows (a fifth of the line's cost). The program's
+// own handler (internal/logging) takes the attributes from an array on this stack; any other
+// gets an slog.Record.
+func (s *Server) logRequest(r *http.Request, x *exchange, end time.Time, d time.Duration) {
 	status := x.status()
 	level := slog.LevelInfo
 	if status >= 500 && x.fault == "" { // an injected fault is not the server's error
@@ -308,8 +316,8 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 	if !h.Enabled(ctx, level) {
 		return
 	}
-	rec := slog.NewRecord(time.Now(), level, "request", 0)
-	rec.AddAttrs(
+	var array [10]slog.Attr
+	attrs := append(array[:0],
 		slog.String("requestId", x.id),
 		slog.String("method", r.Method),
 		slog.String("path", truncate(r.URL.Path, 256)),
@@ -323,11 +331,17 @@ func (s *Server) logRequest(r *http.Request, x *exchange, d time.Duration) {
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 	)
 	if x.errCode != "" {
-		rec.AddAttrs(slog.String("errorType", x.errCode))
+		attrs = append(attrs, slog.String("errorType", x.errCode))
 	}
 	if x.fault != "" {
-		rec.AddAttrs(slog.String("fault", x.fault))
+		attrs = append(attrs, slog.String("fault", x.fault))
 	}
+	if s.access != nil {
+		s.access.HandleAttrs(ctx, end, level, "request", attrs)
+		return
+	}
+	rec := slog.NewRecord(end, level, "request", 0)
+	rec.AddAttrs(attrs...)
 	h.Handle(ctx, rec)
 }
 

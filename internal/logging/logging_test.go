@@ -99,6 +99,56 @@ func TestSameAsSlog(t *testing.T) {
 	}
 }
 
+// HandleAttrs writes what Handle writes for the same record, in both formats and below or
+// above the level, for what the fast path takes and for what it hands to slog.
+func TestHandleAttrsSameAsHandle(t *testing.T) {
+	for _, json := range []bool{false, true} {
+		for i, r := range records() {
+			var want, got bytes.Buffer
+			opts := Options{Level: slog.LevelInfo, JSON: json}
+			if err := New(&want, opts).Handle(context.Background(), r.Clone()); err != nil {
+				t.Fatal(err)
+			}
+			if r.Level < slog.LevelInfo {
+				want.Reset() // Handle is called only when Enabled; HandleAttrs checks itself
+			}
+			var attrs []slog.Attr
+			r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a); return true })
+			if err := New(&got, opts).HandleAttrs(context.Background(), r.Time, r.Level, r.Message, attrs); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("json=%v record %d:\n got %s\nwant %s", json, i, got.String(), want.String())
+			}
+		}
+	}
+}
+
+// The access log's line through HandleAttrs allocates nothing: the attributes stay in the
+// caller's array, and the line is formatted into a pooled buffer.
+func TestHandleAttrsDoesNotAllocate(t *testing.T) {
+	at := time.Date(2026, 12, 4, 14, 31, 58, 123456789, time.UTC)
+	for _, json := range []bool{false, true} {
+		h := New(io.Discard, Options{JSON: json, FlushAfter: time.Hour})
+		n := testing.AllocsPerRun(200, func() {
+			var array [10]slog.Attr
+			attrs := append(array[:0],
+				slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+				slog.String("method", "GET"),
+				slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e"),
+				slog.String("operation", "GetBackendJob"),
+				slog.String("account", "123456789012"),
+				slog.String("region", "us-east-1"),
+				slog.Int("status", 200),
+				slog.Float64("duration_ms", 0.153))
+			h.HandleAttrs(context.Background(), at, slog.LevelInfo, "request", attrs)
+		})
+		if n != 0 {
+			t.Errorf("json=%v: %v allocations per line", json, n)
+		}
+	}
+}
+
 // WithAttrs and WithGroup keep slog's behaviour, and share the output.
 func TestDerivedHandlers(t *testing.T) {
 	var want, got bytes.Buffer
@@ -188,6 +238,24 @@ func BenchmarkAccessLine(b *testing.B) {
 		{"logging/json", New(io.Discard, Options{JSON: true})},
 		{"logging/text,buffered", New(io.Discard, Options{FlushAfter: 100 * time.Millisecond})},
 	}
+	b.Run("logging/text,HandleAttrs", func(b *testing.B) {
+		h := New(io.Discard, Options{})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			var array [10]slog.Attr
+			attrs := append(array[:0],
+				slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+				slog.String("method", "GET"),
+				slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+				slog.String("operation", "GetBackendJob"),
+				slog.String("account", "123456789012"),
+				slog.String("region", "us-east-1"),
+				slog.Int("status", 200),
+				slog.Float64("duration_ms", 0.153))
+			h.HandleAttrs(ctx, time.Now(), slog.LevelInfo, "request", attrs)
+		}
+	})
 	for _, c := range handlers {
 		b.Run(c.name, func(b *testing.B) {
 			log := slog.New(c.h)
