@@ -139,7 +139,7 @@ completed_job() {
 	JOB_ID=$(printf '%s' "$created" | sed -n 's/.*"jobId":"\([^"]*\)".*/\1/p')
 	JOB_PATH=/backend/$APP/job/$ENV/$JOB_ID
 	for _ in $(seq 100); do
-		curl -sf "http://127.0.0.1:$port$JOB_PATH" -H "Authorization: $ANY_AUTH" >"$OUT/job-body-$port.json" || true
+		curl -sf -D "$OUT/job-headers-$port.txt" "http://127.0.0.1:$port$JOB_PATH" -H "Authorization: $ANY_AUTH" >"$OUT/job-body-$port.json" || true
 		grep -q COMPLETED "$OUT/job-body-$port.json" && return 0
 		sleep 0.05
 	done
@@ -258,7 +258,10 @@ if has reads || has sigv4; then
 	"$BIN/sign" -url "$BARE_URL" -access-key "$ACCOUNT" >"$OUT/headers-bare.txt"
 	"$BIN/sign" -url "$NOLOG_URL" -access-key "$ACCOUNT" >"$OUT/headers-nolog.txt"
 
-	"$BIN/bare" -addr "127.0.0.1:$BARE_PORT" -body "$OUT/job-body.json" 2>/dev/null &
+	# The same response headers as ours: the request id (a fixed one, of the same length).
+	REQUEST_ID=$(tr -d '\r' <"$OUT/job-headers-$OURS_PORT.txt" | sed -n 's/^[Xx]-[Aa]mzn-[Rr]equest[Ii]d: *//p' | head -1)
+	[ -n "$REQUEST_ID" ] || { echo "no x-amzn-RequestId in our response: $OUT/job-headers-$OURS_PORT.txt" >&2; exit 1; }
+	"$BIN/bare" -addr "127.0.0.1:$BARE_PORT" -body "$OUT/job-body.json" -header "X-Amzn-Requestid: $REQUEST_ID" 2>/dev/null &
 	BARE_PID=$!
 	PIDS+=("$BARE_PID")
 	"$BIN/load" -mode healthz -url "http://127.0.0.1:$BARE_PORT" -since "$(date +%s%N)" >/dev/null
