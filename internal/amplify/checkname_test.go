@@ -28,6 +28,12 @@ func TestCheckNameFastPath(t *testing.T) {
 	for b := 0; b < 256; b++ {
 		c := string([]byte{byte(b)})
 		values = append(values, c, "a"+c+"z", c+c)
+		// Every position of strings long enough for the eight-bytes-at-a-time check.
+		for n := 8; n <= 17; n++ {
+			for pos := range n {
+				values = append(values, strings.Repeat("a", pos)+c+strings.Repeat("z", n-pos-1))
+			}
+		}
 	}
 	for _, v := range values {
 		err := CheckName("appId", v)

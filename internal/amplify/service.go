@@ -141,7 +141,24 @@ func CheckName(member, value string) error {
 
 // plainName reports whether every byte of s is printable ASCII (0x20 to 0x7e) other than '/'.
 func plainName(s string) bool {
-	for i := 0; i < len(s); i++ {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// Eight bytes at a time. With every byte under 0x80, (x - n*ones) & ^x & highs is
+		// non-zero exactly when a byte of x is under n: here under 0x20, or '/' (zero after
+		// the XOR); w + ones sets the high bit of a 0x7f byte.
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		slash := x ^ (0x2F * ones)
+		if x&highs != 0 || (x+ones)&highs != 0 || (x-0x20*ones)&^x&highs != 0 || (slash-ones)&^slash&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '/' {
 			return false
 		}

@@ -38,6 +38,22 @@ var plainJSON = func() (t [256]bool) {
 	return t
 }()
 
+// plainJSONWord reports whether every one of the 8 bytes of s is plainJSON: one test for
+// eight bytes. With every byte under 0x80, (x - n*ones) & ^x & highs is non-zero exactly when
+// a byte of x is under n; a byte equal to c is one under 1 after the XOR with c.
+func plainJSONWord(s string) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	_ = s[7]
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	hasUnder := func(x, n uint64) bool { return (x-n*ones)&^x&highs != 0 }
+	return w&highs == 0 && !hasUnder(w, 0x20) && !hasUnder(w^(0x22*ones), 1) && !hasUnder(w^(0x5C*ones), 1) &&
+		!hasUnder(w^(0x3C*ones), 1) && !hasUnder(w^(0x3E*ones), 1) && !hasUnder(w^(0x26*ones), 1)
+}
+
 // appendString appends s as a JSON string exactly as encoding/json.Marshal does: '"' and
 // '\\' escaped, control characters as \b \f \n \r \t or \u00XX, '<', '>' and '&' as
 // \u003c \u003e \u0026 (HTML-safe), U+2028 and U+2029 escaped, and each byte of invalid
@@ -46,6 +62,10 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainJSONWord(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if plainJSON[c] {
 			i++

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,6 +45,12 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	var cases []string
 	for c := range 256 {
 		cases = append(cases, string([]byte{byte(c)}), "a"+string([]byte{byte(c)})+"b")
+		// Every position of strings long enough for the eight-bytes-at-a-time check.
+		for n := 8; n <= 17; n++ {
+			for pos := range n {
+				cases = append(cases, strings.Repeat("a", pos)+string([]byte{byte(c)})+strings.Repeat("b", n-pos-1))
+			}
+		}
 	}
 	cases = append(cases, "", "\u2028", "\u2029", "x\u2028y\u2029z", "héllo wörld", "日本語", "😀",
 		"\xed\xa0\x80", "\xf4\x90\x80\x80", "a\xffb", `<script>&"\`, "\x7f")

@@ -339,24 +339,20 @@ func needsQuoting(s string) bool {
 	if len(s) == 0 {
 		return true
 	}
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if w&highs != 0 {
+		if plainWord(s[i : i+8]) {
+			continue
+		}
+		if !asciiWord(s[i : i+8]) {
 			break // a byte of a multi-byte rune: the loop below decodes it
 		}
-		// With every byte under 0x80, (x - n*ones) & ^x & highs is non-zero exactly when a
-		// byte of x is under n: here a byte under '!' (space, controls), or one equal to
-		// '=' or '"' (zero after the XOR).
-		eq, quote := w^(0x3D*ones), w^(0x22*ones)
-		if (w-0x21*ones)&^w&highs != 0 || (eq-ones)&^eq&highs != 0 || (quote-ones)&^quote&highs != 0 {
-			return true
-		}
+		return true
+	}
+	if i >= 8 && i < len(s) && len(s)-i < 8 && asciiWord(s[len(s)-8:]) {
+		// The last bytes, read as the word that ends the string (it overlaps bytes already
+		// checked, which passed): one check instead of one per byte.
+		return !plainWord(s[len(s)-8:])
 	}
 	for i < len(s) {
 		c := s[i]
@@ -374,6 +370,32 @@ func needsQuoting(s string) bool {
 		i += size
 	}
 	return false
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// word reads 8 bytes of s as a little-endian word (the compiler makes it one load).
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// asciiWord reports whether the 8 bytes of s are all under 0x80.
+func asciiWord(s string) bool { return word(s)&highs == 0 }
+
+// plainWord reports whether the 8 bytes of s are ASCII that slog's text format writes bare:
+// none under '!' (space, controls), none '=' or '"' (quotedASCII). With every byte under
+// 0x80, (x - n*ones) & ^x & highs is non-zero exactly when a byte of x is under n; a byte
+// equal to c is one under 1 after the XOR with c.
+func plainWord(s string) bool {
+	w := word(s)
+	eq, quote := w^(0x3D*ones), w^(0x22*ones)
+	return w&highs == 0 && (w-0x21*ones)&^w&highs == 0 && (eq-ones)&^eq&highs == 0 &&
+		(quote-ones)&^quote&highs == 0
 }
 
 // quotedASCII[c] reports whether the ASCII byte c makes slog's text format quote a string:
