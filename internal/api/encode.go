@@ -38,20 +38,17 @@ var plainJSON = func() (t [256]bool) {
 	return t
 }()
 
-// plainJSONWord reports whether every one of the 8 bytes of s is plainJSON: one test for
-// eight bytes. With every byte under 0x80, (x - n*ones) & ^x & highs is non-zero exactly when
-// a byte of x is under n; a byte equal to c is one under 1 after the XOR with c.
-func plainJSONWord(s string) bool {
+// escapedWord reports whether a word of 8 bytes holds one that appendString does not copy
+// as it is (!plainJSON): 0x80 or above, under 0x20, or one of '"', '\\', '<', '>', '&'. With
+// every byte under 0x80, (x - n*ones) & ^x & highs is non-zero exactly when a byte of x is
+// under n; a byte equal to c is one under 1 after the XOR with c.
+func escapedWord(x uint64) bool {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
 	)
-	_ = s[7]
-	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	hasUnder := func(x, n uint64) bool { return (x-n*ones)&^x&highs != 0 }
-	return w&highs == 0 && !hasUnder(w, 0x20) && !hasUnder(w^(0x22*ones), 1) && !hasUnder(w^(0x5C*ones), 1) &&
-		!hasUnder(w^(0x3C*ones), 1) && !hasUnder(w^(0x3E*ones), 1) && !hasUnder(w^(0x26*ones), 1)
+	q, bs, lt, gt, amp := x^(0x22*ones), x^(0x5C*ones), x^(0x3C*ones), x^(0x3E*ones), x^(0x26*ones)
+	return (x|(x-0x20*ones)&^x|(q-ones)&^q|(bs-ones)&^bs|(lt-ones)&^lt|(gt-ones)&^gt|(amp-ones)&^amp)&highs != 0
 }
 
 // appendString appends s as a JSON string exactly as encoding/json.Marshal does: '"' and
@@ -62,9 +59,14 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && plainJSONWord(s[i:i+8]) {
-			i += 8
-			continue
+		if i+8 <= len(s) {
+			w := s[i : i+8] // eight bytes at a time while none needs escaping (one load)
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if !escapedWord(x) {
+				i += 8
+				continue
+			}
 		}
 		c := s[i]
 		if plainJSON[c] {

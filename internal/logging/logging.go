@@ -341,18 +341,20 @@ func needsQuoting(s string) bool {
 	}
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if plainWord(s[i : i+8]) {
-			continue
-		}
-		if !asciiWord(s[i : i+8]) {
+		x := load8(s[i : i+8])
+		if x&highs != 0 {
 			break // a byte of a multi-byte rune: the loop below decodes it
 		}
-		return true
+		if quotedWord(x) {
+			return true
+		}
 	}
-	if i >= 8 && i < len(s) && len(s)-i < 8 && asciiWord(s[len(s)-8:]) {
+	if i >= 8 && i < len(s) && len(s)-i < 8 {
 		// The last bytes, read as the word that ends the string (it overlaps bytes already
 		// checked, which passed): one check instead of one per byte.
-		return !plainWord(s[len(s)-8:])
+		if x := load8(s[len(s)-8:]); x&highs == 0 {
+			return quotedWord(x)
+		}
 	}
 	for i < len(s) {
 		c := s[i]
@@ -377,25 +379,20 @@ const (
 	highs = 0x8080808080808080
 )
 
-// word reads 8 bytes of s as a little-endian word (the compiler makes it one load).
-func word(s string) uint64 {
+// load8 reads the 8 bytes of s as a little-endian word (the compiler makes it one load).
+func load8(s string) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// asciiWord reports whether the 8 bytes of s are all under 0x80.
-func asciiWord(s string) bool { return word(s)&highs == 0 }
-
-// plainWord reports whether the 8 bytes of s are ASCII that slog's text format writes bare:
-// none under '!' (space, controls), none '=' or '"' (quotedASCII). With every byte under
+// quotedWord reports whether a word of 8 ASCII bytes holds one that makes slog's text
+// format quote (quotedASCII): under '!' (space, controls), '=' or '"'. With every byte under
 // 0x80, (x - n*ones) & ^x & highs is non-zero exactly when a byte of x is under n; a byte
 // equal to c is one under 1 after the XOR with c.
-func plainWord(s string) bool {
-	w := word(s)
-	eq, quote := w^(0x3D*ones), w^(0x22*ones)
-	return w&highs == 0 && (w-0x21*ones)&^w&highs == 0 && (eq-ones)&^eq&highs == 0 &&
-		(quote-ones)&^quote&highs == 0
+func quotedWord(x uint64) bool {
+	eq, quote := x^(0x3D*ones), x^(0x22*ones)
+	return ((x-0x21*ones)&^x|(eq-ones)&^eq|(quote-ones)&^quote)&highs != 0
 }
 
 // quotedASCII[c] reports whether the ASCII byte c makes slog's text format quote a string:
