@@ -213,7 +213,7 @@ func appendText(b []byte, t time.Time, level slog.Level, msg string, attrs []slo
 		case slog.KindUint64:
 			b = strconv.AppendUint(b, v.Uint64(), 10)
 		case slog.KindFloat64:
-			b = strconv.AppendFloat(b, v.Float64(), 'g', -1, 64)
+			b = appendTextFloat(b, v.Float64())
 		case slog.KindBool:
 			b = strconv.AppendBool(b, v.Bool())
 		case slog.KindDuration:
@@ -267,9 +267,44 @@ func appendJSON(b []byte, t time.Time, level slog.Level, msg string, attrs []slo
 	return append(b, "}\n"...), true
 }
 
+// appendTextFloat writes f as slog's text format does (strconv's 'g', shortest).
+func appendTextFloat(b []byte, f float64) []byte {
+	if b, ok := appendMillis(b, f); ok {
+		return b
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}
+
+// appendMillis writes f, when it is a whole number of thousandths from 0 to under 1e6 (the
+// access log's duration_ms: microseconds over 1,000), as its shortest decimal: what strconv
+// writes for it in 'g' and 'f' format alike, without the shortest-digits search. Thousandths
+// are 0.001 apart and a float64 under 1e6 is exact to 1e-10, so no other decimal with at
+// most three fractional digits is as close to f: this one is the shortest that reads back
+// as f. ok is false, and nothing written, for any other f.
+func appendMillis(b []byte, f float64) ([]byte, bool) {
+	if !(f >= 0 && f < 1e6) || math.Signbit(f) {
+		return b, false
+	}
+	n := int64(f*1000 + 0.5)
+	if float64(n)/1000 != f {
+		return b, false
+	}
+	b = strconv.AppendInt(b, n/1000, 10)
+	if frac := n % 1000; frac != 0 {
+		b = append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+	}
+	return b, true
+}
+
 // appendJSONFloat writes f as encoding/json does (slog's JSON handler calls it): decimal
 // notation from 1e-6 to 1e21, else an exponent without a leading zero.
 func appendJSONFloat(b []byte, f float64) []byte {
+	if b, ok := appendMillis(b, f); ok {
+		return b
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'

@@ -3,9 +3,12 @@ package logging
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -326,4 +329,45 @@ func TestNeedsQuoting(t *testing.T) {
 	if !needsQuoting("") || needsQuoting("plain-ASCII_value/with:punctuation.0123456789") {
 		t.Error("the empty string is quoted, plain ASCII is not")
 	}
+}
+
+// appendMillis writes what strconv writes, in slog's text ('g') and JSON ('f') formats, for
+// every whole number of thousandths up to 2,000,000 and for sampled ones up to the limit,
+// and declines everything else.
+func TestAppendMillisSameAsStrconv(t *testing.T) {
+	check := func(f float64) {
+		t.Helper()
+		got, ok := appendMillis(nil, f)
+		if !ok {
+			return
+		}
+		if g := strconv.FormatFloat(f, 'g', -1, 64); string(got) != g {
+			t.Fatalf("appendMillis(%v) = %s, strconv 'g' %s", f, got, g)
+		}
+		if j := string(appendJSONFloatSlow(f)); string(got) != j {
+			t.Fatalf("appendMillis(%v) = %s, encoding/json %s", f, got, j)
+		}
+	}
+	for n := int64(0); n <= 2_000_000; n++ {
+		if _, ok := appendMillis(nil, float64(n)/1000); !ok {
+			t.Fatalf("appendMillis(%d/1000) declined", n)
+		}
+		check(float64(n) / 1000)
+	}
+	for n := int64(1); n < 1_000_000_000; n += 7919 {
+		check(float64(n) / 1000)
+	}
+	for _, f := range []float64{0.0005, 0.1234, 1e-7, 999999.9995, 1e6, 1e21, -0.5, math.Copysign(0, -1), math.NaN(), math.Inf(1), 0.1 + 0.2} {
+		got, ok := appendMillis(nil, f)
+		if ok && (string(got) != strconv.FormatFloat(f, 'g', -1, 64) || math.Signbit(f)) {
+			t.Errorf("appendMillis(%v) = %s", f, got)
+		}
+	}
+}
+
+// appendJSONFloatSlow is appendJSONFloat without the thousandths path: encoding/json's
+// rules.
+func appendJSONFloatSlow(f float64) []byte {
+	b, _ := json.Marshal(f)
+	return b
 }
