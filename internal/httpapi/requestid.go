@@ -1,15 +1,20 @@
 package httpapi
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 )
 
 // newRequestID returns a random (version 4) UUID in its text form, what uuid.NewString
 // returns, with one allocation (the string) in place of two: it is drawn for every request.
+// The bits come from math/rand/v2's global generator (ChaCha8, seeded by the runtime, one
+// state per thread) rather than crypto/rand: a request id must be unique, not secret, and
+// it is drawn for every request.
 func newRequestID() string {
 	var u [16]byte
-	rand.Read(u[:])         // never fails (crypto/rand crashes the program rather than return an error)
+	binary.LittleEndian.PutUint64(u[0:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(u[8:16], rand.Uint64())
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // variant RFC 9562
 	var b [36]byte
