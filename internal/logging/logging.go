@@ -374,6 +374,13 @@ func needsQuoting(s string) bool {
 	if len(s) == 0 {
 		return true
 	}
+	if len(s) >= 4 && len(s) < 8 {
+		// Keys and short values: the first four bytes and the last four (they overlap) as
+		// one word.
+		if x := load4(s[:4]) | load4(s[len(s)-4:])<<32; x&highs == 0 {
+			return quotedWord(x)
+		}
+	}
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		x := load8(s[i : i+8])
@@ -413,6 +420,12 @@ const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
+
+// load4 reads the 4 bytes of s as a little-endian word.
+func load4(s string) uint64 {
+	_ = s[3]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+}
 
 // load8 reads the 8 bytes of s as a little-endian word (the compiler makes it one load).
 func load8(s string) uint64 {
