@@ -67,7 +67,9 @@ test("an endpoint with the /prod stage prefix; request ids in $metadata match th
 });
 
 test("throttling is a typed TooManyRequestsException with LimitType, per account", async () => {
-  const server = await serve("--rate-limit", "1", "--rate-burst", "2");
+  // One token per 100 s: the third call is refused however long the three take (at 1 per
+  // second, a slow second on a loaded machine refilled the bucket).
+  const server = await serve("--rate-limit", "0.01", "--rate-burst", "2");
   const a = clientFor(server.url, "111111111111");
   const get = (client) => client.send(new sdk.GetBackendCommand({ AppId: "d1none" }));
   for (let i = 0; i < 2; i++) await assert.rejects(get(a), sdk.NotFoundException);
