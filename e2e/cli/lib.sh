@@ -61,7 +61,9 @@ launch_server() {
 	"$BIN" --addr 127.0.0.1:0 --data-dir "$DATA_DIR" --log-format json "$@" 2>"$LOG" &
 	SERVER_PID=$!
 	for _ in $(seq 1 300); do
-		addr=$(jq -r 'select(.msg == "amplifybackendd listening") | .addr' "$LOG" 2>/dev/null | head -n1)
+		# Line by line, skipping what does not parse: the log may end in a line still being
+		# written, on which plain jq fails, and set -e with pipefail ended the script.
+		addr=$(jq -R -r 'fromjson? | select(.msg == "amplifybackendd listening") | .addr' "$LOG" | head -n1)
 		if [ -n "$addr" ]; then
 			ENDPOINT=http://$addr
 			return

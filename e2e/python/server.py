@@ -23,19 +23,25 @@ class Server:
         self.log = []  # the first lines of its log, for diagnosis
 
         def read_log():
-            for line in self.proc.stderr:
-                if len(self.log) < 200:
-                    self.log.append(line)
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                if not ready.is_set() and entry.get("msg") == "amplifybackendd listening":
-                    self.url = "http://" + entry["addr"]
-                    ready.set()
+            # The only reader of the pipe, and the only one to close it: stop() waits for this
+            # thread (the end of the pipe) instead of closing the file under it, which made the
+            # read in progress fail with "I/O operation on closed file" and dropped the last
+            # lines of the log, those that say why a server did not start.
+            with self.proc.stderr:
+                for line in self.proc.stderr:
+                    if len(self.log) < 200:
+                        self.log.append(line)
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue
+                    if not ready.is_set() and entry.get("msg") == "amplifybackendd listening":
+                        self.url = "http://" + entry["addr"]
+                        ready.set()
             ready.set()  # it exited
 
-        threading.Thread(target=read_log, daemon=True).start()
+        self.reader = threading.Thread(target=read_log, daemon=True)
+        self.reader.start()
         if not ready.wait(30) or self.url is None:
             self.stop()
             raise RuntimeError("amplifybackendd did not start:\n" + "".join(self.log))
@@ -47,6 +53,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stderr.close()
+        # The process has exited, so the pipe ends once the reader has drained it.
+        self.reader.join(10)
         if not keep_data:
             shutil.rmtree(self.data_dir, ignore_errors=True)

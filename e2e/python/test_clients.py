@@ -109,7 +109,9 @@ class DocsSnippet(unittest.TestCase):
 
 class Throttling(unittest.TestCase):
     def test_too_many_requests(self):
-        server = Server("--rate-limit", "2", "--rate-burst", "2")
+        # One token per 100 s: the third call is refused however long the three take. At 2
+        # per second, three calls slower than 500 ms (a loaded machine) found a token again.
+        server = Server("--rate-limit", "0.01", "--rate-burst", "2")
         try:
             c = client(server.url)
             codes = []
@@ -123,7 +125,12 @@ class Throttling(unittest.TestCase):
             self.assertIsInstance(last, c.exceptions.TooManyRequestsException)
             self.assertEqual(last.response["ResponseMetadata"]["HTTPStatusCode"], 429)
             self.assertTrue(last.response.get("LimitType"), last.response)
-            # boto3's retries treat the 429 as throttling and get through once the bucket refills.
+        finally:
+            server.stop()
+        # boto3's retries treat the 429 as throttling and get through once the bucket refills:
+        # a server whose bucket refills within their backoff.
+        server = Server("--rate-limit", "2", "--rate-burst", "2")
+        try:
             r = client(server.url, key="333333333333", retries=True)
             for _ in range(4):
                 with self.assertRaises(r.exceptions.NotFoundException):

@@ -100,12 +100,15 @@ class Config(JobsMixin, unittest.TestCase):
 
 class TokenExpiry(JobsMixin, unittest.TestCase):
     def test_expiry(self):
-        server = Server("--token-ttl", "1s")
+        # The expiry is truncated to the second, so a token lives between TTL-1s and TTL: with
+        # 1s it could expire before the GetToken right after its creation. With 3s it lives
+        # at least 2s, which the GetToken below has to be within.
+        server = Server("--token-ttl", "3s")
         try:
             self.c = c = client(server.url)
             self.complete(c.create_backend(AppId="d3ttl", AppName="ttl", BackendEnvironmentName="dev"), "CreateBackend", "d3ttl", "dev")
             tok = c.create_token(AppId="d3ttl")
-            self.assertLessEqual(int(tok["Ttl"]), int(time.time()) + 2)
+            self.assertLessEqual(int(tok["Ttl"]), int(time.time()) + 4)
             c.get_token(AppId="d3ttl", SessionId=tok["SessionId"])
             time.sleep(max(0, int(tok["Ttl"]) - time.time()) + 0.1)
             self.assertNotFound("token", "", c.get_token, AppId="d3ttl", SessionId=tok["SessionId"])

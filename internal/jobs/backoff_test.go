@@ -141,8 +141,13 @@ func TestRunnerBacksOffWhileTheStoreFails(t *testing.T) {
 			logs := &syncBuffer{}
 			exec := &completer{store: flaky, completed: map[string]int{}}
 			const retryMin = 16 * time.Millisecond
+			// The lease outlasts any batch, also on a loaded machine: the runner claims the
+			// next batch while one runs, so a batch slower than its lease (50 ms was, under
+			// load) had its jobs claimed again, and its completions failed with "job lease
+			// lost", logged as errors. It is short enough that the jobs the second case leaves
+			// pending run again soon.
 			r := &Runner{Store: flaky, Executor: exec, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-				Lease: 50 * time.Millisecond, Poll: 20 * time.Millisecond, RetryMin: retryMin, RetryMax: 64 * time.Millisecond}
+				Lease: time.Second, Poll: 20 * time.Millisecond, RetryMin: retryMin, RetryMax: 64 * time.Millisecond}
 			runCtx, cancel := context.WithCancel(ctx)
 			done := make(chan struct{})
 			go func() { defer close(done); r.Run(runCtx) }()

@@ -642,3 +642,62 @@ func TestSubmitSeesOneState(t *testing.T) {
 		t.Fatalf("second CreateBackend: %v; want BadRequest (a pending job, or the environment exists)", err)
 	}
 }
+
+// TestAppLocksPerSchema holds an app's lock in one schema while a store in another schema of
+// the same database inserts a pending job of the same app: the pending-job trigger must not
+// wait. Advisory locks belong to the database: keyed by the app alone, the trigger's locks,
+// taken in the order jobs are inserted, made stores in other schemas wait for each other and
+// deadlock when two inserted jobs of two apps in different orders (the store suites of
+// concurrent test processes did: "deadlock detected" in TestStore).
+func TestAppLocksPerSchema(t *testing.T) {
+	t.Parallel()
+	dsn := database(t)
+	schemaA, _ := freshSchema(t, dsn)
+	schemaB, _ := freshSchema(t, dsn)
+	a, b := open(t, schemaA), open(t, schemaB)
+
+	locked, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- a.Update(t.Context(), func(tx amplify.Tx) error {
+			if err := tx.LockApps(appKey); err != nil {
+				return err
+			}
+			if err := tx.InsertJob(pendingJob("dev", "held")); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-holder:
+		t.Fatalf("schema A: %v", err)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		done <- b.Update(t.Context(), func(tx amplify.Tx) error {
+			return tx.InsertJob(pendingJob("dev", "other-schema"))
+		})
+	}()
+	waited := false
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("schema B: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("schema B waited 10s for the lock of the same app in schema A")
+		waited = true
+	}
+	close(release)
+	if err := <-holder; err != nil {
+		t.Errorf("schema A: %v", err)
+	}
+	if waited {
+		<-done
+	}
+}

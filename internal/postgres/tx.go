@@ -64,6 +64,12 @@ const appLockClass = 1634560353
 // every transaction, so that two transactions locking several apps never deadlock. At READ
 // COMMITTED every later statement sees what the transactions that held the lock before
 // committed. A read-only transaction writes nothing to protect: it locks nothing.
+//
+// Each app has two keys, both taken: the trigger's since migration 0005, which starts with
+// the schema (advisory locks are the database's, and the trigger's locks, taken in the order
+// jobs are inserted, deadlocked with those of stores in other schemas of it), and the key
+// without the schema that the release before took here, so that during a rolling upgrade
+// this replica and an older one still exclude each other. A later release drops the second.
 func (t *txn) LockApps(keys ...amplify.AppKey) error {
 	if t.readOnly {
 		return nil
@@ -77,10 +83,11 @@ func (t *txn) LockApps(keys ...amplify.AppKey) error {
 	if len(names) == 0 {
 		return nil
 	}
-	// An aggregate over a sorted subquery takes its rows in order; DISTINCT drops apps whose
+	// An aggregate over a sorted subquery takes its rows in order; DISTINCT drops keys whose
 	// hashes collide (one lock covers them).
 	_, err := t.tx.Exec(t.ctx, `SELECT count(pg_advisory_xact_lock($1, h))
-		FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS s`, appLockClass, names)
+		FROM (SELECT DISTINCT v.h FROM unnest($2::text[]) AS k,
+			LATERAL (VALUES (hashtext(current_schema() || '/' || k)), (hashtext(k))) AS v(h) ORDER BY v.h) AS s`, appLockClass, names)
 	if err != nil {
 		return storeError(err, "lock apps", nil)
 	}

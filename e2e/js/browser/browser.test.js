@@ -218,7 +218,9 @@ test("sigv4 from the browser: the page's signatures verify, and a 403 reaches th
 });
 
 test("throttling reaches the page as a typed TooManyRequestsException (CORS headers on the 429)", async () => {
-  const limited = await startServer("--rate-limit", "1", "--rate-burst", "1", "--cors-origins", new URL(page.url()).origin);
+  // One token per 100 s: the second probe is refused however long the page takes (at 1 per
+  // second, a slow second of the browser refilled the bucket).
+  const limited = await startServer("--rate-limit", "0.01", "--rate-burst", "1", "--cors-origins", new URL(page.url()).origin);
   try {
     const probe = () => page.evaluate((endpoint) => window.probe({ endpoint, accessKeyId: "111111111111" }), limited.url);
     assert.equal((await probe()).name, "NotFoundException");

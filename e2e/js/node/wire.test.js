@@ -67,7 +67,9 @@ test("an endpoint with the /prod stage prefix; request ids in $metadata match th
 });
 
 test("throttling is a typed TooManyRequestsException with LimitType, per account", async () => {
-  const server = await serve("--rate-limit", "1", "--rate-burst", "2");
+  // One token per 100 s: the third call is refused however long the three take (at 1 per
+  // second, a slow second on a loaded machine refilled the bucket).
+  const server = await serve("--rate-limit", "0.01", "--rate-burst", "2");
   const a = clientFor(server.url, "111111111111");
   const get = (client) => client.send(new sdk.GetBackendCommand({ AppId: "d1none" }));
   for (let i = 0; i < 2; i++) await assert.rejects(get(a), sdk.NotFoundException);
@@ -84,9 +86,13 @@ test("throttling is a typed TooManyRequestsException with LimitType, per account
 });
 
 test("one pending job per environment; a job closed by UpdateBackendJob never runs", async () => {
-  const server = await serve("--job-duration", "400ms");
+  // The job is due 2 s after its submission: the three calls before UpdateBackendJob must
+  // find it pending (with 400 ms, a slow moment of a loaded machine let it run first).
+  const duration = 2000;
+  const server = await serve("--job-duration", `${duration}ms`);
   const client = clientFor(server.url);
   const input = { AppId: "d1pend", AppName: "pend", BackendEnvironmentName: "dev" };
+  const submitted = Date.now();
   const first = await client.send(new sdk.CreateBackendCommand(input));
   await assert.rejects(client.send(new sdk.CreateBackendCommand(input)), (err) => {
     assert.ok(err instanceof sdk.BadRequestException, `${err.name}: ${err.message}`);
@@ -99,7 +105,8 @@ test("one pending job per environment; a job closed by UpdateBackendJob never ru
   const closed = await client.send(new sdk.UpdateBackendJobCommand({ AppId: "d1pend", BackendEnvironmentName: "dev", JobId: first.JobId, Status: "COMPLETED" }));
   assert.equal(closed.Status, "COMPLETED");
   assert.equal(closed.Operation, "CreateBackend");
-  await new Promise((r) => setTimeout(r, 700));
+  // Past the time the job was due: had the runner taken it anyway, the app would exist.
+  await new Promise((r) => setTimeout(r, Math.max(0, submitted + duration + 700 - Date.now())));
   await assert.rejects(client.send(new sdk.GetBackendCommand({ AppId: "d1pend" })), (err) => err instanceof sdk.NotFoundException && err.ResourceType === "app");
   // The environment is free again.
   const again = await client.send(new sdk.CreateBackendCommand(input));
