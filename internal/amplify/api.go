@@ -278,14 +278,11 @@ func (s *Service) GetBackendAPIModels(ctx context.Context, key EnvKey, name stri
 }
 
 // addAPIEffects registers the job effects of the GraphQL API resource.
-func (s *Service) addAPIEffects(m map[string]effect, work *prepared) {
-	withWork := func(fn func(*prepared, Tx, *Job, time.Time) error) effect {
-		return func(tx Tx, job *Job, now time.Time) error { return fn(work, tx, job, now) }
-	}
-	m[OpCreateBackendAPI] = withWork(s.createAPIEffect)
-	m[OpUpdateBackendAPI] = withWork(s.updateAPIEffect)
-	m[OpDeleteBackendAPI] = s.deleteAPIEffect
-	m[OpGenerateBackendAPIModels] = withWork(s.generateModelsEffect)
+func (s *Service) addAPIEffects(m map[string]effect) {
+	m[OpCreateBackendAPI] = s.createAPIEffect
+	m[OpUpdateBackendAPI] = s.updateAPIEffect
+	m[OpDeleteBackendAPI] = plain(s.deleteAPIEffect)
+	m[OpGenerateBackendAPIModels] = s.generateModelsEffect
 }
 
 // prepared is the slow, pure work of an API job (validating its schema, generating models),

@@ -35,10 +35,10 @@ type ImportedAuth struct {
 
 // addAuthEffects registers the job effects of the Cognito auth resource.
 func (s *Service) addAuthEffects(m map[string]effect) {
-	m[OpCreateBackendAuth] = s.createBackendAuthEffect
-	m[OpUpdateBackendAuth] = s.updateBackendAuthEffect
-	m[OpDeleteBackendAuth] = s.deleteBackendAuthEffect
-	m[OpImportBackendAuth] = s.importBackendAuthEffect
+	m[OpCreateBackendAuth] = plain(s.createBackendAuthEffect)
+	m[OpUpdateBackendAuth] = plain(s.updateBackendAuthEffect)
+	m[OpDeleteBackendAuth] = plain(s.deleteBackendAuthEffect)
+	m[OpImportBackendAuth] = plain(s.importBackendAuthEffect)
 }
 
 // CreateBackendAuth submits a job that records the environment's auth resource, named name,

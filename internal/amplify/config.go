@@ -21,7 +21,7 @@ type createConfigPayload struct {
 
 // addConfigEffects registers the job effects of the Admin UI config.
 func (s *Service) addConfigEffects(m map[string]effect) {
-	m[OpCreateBackendConfig] = s.createBackendConfigEffect
+	m[OpCreateBackendConfig] = plain(s.createBackendConfigEffect)
 }
 
 // CreateBackendConfig submits a job that enables the Admin UI for an app: it records an

@@ -51,6 +51,9 @@ type Service struct {
 	// settings are the job settings SetJobSettings gave (nil: derived from JobDuration).
 	settingsMu sync.RWMutex
 	settings   *JobSettings
+
+	effectsOnce sync.Once
+	effectMap   map[string]effect
 }
 
 func (s *Service) now() time.Time {
@@ -408,7 +411,7 @@ func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease *Lease)
 	if claimed.InjectedError != "" {
 		return nil, &Error{Code: BadRequest, Message: claimed.InjectedError}
 	}
-	effect, ok := s.effects(work)[claimed.Action]
+	effect, ok := s.effects()[claimed.Action]
 	if !ok {
 		return nil, Errorf(Internal, "unknown job action %q", claimed.Action)
 	}
@@ -418,7 +421,7 @@ func (s *Service) completeJob(tx Tx, claimed *Job, work *prepared, lease *Lease)
 	// over, it fails and the effect is undone with it.
 	job := *claimed
 	now := s.now()
-	if err := effect(tx, &job, now); err != nil {
+	if err := effect(work, tx, &job, now); err != nil {
 		return nil, err
 	}
 	job.Status, job.Pending, job.UpdatedAt = StatusCompleted, false, now
@@ -460,28 +463,37 @@ func (s *Service) runJob(tx Tx, claimed *Job, work *prepared, lease Lease) (stri
 }
 
 // effect applies a job's whole change within tx. A *Error fails the job with its message.
-type effect func(tx Tx, job *Job, now time.Time) error
+// work holds what prepare computed for the job (nil for the jobs that need none).
+type effect func(work *prepared, tx Tx, job *Job, now time.Time) error
 
-// effects maps each job action to its effect; each area of the API adds its own. work holds
-// what prepare computed for the job being run.
-func (s *Service) effects(work *prepared) map[string]effect {
-	m := map[string]effect{
-		OpCreateBackend:     s.createBackendEffect,
-		OpCloneBackend:      s.cloneBackendEffect,
-		OpDeleteBackend:     s.deleteBackendEffect,
-		OpRemoveAllBackends: s.removeAllBackendsEffect,
-	}
-	s.addAuthEffects(m)
-	s.addAPIEffects(m, work)
-	s.addStorageEffects(m)
-	s.addConfigEffects(m)
-	return m
+// plain is an effect that uses no prepared work.
+func plain(fn func(tx Tx, job *Job, now time.Time) error) effect {
+	return func(_ *prepared, tx Tx, job *Job, now time.Time) error { return fn(tx, job, now) }
+}
+
+// effects maps each job action to its effect; each area of the API adds its own. The map is
+// built once per Service: every job the runner applies looks its effect up here.
+func (s *Service) effects() map[string]effect {
+	s.effectsOnce.Do(func() {
+		m := map[string]effect{
+			OpCreateBackend:     plain(s.createBackendEffect),
+			OpCloneBackend:      plain(s.cloneBackendEffect),
+			OpDeleteBackend:     plain(s.deleteBackendEffect),
+			OpRemoveAllBackends: plain(s.removeAllBackendsEffect),
+		}
+		s.addAuthEffects(m)
+		s.addAPIEffects(m)
+		s.addStorageEffects(m)
+		s.addConfigEffects(m)
+		s.effectMap = m
+	})
+	return s.effectMap
 }
 
 // JobActions returns the actions a job can have (Job.Action), sorted: the operations that
 // create jobs.
 func JobActions() []string {
-	m := (&Service{}).effects(nil)
+	m := (&Service{}).effects()
 	out := make([]string, 0, len(m))
 	for action := range m {
 		out = append(out, action)

@@ -294,10 +294,10 @@ func (s *Service) GetBackendStorage(ctx context.Context, key EnvKey, name string
 
 // addStorageEffects registers the job effects of the S3 storage resource.
 func (s *Service) addStorageEffects(m map[string]effect) {
-	m[OpCreateBackendStorage] = s.createStorageEffect
-	m[OpImportBackendStorage] = s.importStorageEffect
-	m[OpUpdateBackendStorage] = s.updateStorageEffect
-	m[OpDeleteBackendStorage] = s.deleteStorageEffect
+	m[OpCreateBackendStorage] = plain(s.createStorageEffect)
+	m[OpImportBackendStorage] = plain(s.importStorageEffect)
+	m[OpUpdateBackendStorage] = plain(s.updateStorageEffect)
+	m[OpDeleteBackendStorage] = plain(s.deleteStorageEffect)
 }
 
 // BucketPage is one page of ListS3Buckets.

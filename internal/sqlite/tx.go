@@ -381,14 +381,29 @@ func isPendingViolation(err error) bool {
 
 func (t *txn) UpdateJob(job *amplify.Job, lease *amplify.Lease) error {
 	t.touch(job.JobKey)
+	// A job read from the store knows its row (Seq): the update finds it by rowid, one seek
+	// of the table, instead of a seek of jobs_by_id (whose random job ids make it the index
+	// least likely to be in the page cache) followed by the rowid. The key is still compared,
+	// so a wrong Seq matches nothing.
 	var query string
 	var args []any
-	if lease == nil {
+	switch {
+	case lease == nil && job.Seq > 0:
+		query = `UPDATE jobs SET operation = ?, status = ?, error = ?, updated_at = ?, pending = ?
+			WHERE seq = ? AND account = ? AND region = ? AND app_id = ? AND job_id = ?`
+		args = []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
+			job.Seq, job.Account, job.Region, job.AppID, job.JobID}
+	case lease == nil:
 		query = `UPDATE jobs SET operation = ?, status = ?, error = ?, updated_at = ?, pending = ?
 			WHERE account = ? AND region = ? AND app_id = ? AND job_id = ?`
 		args = []any{job.Operation, job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
 			job.Account, job.Region, job.AppID, job.JobID}
-	} else {
+	case job.Seq > 0:
+		query = `UPDATE jobs SET status = ?, error = ?, updated_at = ?, pending = ?
+			WHERE seq = ? AND account = ? AND region = ? AND app_id = ? AND job_id = ? AND pending = 1 AND lease_owner = ?`
+		args = []any{job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
+			job.Seq, job.Account, job.Region, job.AppID, job.JobID, lease.Owner}
+	default:
 		query = `UPDATE jobs SET status = ?, error = ?, updated_at = ?, pending = ?
 			WHERE account = ? AND region = ? AND app_id = ? AND job_id = ? AND pending = 1 AND lease_owner = ?`
 		args = []any{job.Status, job.Error, ms(job.UpdatedAt), boolInt(job.Pending),
