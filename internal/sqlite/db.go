@@ -56,6 +56,10 @@ type writeRequest struct {
 // walCheckpointPages is the WAL size, in pages (4 KiB), at which a commit checkpoints it.
 const walCheckpointPages = 8000
 
+// writerCacheKiB is the writer connection's page cache, in KiB (the readers keep SQLite's
+// default of 2 MiB each). It fills only as writes touch pages.
+const writerCacheKiB = 32 << 10
+
 // maxBatch bounds how many Updates share a commit.
 const maxBatch = 128
 
@@ -121,7 +125,14 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 	// (SQLite's default is 1,000): a page written many times between two checkpoints is
 	// copied once, which matters under write load, where the same index pages change in
 	// commit after commit.
-	if db.write, err = sql.Open("sqlite", dsn("_txlock", "immediate", "_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))); err != nil {
+	//
+	// The writer's page cache is writerCacheKiB rather than SQLite's 2 MiB: job ids are
+	// random, so each insert lands on a random page of jobs_by_id and jobs_by_job_id, and
+	// with a cache smaller than those indexes most inserts read their page back from the WAL
+	// or the database file (a system call and a copy).
+	if db.write, err = sql.Open("sqlite", dsn("_txlock", "immediate",
+		"_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages),
+		"_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))); err != nil {
 		db.Close()
 		return nil, err
 	}
