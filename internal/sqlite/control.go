@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -132,7 +131,7 @@ func (t *txn) DeleteState(scope amplify.StateScope) (amplify.Removed, error) {
 func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 	where, args := scopeWhere(scope)
 	var rows amplify.StateRows
-	err := t.each(`SELECT account, region, app_id, name, created_at FROM apps WHERE `+where, args, func(r *sql.Rows) error {
+	err := t.each(`SELECT account, region, app_id, name, created_at FROM apps WHERE `+where, args, func(r rowIter) error {
 		var a amplify.App
 		var created int64
 		if err := r.Scan(&a.Account, &a.Region, &a.AppID, &a.Name, &created); err != nil {
@@ -145,7 +144,7 @@ func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = t.each(`SELECT account, region, app_id, `+envColumns+` FROM environments WHERE `+where, args, func(r *sql.Rows) error {
+	err = t.each(`SELECT account, region, app_id, `+envColumns+` FROM environments WHERE `+where, args, func(r rowIter) error {
 		var key amplify.AppKey
 		env, err := scanEnv(prefixed(r, &key.Account, &key.Region, &key.AppID), amplify.AppKey{})
 		if err != nil {
@@ -158,7 +157,7 @@ func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = t.each(`SELECT account, region, app_id, env, `+resourceColumns+` FROM resources WHERE `+where, args, func(r *sql.Rows) error {
+	err = t.each(`SELECT account, region, app_id, env, `+resourceColumns+` FROM resources WHERE `+where, args, func(r rowIter) error {
 		var key amplify.EnvKey
 		res, err := scanResource(prefixed(r, &key.Account, &key.Region, &key.AppID, &key.Env))
 		if err != nil {
@@ -170,7 +169,7 @@ func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = t.each(`SELECT account, region, app_id, manager_app_id, login_auth, deployed, updated_at FROM configs WHERE `+where, args, func(r *sql.Rows) error {
+	err = t.each(`SELECT account, region, app_id, manager_app_id, login_auth, deployed, updated_at FROM configs WHERE `+where, args, func(r rowIter) error {
 		var cfg amplify.AppConfig
 		var login, deployed string
 		var updated int64
@@ -188,7 +187,7 @@ func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = t.each(`SELECT account, region, app_id, session_id, challenge_code, expires_at FROM tokens WHERE `+where, args, func(r *sql.Rows) error {
+	err = t.each(`SELECT account, region, app_id, session_id, challenge_code, expires_at FROM tokens WHERE `+where, args, func(r rowIter) error {
 		var tok amplify.Token
 		var expires int64
 		if err := r.Scan(&tok.Account, &tok.Region, &tok.AppID, &tok.SessionID, &tok.ChallengeCode, &expires); err != nil {
@@ -205,7 +204,7 @@ func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 		return nil, err
 	}
 	bwhere, bargs := bucketWhere(scope)
-	err = t.each(`SELECT `+bucketColumns+` FROM buckets WHERE `+bwhere, bargs, func(r *sql.Rows) error {
+	err = t.each(`SELECT `+bucketColumns+` FROM buckets WHERE `+bwhere, bargs, func(r rowIter) error {
 		b, err := scanBucket(r)
 		if err == nil {
 			rows.Buckets = append(rows.Buckets, *b)
@@ -220,16 +219,16 @@ func (t *txn) DumpState(scope amplify.StateScope) (*amplify.State, error) {
 
 // prefixedRow scans leading columns into dest before handing the rest to a scanner.
 type prefixedRow struct {
-	r    *sql.Rows
+	r    rowIter
 	dest []any
 }
 
-func prefixed(r *sql.Rows, dest ...any) prefixedRow { return prefixedRow{r, dest} }
+func prefixed(r rowIter, dest ...any) prefixedRow { return prefixedRow{r, dest} }
 
 func (p prefixedRow) Scan(rest ...any) error { return p.r.Scan(append(p.dest, rest...)...) }
 
 // each runs fn on every row of query.
-func (t *txn) each(query string, args []any, fn func(*sql.Rows) error) error {
+func (t *txn) each(query string, args []any, fn func(rowIter) error) error {
 	rows, err := t.query(query, args...)
 	if err != nil {
 		return err
@@ -255,7 +254,7 @@ func (t *txn) Counts() (*amplify.Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = t.each(`SELECT status, count(*) FROM jobs GROUP BY status`, nil, func(r *sql.Rows) error {
+	err = t.each(`SELECT status, count(*) FROM jobs GROUP BY status`, nil, func(r rowIter) error {
 		var status string
 		var n int
 		if err := r.Scan(&status, &n); err != nil {

@@ -33,14 +33,17 @@ var migrations embed.FS
 // concurrent load the cost of a durable commit is shared, and no caller hears back before its
 // change is on disk.
 type DB struct {
-	write *sql.DB // one connection: SQLite has one writer at a time
-	read  *sql.DB
-	lock  *os.File
+	// w is the one writing connection (SQLite has one writer at a time), used by the
+	// writer goroutine alone once Open has returned; Close closes it.
+	w    *wconn
+	read *sql.DB
+	lock *os.File
 
-	writeStmts, readStmts *stmtCache
-	jobs                  *jobCache
+	readStmts *stmtCache
+	jobs      *jobCache
 
 	writes     chan *writeRequest
+	onWriter   chan func(*wconn)
 	closing    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -101,6 +104,7 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 		jobs:       newJobCache(),
 		lock:       lock,
 		writes:     make(chan *writeRequest),
+		onWriter:   make(chan func(*wconn)),
 		closing:    make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
@@ -130,17 +134,29 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 	// random, so each insert lands on a random page of jobs_by_id and jobs_by_job_id, and
 	// with a cache smaller than those indexes most inserts read their page back from the WAL
 	// or the database file (a system call and a copy).
-	if db.write, err = sql.Open("sqlite", dsn("_txlock", "immediate",
-		"_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages),
-		"_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))); err != nil {
+	writeDSN := dsn("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages),
+		"_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
+	// The migrations run through database/sql (Migrate is shared with bench/sqlitebase),
+	// on a pool of one connection closed once the writer's own connection is open; the
+	// writer's connection is never closed while the DB is open: an in-memory database
+	// lives as long as a connection to it.
+	setup, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	db.writeStmts = newStmtCache(db.write)
-	db.write.SetMaxOpenConns(1)
-	// The writer's connection is never closed while the DB is open: an in-memory database
-	// lives as long as a connection to it.
-	db.write.SetConnMaxIdleTime(0)
+	defer setup.Close()
+	setup.SetMaxOpenConns(1)
+	if err := Migrate(ctx, setup); err != nil {
+		db.Close()
+		return nil, err
+	}
+	conn, err := setup.Driver().Open(writeDSN)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.w = newWConn(conn)
 	if db.read, err = sql.Open("sqlite", dsn("_pragma", "query_only(true)")); err != nil {
 		db.Close()
 		return nil, err
@@ -148,13 +164,9 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 	db.readStmts = newStmtCache(db.read)
 	db.read.SetMaxOpenConns(8)
 	db.read.SetMaxIdleConns(8)
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	// The lock file guarantees no other process works on this database, so every lease is
 	// one a dead process held: its jobs are due again now.
-	if _, err := db.write.ExecContext(ctx, `UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE pending = 1 AND lease_owner IS NOT NULL`); err != nil {
+	if _, err := db.w.exec(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE pending = 1 AND lease_owner IS NOT NULL`, nil); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("release leases: %w", err)
 	}
@@ -173,10 +185,6 @@ func lockDir(dir string) (*os.File, error) {
 		return nil, fmt.Errorf("data directory %s is in use by another amplifybackendd: %w", dir, err)
 	}
 	return f, nil
-}
-
-func (db *DB) migrate(ctx context.Context) error {
-	return Migrate(ctx, db.write)
 }
 
 // Migrate applies the store's embedded migrations that db has not applied yet, each in a
@@ -215,8 +223,26 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return inTx(ctx, db.write, fn)
+// inWriteTx runs fn in a transaction on the writer's connection and commits it; only the
+// writer goroutine calls it.
+func (db *DB) inWriteTx(fn func() error) error {
+	w := db.w
+	if _, err := w.exec(`BEGIN IMMEDIATE`, nil); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := w.exec(`ROLLBACK`, nil); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if _, err := w.exec(`COMMIT`, nil); err != nil {
+		// A COMMIT that fails may leave the transaction open (SQLITE_BUSY) or may have
+		// ended it (an I/O error): either way the next batch begins afresh.
+		w.exec(`ROLLBACK`, nil)
+		return err
+	}
+	return nil
 }
 
 func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
@@ -255,6 +281,8 @@ func (db *DB) writer() {
 		select {
 		case <-db.closing:
 			return
+		case fn := <-db.onWriter:
+			fn(db.w)
 		case first := <-db.writes:
 			batch = append(batch[:0], first)
 		gather:
@@ -283,21 +311,21 @@ func (db *DB) writer() {
 func (db *DB) commitBatch(batch []*writeRequest) {
 	results := make([]error, len(batch))
 	var touched []amplify.JobKey
-	err := db.inTx(context.Background(), func(tx *sql.Tx) error {
+	err := db.inWriteTx(func() error {
 		for i, r := range batch {
 			if results[i] = r.ctx.Err(); results[i] != nil {
 				continue // gone before it started: it writes nothing
 			}
-			if err := db.run(tx, r, &touched); err != nil {
+			if err := db.run(r, &touched); err != nil {
 				return errSavepointsNeeded
 			}
 		}
 		return nil
 	})
 	if errors.Is(err, errSavepointsNeeded) {
-		err = db.inTx(context.Background(), func(tx *sql.Tx) error {
+		err = db.inWriteTx(func() error {
 			for i, r := range batch {
-				results[i] = db.runInSavepoint(tx, r, &touched)
+				results[i] = db.runInSavepoint(r, &touched)
 			}
 			return nil
 		})
@@ -317,35 +345,47 @@ func (db *DB) commitBatch(batch []*writeRequest) {
 var errSavepointsNeeded = errors.New("a function of the batch failed: run it again with savepoints")
 
 // run runs one request's function, turning a panic into an error.
-func (db *DB) run(tx *sql.Tx, r *writeRequest, touched *[]amplify.JobKey) (err error) {
+func (db *DB) run(r *writeRequest, touched *[]amplify.JobKey) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic in store update: %v", p)
 		}
 	}()
-	return r.fn(&txn{ctx: context.WithoutCancel(r.ctx), tx: tx, stmts: db.writeStmts, touched: touched})
+	return r.fn(&txn{ctx: context.WithoutCancel(r.ctx), w: db.w, touched: touched})
 }
 
 // runInSavepoint runs one request's function; on error (or panic) its writes are undone.
-func (db *DB) runInSavepoint(tx *sql.Tx, r *writeRequest, touched *[]amplify.JobKey) (err error) {
+func (db *DB) runInSavepoint(r *writeRequest, touched *[]amplify.JobKey) (err error) {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
-	ctx := context.WithoutCancel(r.ctx)
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT request`); err != nil {
+	if _, err := db.w.exec(`SAVEPOINT request`, nil); err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO request`); rerr != nil {
+			if _, rerr := db.w.exec(`ROLLBACK TO request`, nil); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
 		}
-		if _, rerr := tx.ExecContext(ctx, `RELEASE request`); rerr != nil && err == nil {
+		if _, rerr := db.w.exec(`RELEASE request`, nil); rerr != nil && err == nil {
 			err = rerr
 		}
 	}()
-	return db.run(tx, r, touched)
+	return db.run(r, touched)
+}
+
+// onWriterConn runs fn on the writer's connection between two batches, outside any
+// transaction (tests use it to change the connection's settings).
+func (db *DB) onWriterConn(fn func(*wconn)) error {
+	done := make(chan struct{})
+	select {
+	case db.onWriter <- func(w *wconn) { fn(w); close(done) }:
+	case <-db.closing:
+		return errClosed
+	}
+	<-done
+	return nil
 }
 
 // View runs fn in a read-only transaction on a snapshot.
@@ -458,13 +498,14 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	var value []byte
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)`, name, fresh); err != nil {
+	err := db.Update(ctx, func(tx amplify.Tx) error {
+		t := tx.(*txn)
+		if err := t.exec(`INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)`, name, fresh); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
+		return t.queryRow(`SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	})
-	return value, classify(err)
+	return value, err
 }
 
 // Ping checks that both connection pools answer.
@@ -484,15 +525,18 @@ func (db *DB) Close() error {
 			close(db.closing)
 			<-db.writerDone
 		}
+		// The writer has stopped: its connection is Close's, closed after the readers.
+		defer func() {
+			if db.w != nil {
+				_, err := db.w.exec(`PRAGMA wal_checkpoint(TRUNCATE)`, nil)
+				errs = append(errs, err, db.w.close())
+			}
+		}()
+		errs = append(errs, db.readStmts.close())
+		if db.read != nil {
+			errs = append(errs, db.read.Close())
+		}
 	})
-	errs = append(errs, db.readStmts.close(), db.writeStmts.close())
-	if db.read != nil {
-		errs = append(errs, db.read.Close())
-	}
-	if db.write != nil {
-		_, err := db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		errs = append(errs, err, db.write.Close())
-	}
 	if db.lock != nil {
 		errs = append(errs, db.lock.Close())
 	}

@@ -44,10 +44,8 @@ func TestStoreFailuresAreUnavailable(t *testing.T) {
 	if err := putApps(); err != nil {
 		t.Fatal(err)
 	}
-	var pages int
-	if err := db.write.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
-		t.Fatal(err)
-	}
+	var pages int64
+	onWriter(t, db, func(w *wconn) error { return w.queryRow(`PRAGMA page_count`, nil).Scan(&pages) })
 
 	tests := []struct {
 		name        string
@@ -59,9 +57,7 @@ func TestStoreFailuresAreUnavailable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := db.write.Exec(tt.fault); err != nil {
-				t.Fatal(err)
-			}
+			onWriter(t, db, func(w *wconn) error { _, err := w.exec(tt.fault, nil); return err })
 			err := putApps()
 			var e *amplify.Error
 			if !errors.As(err, &e) || e.Code != amplify.Unavailable || e.Failure != tt.want {
@@ -79,13 +75,23 @@ func TestStoreFailuresAreUnavailable(t *testing.T) {
 			}); err != nil {
 				t.Errorf("read under the fault: %v", err)
 			}
-			if _, err := db.write.Exec(tt.heal); err != nil {
-				t.Fatal(err)
-			}
+			onWriter(t, db, func(w *wconn) error { _, err := w.exec(tt.heal, nil); return err })
 			if err := putApps(); err != nil {
 				t.Errorf("Update after the fault is gone: %v", err)
 			}
 		})
+	}
+}
+
+// onWriter runs fn on the writer's connection, outside any transaction.
+func onWriter(t *testing.T, db *DB, fn func(*wconn) error) {
+	t.Helper()
+	var err error
+	if cerr := db.onWriterConn(func(w *wconn) { err = fn(w) }); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

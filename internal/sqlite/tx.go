@@ -15,7 +15,8 @@ import (
 // txn implements amplify.Tx on one database/sql transaction.
 type txn struct {
 	ctx      context.Context
-	tx       *sql.Tx
+	w        *wconn     // the writer's connection, in a write transaction
+	tx       *sql.Tx    // a read transaction, begun at its first statement
 	stmts    *stmtCache // the prepared statements of the pool tx belongs to
 	readOnly bool
 
@@ -44,9 +45,21 @@ func (t *txn) open() error {
 	return nil
 }
 
-// queryRow, query and execResult run a statement prepared once per connection where the
-// cache has it (see stmtCache), else unprepared.
+// rowIter is a statement's rows: *sql.Rows, or the writer's own (wrows).
+type rowIter interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// queryRow, query and execResult run a statement: on the writer's connection (wconn),
+// prepared once; in a read transaction, prepared once per connection where the cache has it
+// (see stmtCache), else unprepared.
 func (t *txn) queryRow(query string, args ...any) rowScanner {
+	if t.w != nil {
+		return t.w.queryRow(query, args)
+	}
 	if err := t.open(); err != nil {
 		return errRow{err}
 	}
@@ -56,7 +69,14 @@ func (t *txn) queryRow(query string, args ...any) rowScanner {
 	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 
-func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
+func (t *txn) query(query string, args ...any) (rowIter, error) {
+	if t.w != nil {
+		r, err := t.w.query(query, args)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
 	if err := t.open(); err != nil {
 		return nil, err
 	}
@@ -66,9 +86,17 @@ func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(t.ctx, query, args...)
 }
 
-func (t *txn) execResult(query string, args ...any) (sql.Result, error) {
+// result is what a statement that returns no rows reports (sql.Result and driver.Result).
+type result interface {
+	RowsAffected() (int64, error)
+}
+
+func (t *txn) execResult(query string, args ...any) (result, error) {
 	if err := amplify.CheckStorable(args...); err != nil {
 		return nil, err
+	}
+	if t.w != nil {
+		return t.w.exec(query, args)
 	}
 	if err := t.open(); err != nil {
 		return nil, err
