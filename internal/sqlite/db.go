@@ -131,7 +131,7 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 	// commit after commit.
 	//
 	// The writer's page cache is writerCacheKiB rather than SQLite's 2 MiB: job ids are
-	// random, so each insert lands on a random page of jobs_by_id and jobs_by_job_id, and
+	// random, so each insert lands on a random page of jobs_by_id, and
 	// with a cache smaller than those indexes most inserts read their page back from the WAL
 	// or the database file (a system call and a copy).
 	writeDSN := dsn("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages),
