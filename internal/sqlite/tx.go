@@ -88,6 +88,7 @@ func (t *txn) query(query string, args ...any) (rowIter, error) {
 
 // result is what a statement that returns no rows reports (sql.Result and driver.Result).
 type result interface {
+	LastInsertId() (int64, error)
 	RowsAffected() (int64, error)
 }
 
@@ -390,13 +391,18 @@ func (t *txn) InsertJob(job *amplify.Job) error {
 	if payload == nil {
 		payload = []byte("null")
 	}
-	err := t.queryRow(`INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at, injected_error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+	// seq is the rowid: the insert's LastInsertId, without a RETURNING row to read.
+	res, err := t.execResult(`INSERT INTO jobs (account, region, app_id, job_id, env, operation, status, error, created_at, updated_at, action, payload, pending, run_at, injected_error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		job.Account, job.Region, job.AppID, job.JobID, job.Env, job.Operation, job.Status, job.Error,
-		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, boolInt(job.Pending), ms(job.RunAt), job.InjectedError).Scan(&job.Seq)
-	if err != nil && isPendingViolation(err) {
-		return amplify.ErrPendingJob
+		ms(job.CreatedAt), ms(job.UpdatedAt), job.Action, payload, boolInt(job.Pending), ms(job.RunAt), job.InjectedError)
+	if err != nil {
+		if isPendingViolation(err) {
+			return amplify.ErrPendingJob
+		}
+		return err
 	}
+	job.Seq, err = res.LastInsertId()
 	return err
 }
 
