@@ -230,7 +230,9 @@ func (db *DB) inWriteTx(fn func() error) error {
 	if _, err := w.exec(`BEGIN IMMEDIATE`, nil); err != nil {
 		return err
 	}
-	if err := fn(); err != nil {
+	err := fn()
+	w.closeRows()
+	if err != nil {
 		if _, rerr := w.exec(`ROLLBACK`, nil); rerr != nil {
 			return errors.Join(err, rerr)
 		}

@@ -25,6 +25,13 @@ type wconn struct {
 	conn  driver.Conn
 	stmts map[string]driver.Stmt
 	args  []driver.NamedValue
+	// open holds the rows of the transaction under way, which closeRows closes at its
+	// end: rows a function left open would keep their statement busy for the next run
+	// (database/sql closes a transaction's rows when it ends, with the goroutine above).
+	open []*wrows
+	// busy counts the open rows of each kept statement: a query run again while its rows
+	// are open (nested in their loop) gets a statement of its own for that run.
+	busy map[string]int
 }
 
 // maxWriterStmts bounds the prepared statements the writer keeps; past it a query is
@@ -32,19 +39,20 @@ type wconn struct {
 const maxWriterStmts = 256
 
 func newWConn(conn driver.Conn) *wconn {
-	return &wconn{conn: conn, stmts: map[string]driver.Stmt{}}
+	return &wconn{conn: conn, stmts: map[string]driver.Stmt{}, busy: map[string]int{}}
 }
 
 // prepare returns query's statement and whether the caller must close it after its run.
 func (w *wconn) prepare(query string) (driver.Stmt, bool, error) {
-	if st, ok := w.stmts[query]; ok {
+	st, ok := w.stmts[query]
+	if ok && w.busy[query] == 0 {
 		return st, false, nil
 	}
 	st, err := w.conn.(driver.ConnPrepareContext).PrepareContext(context.Background(), query)
 	if err != nil {
 		return nil, false, err
 	}
-	if len(w.stmts) >= maxWriterStmts {
+	if ok || len(w.stmts) >= maxWriterStmts {
 		return st, true, nil
 	}
 	w.stmts[query] = st
@@ -118,8 +126,21 @@ func (w *wconn) query(query string, args []any) (*wrows, error) {
 	r := &wrows{rows: rows, values: make([]driver.Value, len(rows.Columns()))}
 	if temp {
 		r.stmt = st
+	} else {
+		r.w, r.query = w, query
+		w.busy[query]++
 	}
+	w.open = append(w.open, r)
 	return r, nil
+}
+
+// closeRows closes the rows still open and forgets them all.
+func (w *wconn) closeRows() {
+	for i, r := range w.open {
+		r.Close()
+		w.open[i] = nil
+	}
+	w.open = w.open[:0]
 }
 
 // queryRow runs a statement and scans its first row, as *sql.Row does: sql.ErrNoRows when
@@ -146,6 +167,8 @@ func (w *wconn) close() error {
 type wrows struct {
 	rows   driver.Rows
 	stmt   driver.Stmt // closed with the rows when prepared for this run only
+	w      *wconn      // else the kept statement of query is busy until Close
+	query  string
 	values []driver.Value
 	err    error
 	closed bool
@@ -188,6 +211,9 @@ func (r *wrows) Close() error {
 	}
 	r.closed = true
 	err := r.rows.Close()
+	if r.w != nil {
+		r.w.busy[r.query]--
+	}
 	if r.stmt != nil {
 		err = errors.Join(err, r.stmt.Close())
 	}
