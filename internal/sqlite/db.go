@@ -56,8 +56,9 @@ type writeRequest struct {
 	done chan error
 }
 
-// walCheckpointPages is the WAL size, in pages (4 KiB), at which a commit checkpoints it.
-const walCheckpointPages = 8000
+// walCheckpointPages is the WAL size, in pages (4 KiB), at which a commit checkpoints it: a
+// WAL of up to 64 MiB, which Close truncates.
+const walCheckpointPages = 16000
 
 // writerCacheKiB is the writer connection's page cache, in KiB (the readers keep SQLite's
 // default of 2 MiB each). It fills only as writes touch pages.
@@ -128,12 +129,13 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 	// The writer checkpoints the WAL into the database file every walCheckpointPages pages
 	// (SQLite's default is 1,000): a page written many times between two checkpoints is
 	// copied once, which matters under write load, where the same index pages change in
-	// commit after commit.
+	// commit after commit (16,000 against 8,000: 5 to 15% more CreateBackend per second in
+	// alternating 10 s runs).
 	//
 	// The writer's page cache is writerCacheKiB rather than SQLite's 2 MiB: job ids are
-	// random, so each insert lands on a random page of jobs_by_id, and
-	// with a cache smaller than those indexes most inserts read their page back from the WAL
-	// or the database file (a system call and a copy).
+	// random, so each insert lands on a random page of jobs_by_id, and with a cache smaller
+	// than that index most inserts read their page back from the WAL or the database file (a
+	// system call and a copy).
 	writeDSN := dsn("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages),
 		"_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
 	// The migrations run through database/sql (Migrate is shared with bench/sqlitebase),
