@@ -3,6 +3,7 @@ package amplify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -42,10 +43,14 @@ func envAbsent(tx Tx, key EnvKey) error {
 	case NotFound:
 		return nil
 	case "":
-		return Invalid("The backend environment %s already exists for appId: %s", key.Env, key.AppID)
+		return envExists(key)
 	default:
 		return err
 	}
+}
+
+func envExists(key EnvKey) error {
+	return Invalid("The backend environment %s already exists for appId: %s", key.Env, key.AppID)
 }
 
 func (s *Service) createBackendEffect(tx Tx, job *Job, now time.Time) error {
@@ -53,18 +58,17 @@ func (s *Service) createBackendEffect(tx Tx, job *Job, now time.Time) error {
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
 		return err
 	}
+	// One statement each: the app unless it exists, then the environment unless it exists
+	// (a refusal, which undoes the app's insert with the rest of the job).
+	if err := tx.AddApp(&App{AppKey: job.AppKey, Name: p.AppName, CreatedAt: now}); err != nil {
+		return err
+	}
 	key := EnvKey{AppKey: job.AppKey, Env: job.Env}
-	if err := envAbsent(tx, key); err != nil {
-		return err
+	err := tx.InsertEnvironment(s.newEnvironment(key, now))
+	if errors.Is(err, ErrEnvironmentExists) {
+		return envExists(key)
 	}
-	if _, err := tx.App(job.AppKey); ErrorCode(err) == NotFound {
-		if err := tx.PutApp(&App{AppKey: job.AppKey, Name: p.AppName, CreatedAt: now}); err != nil {
-			return err
-		}
-	} else if err != nil {
-		return err
-	}
-	return tx.PutEnvironment(s.newEnvironment(key, now))
+	return err
 }
 
 func (s *Service) newEnvironment(key EnvKey, now time.Time) *Environment {

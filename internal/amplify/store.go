@@ -58,6 +58,9 @@ type Store interface {
 // a pending job. The store detects it with a constraint, not a lock in one process.
 var ErrPendingJob = errors.New("a pending job exists for this app and environment")
 
+// ErrEnvironmentExists is returned by Tx.InsertEnvironment when the environment exists.
+var ErrEnvironmentExists = errors.New("environment exists")
+
 // ErrBucketExists is returned by Tx.InsertBucket when the name is taken in any account.
 var ErrBucketExists = errors.New("bucket name taken")
 
@@ -80,6 +83,8 @@ type Tx interface {
 	App(key AppKey) (*App, error)
 	// PutApp inserts an app, or renames an existing one (it keeps its creation time).
 	PutApp(app *App) error
+	// AddApp inserts an app unless one with its key exists, which it leaves as it is.
+	AddApp(app *App) error
 	// DeleteApp deletes an app with its config and tokens (not its environments or jobs).
 	DeleteApp(key AppKey) error
 
@@ -87,6 +92,9 @@ type Tx interface {
 	// Environments returns the app's environments by name.
 	Environments(key AppKey) ([]Environment, error)
 	PutEnvironment(env *Environment) error
+	// InsertEnvironment records a new environment; ErrEnvironmentExists (and nothing
+	// written) if it exists.
+	InsertEnvironment(env *Environment) error
 	// DeleteEnvironment deletes an environment with its resources.
 	DeleteEnvironment(key EnvKey) error
 

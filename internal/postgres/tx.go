@@ -177,6 +177,13 @@ func (t *txn) PutApp(app *amplify.App) error {
 		app.Account, app.Region, app.AppID, app.Name, ms(app.CreatedAt))
 }
 
+// AddApp inserts an app unless it exists.
+func (t *txn) AddApp(app *amplify.App) error {
+	return t.exec("add app", `INSERT INTO apps (account, region, app_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (account, region, app_id) DO NOTHING`,
+		app.Account, app.Region, app.AppID, app.Name, ms(app.CreatedAt))
+}
+
 func (t *txn) DeleteApp(key amplify.AppKey) error {
 	return t.exec("delete app", `WITH
 		c AS (DELETE FROM configs WHERE account = $1 AND region = $2 AND app_id = $3),
@@ -220,6 +227,24 @@ func (t *txn) PutEnvironment(env *amplify.Environment) error {
 		ON CONFLICT (account, region, app_id, env) DO UPDATE SET
 			created_at = EXCLUDED.created_at, stack_suffix = EXCLUDED.stack_suffix, stack_uuid = EXCLUDED.stack_uuid`,
 		env.Account, env.Region, env.AppID, env.Env, ms(env.CreatedAt), env.StackSuffix, env.StackUUID)
+}
+
+// InsertEnvironment records a new environment; ErrEnvironmentExists if it exists (ON
+// CONFLICT DO NOTHING: a failed statement would end the transaction).
+func (t *txn) InsertEnvironment(env *amplify.Environment) error {
+	if err := amplify.CheckStorable(env.Account, env.Region, env.AppID, env.Env, env.StackSuffix, env.StackUUID); err != nil {
+		return err
+	}
+	tag, err := t.tx.Exec(t.ctx, `INSERT INTO environments (account, region, app_id, env, created_at, stack_suffix, stack_uuid)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account, region, app_id, env) DO NOTHING`,
+		env.Account, env.Region, env.AppID, env.Env, ms(env.CreatedAt), env.StackSuffix, env.StackUUID)
+	if err != nil {
+		return storeError(err, "insert environment", nil)
+	}
+	if tag.RowsAffected() == 0 {
+		return amplify.ErrEnvironmentExists
+	}
+	return nil
 }
 
 func (t *txn) DeleteEnvironment(key amplify.EnvKey) error {

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -184,6 +185,12 @@ func (t *txn) PutApp(app *amplify.App) error {
 		app.Account, app.Region, app.AppID, app.Name, ms(app.CreatedAt))
 }
 
+func (t *txn) AddApp(app *amplify.App) error {
+	return t.exec(`INSERT INTO apps (account, region, app_id, name, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account, region, app_id) DO NOTHING`,
+		app.Account, app.Region, app.AppID, app.Name, ms(app.CreatedAt))
+}
+
 func (t *txn) DeleteApp(key amplify.AppKey) error {
 	for _, table := range []string{"apps", "configs", "tokens"} {
 		if err := t.exec(`DELETE FROM `+table+` WHERE account = ? AND region = ? AND app_id = ?`, key.Account, key.Region, key.AppID); err != nil {
@@ -254,6 +261,19 @@ func (t *txn) Environments(key amplify.AppKey) ([]amplify.Environment, error) {
 func (t *txn) PutEnvironment(env *amplify.Environment) error {
 	return t.exec(`INSERT OR REPLACE INTO environments (account, region, app_id, env, created_at, stack_suffix, stack_uuid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		env.Account, env.Region, env.AppID, env.Env, ms(env.CreatedAt), env.StackSuffix, env.StackUUID)
+}
+
+func (t *txn) InsertEnvironment(env *amplify.Environment) error {
+	res, err := t.execResult(`INSERT INTO environments (account, region, app_id, env, created_at, stack_suffix, stack_uuid) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (account, region, app_id, env) DO NOTHING`,
+		env.Account, env.Region, env.AppID, env.Env, ms(env.CreatedAt), env.StackSuffix, env.StackUUID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return cmp.Or(err, amplify.ErrEnvironmentExists)
+	}
+	return nil
 }
 
 func (t *txn) DeleteEnvironment(key amplify.EnvKey) error {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -543,4 +544,34 @@ func testScopes(t *testing.T, s amplify.Store) {
 	checkScope(0, scope1, false)
 	checkScope(1, scope2, true)
 	checkScope(2, scope3, true)
+}
+
+// testAddAndInsert covers AddApp (inserts an app unless it exists) and InsertEnvironment
+// (refuses an environment that exists, writing nothing, and leaves the transaction usable).
+func testAddAndInsert(t *testing.T, s amplify.Store) {
+	key := appKey(scope1, "app1")
+	first := &amplify.App{AppKey: key, Name: "first", CreatedAt: at(time.Second)}
+	env := newEnv(amplify.EnvKey{AppKey: key, Env: "dev"}, "111111")
+	update(t, s, func(tx amplify.Tx) error {
+		check(t, "AddApp", tx.AddApp(first))
+		check(t, "AddApp of an existing app", tx.AddApp(&amplify.App{AppKey: key, Name: "second", CreatedAt: at(time.Minute)}))
+		check(t, "InsertEnvironment", tx.InsertEnvironment(env))
+		other := newEnv(amplify.EnvKey{AppKey: key, Env: "dev"}, "222222")
+		if err := tx.InsertEnvironment(other); !errors.Is(err, amplify.ErrEnvironmentExists) {
+			t.Errorf("InsertEnvironment of an existing environment: %v; want ErrEnvironmentExists", err)
+		}
+		// The transaction goes on after the refusal.
+		return tx.InsertEnvironment(newEnv(amplify.EnvKey{AppKey: key, Env: "prod"}, "333333"))
+	})
+	view(t, s, func(tx amplify.Tx) error {
+		app, err := tx.App(key)
+		check(t, "App", err)
+		wantEqual(t, "App after AddApp twice", app, first)
+		got, err := tx.Environment(env.EnvKey)
+		check(t, "Environment", err)
+		wantEqual(t, "Environment after a refused insert", got, env)
+		_, err = tx.Environment(amplify.EnvKey{AppKey: key, Env: "prod"})
+		check(t, "Environment inserted after the refusal", err)
+		return nil
+	})
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) amplify.Store, opts ...Option) {
 		{"Ping", testPing},
 		{"Apps", testApps},
 		{"Environments", testEnvironments},
+		{"AddAndInsert", testAddAndInsert},
 		{"Resources", testResources},
 		{"Configs", testConfigs},
 		{"Tokens", testTokens},
