@@ -9,6 +9,8 @@
 #   BENCH_QUICK=1            a short run (2s runs, up to 100,000 jobs; docs left alone)
 #   BENCH_DURATION=10s       each main measurement (moto, sigv4, half-peak latency)
 #   BENCH_WRITE_DURATION=60s the write runs (the "no growing backlog over a 60 s run")
+#   BENCH_WRITE_ROUND_DURATION=10s  each of the alternating rounds of ours and the baseline
+#                            whose median is the durable-writes ratio
 #   BENCH_ROUNDS=3           every ratio against a yardstick (reads any and sigv4 vs bare, log on
 #   BENCH_ROUND_DURATION=5s    vs off, open-loop p99 vs bare) is the median of this many
 #                              alternating rounds, each this long (the open-loop ones BENCH_DURATION)
@@ -33,6 +35,7 @@ QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
 	DUR=${BENCH_DURATION:-2s}
 	WRITE_DUR=${BENCH_WRITE_DURATION:-5s}
+	WRITE_ROUND_DUR=${BENCH_WRITE_ROUND_DURATION:-3s}
 	SWEEP_DUR=${BENCH_SWEEP_DURATION:-1s}
 	SCALE_DUR=${BENCH_SCALE_DURATION:-2s}
 	SCALES=${BENCH_SCALES:-"1000 10000 100000"}
@@ -43,6 +46,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	DUR=${BENCH_DURATION:-10s}
 	WRITE_DUR=${BENCH_WRITE_DURATION:-60s}
+	WRITE_ROUND_DUR=${BENCH_WRITE_ROUND_DURATION:-10s}
 	SWEEP_DUR=${BENCH_SWEEP_DURATION:-5s}
 	SCALE_DUR=${BENCH_SCALE_DURATION:-5s}
 	SCALES=${BENCH_SCALES:-"1000 10000 100000 1000000"}
@@ -397,6 +401,19 @@ if has writes; then
 	stop "$OURS_PID"
 	say "writes: baseline, SQLite one commit per insert, synchronous=FULL, 64 goroutines ($WRITE_DUR)"
 	record create_baseline "$BIN/sqlitebase" -dir "$DATA/baseline" -workers 64 -duration "$WRITE_DUR"
+	# The ratio: alternating rounds of ours (a fresh data directory each) and the baseline,
+	# so that the shared disk's swings (the baseline moved from 606 to 3,135 inserts/s within
+	# minutes) hit both sides of a round rather than one side of the run.
+	say "writes: $ROUNDS alternating rounds of ours and the baseline ($WRITE_ROUND_DUR each), for the ratio"
+	for i in $(seq "$ROUNDS"); do
+		rm -rf "$WDIR-round" "$DATA/baseline-round"
+		start_ours "writes_r$i" "$WDIR-round" --job-duration 0s
+		record "create_ours_r$i" "$BIN/load" -mode create -url "http://127.0.0.1:$OURS_PORT" -conns 64 -duration "$WRITE_ROUND_DUR" \
+			-pid "$OURS_PID" -header "Authorization: $ANY_AUTH"
+		stop "$OURS_PID"
+		record "create_baseline_r$i" "$BIN/sqlitebase" -dir "$DATA/baseline-round" -workers 64 -duration "$WRITE_ROUND_DUR"
+	done
+	rm -rf "$WDIR-round" "$DATA/baseline-round"
 	say "writes: the same with the job runner idle (--job-duration 1h: no job is due during the run), for comparison"
 	rm -rf "$WDIR"
 	start_ours writes_idle_runner "$WDIR" --job-duration 1h
