@@ -127,6 +127,19 @@ func TestHandleAttrsSameAsHandle(t *testing.T) {
 	}
 }
 
+// accessAttrs appends the attributes of an access-log line (internal/httpapi's) to dst.
+func accessAttrs(dst []slog.Attr) []slog.Attr {
+	return append(dst,
+		slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+		slog.String("method", "GET"),
+		slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
+		slog.String("operation", "GetBackendJob"),
+		slog.String("account", "123456789012"),
+		slog.String("region", "us-east-1"),
+		slog.Int("status", 200),
+		slog.Float64("duration_ms", 0.153))
+}
+
 // The access log's line through HandleAttrs allocates nothing: the attributes stay in the
 // caller's array, and the line is formatted into a pooled buffer.
 func TestHandleAttrsDoesNotAllocate(t *testing.T) {
@@ -135,16 +148,7 @@ func TestHandleAttrsDoesNotAllocate(t *testing.T) {
 		h := New(io.Discard, Options{JSON: json, FlushAfter: time.Hour})
 		n := testing.AllocsPerRun(200, func() {
 			var array [10]slog.Attr
-			attrs := append(array[:0],
-				slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
-				slog.String("method", "GET"),
-				slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e"),
-				slog.String("operation", "GetBackendJob"),
-				slog.String("account", "123456789012"),
-				slog.String("region", "us-east-1"),
-				slog.Int("status", 200),
-				slog.Float64("duration_ms", 0.153))
-			h.HandleAttrs(context.Background(), at, slog.LevelInfo, "request", attrs)
+			h.HandleAttrs(context.Background(), at, slog.LevelInfo, "request", accessAttrs(array[:0]))
 		})
 		if n != 0 {
 			t.Errorf("json=%v: %v allocations per line", json, n)
@@ -247,16 +251,7 @@ func BenchmarkAccessLine(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var array [10]slog.Attr
-			attrs := append(array[:0],
-				slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
-				slog.String("method", "GET"),
-				slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
-				slog.String("operation", "GetBackendJob"),
-				slog.String("account", "123456789012"),
-				slog.String("region", "us-east-1"),
-				slog.Int("status", 200),
-				slog.Float64("duration_ms", 0.153))
-			h.HandleAttrs(ctx, time.Now(), slog.LevelInfo, "request", attrs)
+			h.HandleAttrs(ctx, time.Now(), slog.LevelInfo, "request", accessAttrs(array[:0]))
 		}
 	})
 	for _, c := range handlers {
