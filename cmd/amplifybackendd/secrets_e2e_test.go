@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/amplifybackendd/amplifybackendd/internal/daemon"
 	"io"
 	"net"
 	"net/http"
@@ -262,10 +263,12 @@ func TestSecretsHostileConnections(t *testing.T) {
 		}
 		want := map[string][2]any{
 			"ReadHeaderTimeout": {srv.ReadHeaderTimeout, 10 * time.Second},
-			"ReadTimeout":       {srv.ReadTimeout, 60 * time.Second},
-			"WriteTimeout":      {srv.WriteTimeout, 60 * time.Second},
-			"IdleTimeout":       {srv.IdleTimeout, 120 * time.Second},
-			"MaxHeaderBytes":    {srv.MaxHeaderBytes, 64 << 10},
+			// The body's 60 s are set per request that has one (TestSecretsSlowBody).
+			"ReadTimeout":    {srv.ReadTimeout, time.Duration(0)},
+			"body timeout":   {daemon.DefaultBodyTimeout, 60 * time.Second},
+			"WriteTimeout":   {srv.WriteTimeout, 60 * time.Second},
+			"IdleTimeout":    {srv.IdleTimeout, 120 * time.Second},
+			"MaxHeaderBytes": {srv.MaxHeaderBytes, 64 << 10},
 		}
 		for name, v := range want {
 			if v[0] != v[1] {
@@ -375,6 +378,54 @@ func TestSecretsHostileConnections(t *testing.T) {
 			t.Fatalf("refused bodies left %d jobs", n)
 		}
 	})
+}
+
+// TestSecretsSlowBody: a body that trickles in is cut off once the body timeout (60 s by
+// default, 2 s here) has passed since its request began, however steadily it trickles; a
+// request whose body arrives in time is served.
+func TestSecretsSlowBody(t *testing.T) {
+	s, _ := startSigV4Server(t, []func(*Main){func(m *Main) { m.BodyTimeout = 2 * time.Second }}, sigAlpha)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := io.WriteString(conn, "POST /backend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan time.Duration, 1)
+	go func() {
+		buf := make([]byte, 4096)
+		conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					t.Error("the server kept reading a trickling body for 30 s")
+				}
+				closed <- time.Since(start)
+				return
+			}
+		}
+	}()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case d := <-closed:
+			if d < 1500*time.Millisecond || d > 15*time.Second {
+				t.Fatalf("the connection closed after %v; want about the 2 s body timeout", d)
+			}
+			// The next request, with its body sent at once, is served as usual.
+			if resp, _ := s.raw("POST", "/backend", `{}`, nil); resp.StatusCode == 0 || resp.StatusCode >= 500 {
+				t.Fatalf("a request after the cut-off one: status %d", resp.StatusCode)
+			}
+			return
+		case <-tick.C:
+			conn.Write([]byte(" ")) // JSON whitespace, forever
+		}
+	}
 }
 
 // zeros is an endless reader of zero bytes.

@@ -14,7 +14,7 @@ func (s *Service) GetJob(ctx context.Context, key EnvKey, jobID string) (*Job, e
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "jobId", jobID); err != nil {
 		return nil, err
 	}
-	if p, ok := s.Store.(JobPeeker); ok {
+	if p := s.jobPeeker(); p != nil {
 		if job, ok := p.PeekJob(JobKey{AppKey: key.AppKey, JobID: jobID}); ok {
 			if job.Env != "" && job.Env != key.Env {
 				return nil, noJob(key, jobID)

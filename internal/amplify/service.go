@@ -48,6 +48,11 @@ type Service struct {
 	cursorKey  []byte
 	cursorErr  error
 
+	// peeker is Store as a JobPeeker (nil if it is not one), found once: an interface
+	// assertion on every GetBackendJob cost a lookup in the runtime's table.
+	peekerOnce sync.Once
+	peeker     JobPeeker
+
 	// settings are the job settings SetJobSettings gave (nil: derived from JobDuration).
 	settingsMu sync.RWMutex
 	settings   *JobSettings
@@ -522,3 +527,9 @@ const (
 	OpUpdateBackendAuth        = "UpdateBackendAuth"
 	OpUpdateBackendStorage     = "UpdateBackendStorage"
 )
+
+// jobPeeker returns Store as a JobPeeker, or nil.
+func (s *Service) jobPeeker() JobPeeker {
+	s.peekerOnce.Do(func() { s.peeker, _ = s.Store.(JobPeeker) })
+	return s.peeker
+}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"cmp"
 	"context"
+	"strconv"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
 	"github.com/amplifybackendd/amplifybackendd/internal/api"
@@ -51,9 +52,14 @@ func reply(job *amplify.Job) jobReply {
 
 func jobObject(job *amplify.Job) api.BackendJobRespObj {
 	// The wire struct points to its strings: one allocation holds them all, rather than one
-	// each (GetBackendJob, the poll clients repeat, is the hot path).
+	// each, and the two timestamps (amplify.EpochMillis) share one string (GetBackendJob, the
+	// poll clients repeat, is the hot path).
+	var digits [40]byte
+	b := strconv.AppendInt(digits[:0], job.CreatedAt.UnixMilli(), 10)
+	n := len(b)
+	times := string(strconv.AppendInt(b, job.UpdatedAt.UnixMilli(), 10))
 	v := &struct{ app, env, created, updated, errMsg, id, op, status string }{
-		job.AppID, job.Env, amplify.EpochMillis(job.CreatedAt), amplify.EpochMillis(job.UpdatedAt),
+		job.AppID, job.Env, times[:n], times[n:],
 		job.Error, job.JobID, job.Operation, job.Status,
 	}
 	present := func(p *string) *string {

@@ -87,9 +87,22 @@ func (x *exchange) setContentLength(h http.Header, n int) {
 	if v == nil {
 		v = make([]string, 1)
 	}
-	v[0] = strconv.Itoa(n)
+	if n < len(smallLengths) {
+		v[0] = smallLengths[n]
+	} else {
+		v[0] = strconv.Itoa(n)
+	}
 	h[hdrContentLength] = v
 }
+
+// smallLengths[n] is strconv.Itoa(n): most answers are under 1 KiB, and their Content-Length
+// then costs no formatting and no allocation.
+var smallLengths = func() (t [1024]string) {
+	for n := range t {
+		t[n] = strconv.Itoa(n)
+	}
+	return t
+}()
 
 // errorStatus maps the codes that are not modeled exceptions to their HTTP status.
 var errorStatus = map[string]int{

@@ -35,6 +35,8 @@ type Store struct {
 
 	// The observers of the three kinds, resolved once: the label lookup is off the hot path.
 	update, view, claim prometheus.Observer
+	// peeker is the wrapped store as an amplify.JobPeeker, or nil.
+	peeker amplify.JobPeeker
 }
 
 var _ amplify.Store = (*Store)(nil)
@@ -58,6 +60,7 @@ func Wrap(store amplify.Store) *Store {
 			s.errors.WithLabelValues(kind, cause) // every series from the start, at 0
 		}
 	}
+	s.peeker, _ = store.(amplify.JobPeeker)
 	s.update = s.seconds.WithLabelValues("update")
 	s.view = s.seconds.WithLabelValues("view")
 	s.claim = s.seconds.WithLabelValues("claim")
@@ -97,10 +100,10 @@ func (s *Store) View(ctx context.Context, fn func(amplify.Tx) error) error {
 // PeekJob implements amplify.JobPeeker when the wrapped store does. A job answered from
 // memory is no transaction: it is not measured.
 func (s *Store) PeekJob(key amplify.JobKey) (amplify.Job, bool) {
-	if p, ok := s.Store.(amplify.JobPeeker); ok {
-		return p.PeekJob(key)
+	if s.peeker == nil {
+		return amplify.Job{}, false
 	}
-	return amplify.Job{}, false
+	return s.peeker.PeekJob(key)
 }
 
 // ClaimJobs implements amplify.Store.
