@@ -260,15 +260,8 @@ func BenchmarkAccessLine(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				log.LogAttrs(ctx, slog.LevelInfo, "request",
-					slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
-					slog.String("method", "GET"),
-					slog.String("path", "/backend/benchapp/job/prod/2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
-					slog.String("operation", "GetBackendJob"),
-					slog.String("account", "123456789012"),
-					slog.String("region", "us-east-1"),
-					slog.Int("status", 200),
-					slog.Float64("duration_ms", 0.153))
+				var array [10]slog.Attr
+				log.LogAttrs(ctx, slog.LevelInfo, "request", accessAttrs(array[:0])...)
 			}
 		})
 	}
