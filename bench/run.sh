@@ -11,9 +11,9 @@
 #   BENCH_WRITE_DURATION=60s the write runs (the "no growing backlog over a 60 s run")
 #   BENCH_WRITE_ROUND_DURATION=10s  each of the alternating rounds of ours and the baseline
 #                            whose median is the durable-writes ratio
-#   BENCH_ROUNDS=3           every ratio against a yardstick (reads any and sigv4 vs bare, log on
-#   BENCH_ROUND_DURATION=5s    vs off, open-loop p99 vs bare) is the median of this many
-#                              alternating rounds, each this long (the open-loop ones BENCH_DURATION)
+#   BENCH_ROUNDS=3           every closed-loop ratio against a yardstick (reads any and sigv4 vs
+#   BENCH_ROUND_DURATION=5s    bare, log on vs off) is the median of this many alternating rounds,
+#                              each this long (the open-loop p99: BENCH_HALFPEAK_ROUNDS)
 #   BENCH_SWEEP_DURATION=5s  the other points of the throughput-vs-concurrency sweep
 #   BENCH_SCALE_DURATION=5s  each latency measurement at each table size
 #   BENCH_SCALES="1000 10000 100000 1000000"   table sizes (jobs in one environment)
@@ -22,6 +22,8 @@
 #   BENCH_ONLY="micro reads sigv4 writes scale"   the parts to run (default: all)
 #   BENCH_UPDATE_DOCS=1      rewrite the results section of docs/benchmarks.md and the plots
 #   BENCH_OUT=bench/out      where results and scratch data go
+#   BENCH_HALFPEAK_ROUNDS=9  the open-loop p99 ratio is the median of this many pairs of rounds
+#   BENCH_HALFPEAK_DURATION=4s   each round of the pairs (ours and bare take turns going first)
 #   BENCH_HALFPEAK_CONNS=32  connections of the open-loop half-peak latency run (at most that many in flight)
 #   BENCH_PORT=4680          first of the four loopback ports used (ours, bare, moto, ours with the log off)
 #   BENCH_COMPARE=FILE       after the report, compare the run's ratios with the recorded ones
@@ -42,6 +44,8 @@ if [ "$QUICK" = 1 ]; then
 	MICRO_TIME=${BENCH_MICRO_TIME:-200ms}
 	DRAIN_MAX=${BENCH_DRAIN_MAX:-5s}
 	ROUND_DUR=${BENCH_ROUND_DURATION:-1s}
+	HALFPEAK_DUR=${BENCH_HALFPEAK_DURATION:-1s}
+	HALFPEAK_ROUNDS=${BENCH_HALFPEAK_ROUNDS:-3}
 	UPDATE_DOCS=${BENCH_UPDATE_DOCS:-0}
 else
 	DUR=${BENCH_DURATION:-10s}
@@ -53,6 +57,8 @@ else
 	MICRO_TIME=${BENCH_MICRO_TIME:-1s}
 	DRAIN_MAX=${BENCH_DRAIN_MAX:-30s}
 	ROUND_DUR=${BENCH_ROUND_DURATION:-5s}
+	HALFPEAK_DUR=${BENCH_HALFPEAK_DURATION:-4s}
+	HALFPEAK_ROUNDS=${BENCH_HALFPEAK_ROUNDS:-9}
 	UPDATE_DOCS=${BENCH_UPDATE_DOCS:-1}
 fi
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -328,15 +334,21 @@ if has reads; then
 	# wrk has no constant-rate mode (wrk2 is not packaged for Debian): bench/load sends on a
 	# fixed schedule and measures from the schedule, so a stall counts against every request
 	# it delays. The bare yardstick gets the very same schedule right after, round by round.
-	for i in $(seq "$ROUNDS"); do
-		for who in ours bare; do
+	# The tail of one round is set by the few stalls of the machine that fall in it (a busy
+	# thread here stalls for up to 5 ms a few times in 5 s with nothing else running), so a
+	# p99 ratio of one pair swings from 0.8 to 2.3: the figure is the median of many short
+	# pairs, and the pairs take turns at going first.
+	for i in $(seq "$HALFPEAK_ROUNDS"); do
+		order="ours bare"
+		[ $((i % 2)) = 0 ] && order="bare ours"
+		for who in $order; do
 			url=$OURS_URL pid=$OURS_PID
 			[ "$who" = bare ] && url=$BARE_URL pid=$BARE_PID
 			record "get_${who}_halfpeak_r$i" "$BIN/load" -mode rate -url "$url" -rate "$target" -conns "$HALFPEAK_CONNS" \
-				-duration "$DUR" -header-file "$OUT/headers-$who.txt" -pid "$pid"
+				-duration "$HALFPEAK_DUR" -header-file "$OUT/headers-$who.txt" -pid "$pid"
 		done
 	done
-	median_round get_ours_halfpeak get_bare_halfpeak
+	ROUNDS=$HALFPEAK_ROUNDS median_round get_ours_halfpeak get_bare_halfpeak
 	[ -z "${MOTO_PID:-}" ] || stop "$MOTO_PID"
 fi
 if has reads || has sigv4; then
