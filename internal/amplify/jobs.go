@@ -9,7 +9,8 @@ import (
 const MaxJobsPage = 25
 
 // GetJob returns a job of the app that belongs to env or to the whole app. It answers for
-// environments and apps that jobs have since removed. NotFound if there is no such job.
+// environments and apps that jobs have since removed. NotFound if there is no such job. The
+// job may be shared with the store's job cache (JobPeeker): callers must not modify it.
 func (s *Service) GetJob(ctx context.Context, key EnvKey, jobID string) (*Job, error) {
 	if err := checkNames("appId", key.AppID, "backendEnvironmentName", key.Env, "jobId", jobID); err != nil {
 		return nil, err
@@ -19,7 +20,7 @@ func (s *Service) GetJob(ctx context.Context, key EnvKey, jobID string) (*Job, e
 			if job.Env != "" && job.Env != key.Env {
 				return nil, noJob(key, jobID)
 			}
-			return &job, nil
+			return job, nil
 		}
 	}
 	var job *Job

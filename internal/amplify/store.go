@@ -9,9 +9,11 @@ import (
 // JobPeeker is implemented by a Store that keeps recently read jobs in memory (the SQLite
 // store's job cache, coherent because one process owns that database). PeekJob returns the
 // job with key when it is in memory, as fresh as a View would read it, with no transaction;
-// false sends the caller to View. GetBackendJob, which clients poll, reads through it.
+// false sends the caller to View. GetBackendJob, which clients poll, reads through it. The
+// job is shared (the cache keeps it, and other requests get the same one): a caller must
+// not modify it.
 type JobPeeker interface {
-	PeekJob(key JobKey) (Job, bool)
+	PeekJob(key JobKey) (*Job, bool)
 }
 
 // Store keeps all state durably. Implementations must be safe for concurrent use by many

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/amplifybackendd/amplifybackendd/internal/amplify"
@@ -221,18 +222,35 @@ func (s *Server) serve(x *exchange, r *http.Request) {
 	}
 	// Every output is a generated structure with an AppendJSON method (encode_gen.go):
 	// encoding/json's bytes without its reflection.
-	var buf []byte
 	if a, ok := out.(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
-		buf, err = a.AppendJSON(make([]byte, 0, 256))
-	} else {
-		buf, err = json.Marshal(out)
+		// The answer is encoded into a pooled buffer: net/http copies what it is given
+		// before Write returns.
+		bp := answerBuffers.Get().(*[]byte)
+		buf, err := a.AppendJSON((*bp)[:0])
+		if err != nil {
+			s.writeError(x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
+		} else {
+			writeJSON(x, buf)
+		}
+		if cap(buf) <= maxPooledAnswer { // a large page's buffer is left to the collector
+			*bp = buf
+			answerBuffers.Put(bp)
+		}
+		return
 	}
+	buf, err := json.Marshal(out)
 	if err != nil {
 		s.writeError(x, fmt.Errorf("encode %s response: %w", rt.op.Name, err))
 		return
 	}
 	writeJSON(x, buf)
 }
+
+// answerBuffers hold encoded answers between requests; maxPooledAnswer bounds the capacity
+// one keeps (most answers are a few hundred bytes).
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledAnswer = 16 << 10
 
 // readBody reads the whole body, refusing one over the limit.
 func (s *Server) readBody(r *http.Request) ([]byte, error) {

@@ -403,8 +403,8 @@ func (db *DB) View(ctx context.Context, fn func(amplify.Tx) error) error {
 }
 
 // PeekJob implements amplify.JobPeeker: the job from the job cache, which every commit keeps
-// coherent before it is acknowledged.
-func (db *DB) PeekJob(key amplify.JobKey) (amplify.Job, bool) {
+// coherent before it is acknowledged. The job is the cache's own: callers must not modify it.
+func (db *DB) PeekJob(key amplify.JobKey) (*amplify.Job, bool) {
 	return db.jobs.get(key)
 }
 

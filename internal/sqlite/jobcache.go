@@ -14,7 +14,9 @@ import (
 type jobCache struct {
 	mu    sync.RWMutex
 	epoch uint64
-	jobs  map[amplify.JobKey]amplify.Job
+	// jobs are copies of what was read, never modified once stored: get hands them out
+	// shared (amplify.JobPeeker).
+	jobs map[amplify.JobKey]*amplify.Job
 }
 
 // Bounds: the number of jobs kept, and the payload size of a job worth keeping (the
@@ -25,10 +27,10 @@ const (
 )
 
 func newJobCache() *jobCache {
-	return &jobCache{jobs: map[amplify.JobKey]amplify.Job{}}
+	return &jobCache{jobs: map[amplify.JobKey]*amplify.Job{}}
 }
 
-func (c *jobCache) get(key amplify.JobKey) (amplify.Job, bool) {
+func (c *jobCache) get(key amplify.JobKey) (*amplify.Job, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	j, ok := c.jobs[key]
@@ -58,7 +60,8 @@ func (c *jobCache) fill(job *amplify.Job, epoch uint64) {
 			break
 		}
 	}
-	c.jobs[job.JobKey] = *job
+	kept := *job
+	c.jobs[job.JobKey] = &kept
 }
 
 // invalidate drops the jobs a committed (or failed) batch wrote and starts a new epoch; the

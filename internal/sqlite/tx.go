@@ -381,7 +381,8 @@ func scanJob(s interface{ Scan(...any) error }) (*amplify.Job, error) {
 func (t *txn) Job(key amplify.JobKey) (*amplify.Job, error) {
 	if t.readOnly && t.jobs != nil {
 		if job, ok := t.jobs.get(key); ok {
-			return &job, nil
+			cp := *job // the cache's own is shared: a transaction's caller may change its copy
+			return &cp, nil
 		}
 		job, err := t.readJob(key)
 		if err == nil {

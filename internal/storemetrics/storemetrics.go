@@ -99,9 +99,9 @@ func (s *Store) View(ctx context.Context, fn func(amplify.Tx) error) error {
 
 // PeekJob implements amplify.JobPeeker when the wrapped store does. A job answered from
 // memory is no transaction: it is not measured.
-func (s *Store) PeekJob(key amplify.JobKey) (amplify.Job, bool) {
+func (s *Store) PeekJob(key amplify.JobKey) (*amplify.Job, bool) {
 	if s.peeker == nil {
-		return amplify.Job{}, false
+		return nil, false
 	}
 	return s.peeker.PeekJob(key)
 }

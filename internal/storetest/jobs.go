@@ -339,11 +339,17 @@ func testPeekJob(t *testing.T, s amplify.Store) {
 		if want == nil {
 			t.Fatalf("PeekJob %s: got %+v, want none", what, got)
 		}
-		wantEqual(t, "PeekJob "+what, &got, want)
+		wantEqual(t, "PeekJob "+what, got, want)
 	}
 	peek("after InsertJob", job)
-	getJob(t, s, job.JobKey) // a View, which may keep it in memory
+	// A View, which may keep it in memory, then one that may read it from there. The job a
+	// View returns is the caller's: changing it changes neither what the next View reads nor
+	// the job in memory.
+	getJob(t, s, job.JobKey)
+	viewed := getJob(t, s, job.JobKey)
+	viewed.Status = amplify.StatusFailed
 	peek("after a View", job)
+	wantEqual(t, "a View after the last one's job was changed", getJob(t, s, job.JobKey), job)
 	changed := *job
 	changed.Status, changed.Pending, changed.UpdatedAt = amplify.StatusCompleted, false, at(5*time.Second)
 	update(t, s, func(tx amplify.Tx) error { return tx.UpdateJob(&changed, nil) })
