@@ -24,6 +24,7 @@
 #   BENCH_OUT=bench/out      where results and scratch data go
 #   BENCH_HALFPEAK_ROUNDS=9  the open-loop p99 ratio is the median of this many pairs of rounds
 #   BENCH_HALFPEAK_DURATION=4s   each round of the pairs (ours and bare take turns going first)
+#   BENCH_STALLS_DURATION=5s how long bench/stalls watches the machine, at the start and at the end
 #   BENCH_HALFPEAK_CONNS=32  connections of the open-loop half-peak latency run (at most that many in flight)
 #   BENCH_PORT=4680          first of the four loopback ports used (ours, bare, moto, ours with the log off)
 #   BENCH_COMPARE=FILE       after the report, compare the run's ratios with the recorded ones
@@ -46,6 +47,7 @@ if [ "$QUICK" = 1 ]; then
 	ROUND_DUR=${BENCH_ROUND_DURATION:-1s}
 	HALFPEAK_DUR=${BENCH_HALFPEAK_DURATION:-1s}
 	HALFPEAK_ROUNDS=${BENCH_HALFPEAK_ROUNDS:-5}
+	STALLS_DUR=${BENCH_STALLS_DURATION:-2s}
 	UPDATE_DOCS=${BENCH_UPDATE_DOCS:-0}
 else
 	DUR=${BENCH_DURATION:-10s}
@@ -59,6 +61,7 @@ else
 	ROUND_DUR=${BENCH_ROUND_DURATION:-5s}
 	HALFPEAK_DUR=${BENCH_HALFPEAK_DURATION:-4s}
 	HALFPEAK_ROUNDS=${BENCH_HALFPEAK_ROUNDS:-9}
+	STALLS_DUR=${BENCH_STALLS_DURATION:-5s}
 	UPDATE_DOCS=${BENCH_UPDATE_DOCS:-1}
 fi
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -102,9 +105,14 @@ LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 say "build"
 go build -o "$BIN/amplifybackendd" ./cmd/amplifybackendd
-for tool in bare sign sqlitebase seed load report; do
+for tool in bare sign sqlitebase seed load report stalls; do
 	go build -o "$BIN/$tool" "./bench/$tool"
 done
+
+# How often the machine takes a CPU away from a running thread, before and after the run: the
+# floor under the tail latencies below (bench/stalls; it keeps every CPU busy while it runs).
+say "stalls of the machine ($STALLS_DUR, one busy thread pinned to each CPU)"
+record stalls_start "$BIN/stalls" -duration "$STALLS_DUR"
 
 # --- processes -----------------------------------------------------------------------------
 PIDS=()
@@ -478,6 +486,9 @@ if has scale; then
 		done
 	fi
 fi
+
+say "stalls of the machine, again ($STALLS_DUR)"
+record stalls_end "$BIN/stalls" -duration "$STALLS_DUR"
 
 # --- report --------------------------------------------------------------------------------
 say "report"

@@ -500,8 +500,37 @@ func human(n int) string {
 	return strconv.Itoa(n)
 }
 
+// stallsLine describes the machine's stalls that bench/stalls measured at the start and the
+// end of the run (raw/stalls_start.json, raw/stalls_end.json), or "" when it did not run.
+func (r *report) stallsLine() string {
+	var parts []string
+	for _, when := range []string{"start", "end"} {
+		m := r.raw.get("stalls_" + when)
+		cpus, _ := m["cpus"].([]any)
+		if len(cpus) == 0 {
+			continue
+		}
+		var each []string
+		for _, c := range cpus {
+			c, _ := c.(map[string]any)
+			each = append(each, fmt.Sprintf("CPU %s: %s (%s ms in all, the longest %s ms)",
+				f0(num(c, "cpu")), f0(num(c, "gaps")), f1(num(c, "stalled_ms")), f2(num(c, "max_ms"))))
+		}
+		parts = append(parts, fmt.Sprintf("at the %s, in %s s, %s", when, f0(num(m, "duration_s")), strings.Join(each, "; ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Stalls of the machine (bench/stalls: one busy thread pinned to each CPU, gaps over 200 µs between two clock readings): " +
+		strings.Join(parts, "; ") + "."
+}
+
 func (r *report) printTable() {
 	fmt.Println()
+	if line := r.stallsLine(); line != "" {
+		fmt.Println(line)
+		fmt.Println()
+	}
 	fmt.Printf("%-14s %-7s %-28s %s\n", "GOAL", "RESULT", "TARGET", "FIGURE")
 	count := map[string]int{}
 	for _, g := range r.goals {
@@ -665,6 +694,9 @@ func (r *report) markdown(w *bytes.Buffer) {
 	fmt.Fprintf(w, "Run of %s on %s (%s cores, %s, kernel %s, %s), %s.\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), mach["cpu"], mach["nproc"], mach["memory"], mach["kernel"], mach["go"],
 		r.settingsLine())
+	if line := r.stallsLine(); line != "" {
+		fmt.Fprintf(w, "\n%s\n", line)
+	}
 	fmt.Fprintf(w, "\n| goal | target | figure | result |\n|---|---|---|---|\n")
 	for _, g := range r.goals {
 		fig := g.Figure
