@@ -69,16 +69,10 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long to watch")
 	threshold := flag.Duration("threshold", 200*time.Microsecond, "a gap between two clock readings longer than this is a stall")
 	flag.Parse()
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
+	cpus, err := allowedCPUs()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "stalls:", err)
 		os.Exit(1)
-	}
-	var cpus []int
-	for c := 0; c < 1024 && len(cpus) < set.Count(); c++ {
-		if set.IsSet(c) {
-			cpus = append(cpus, c)
-		}
 	}
 	results := make([]cpuStalls, len(cpus))
 	errs := make([]error, len(cpus))
@@ -102,6 +96,21 @@ func main() {
 		"duration_s": duration.Seconds(), "threshold_us": float64(threshold.Microseconds()), "cpus": results,
 	})
 	fmt.Println(string(out))
+}
+
+// allowedCPUs lists the CPUs this process may run on.
+func allowedCPUs() ([]int, error) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil, err
+	}
+	var cpus []int
+	for c := 0; c < 1024 && len(cpus) < set.Count(); c++ {
+		if set.IsSet(c) {
+			cpus = append(cpus, c)
+		}
+	}
+	return cpus, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
