@@ -3,7 +3,12 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/amplifybackendd/amplifybackendd/internal/testenv"
 )
+
+// TestMain seals the tests from the machine's AWS_* variables and HOME (internal/testenv).
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestGaps(t *testing.T) {
 	us := time.Microsecond
