@@ -109,11 +109,6 @@ for tool in bare sign sqlitebase seed load report stalls; do
 	go build -o "$BIN/$tool" "./bench/$tool"
 done
 
-# How often the machine takes a CPU away from a running thread, before and after the run: the
-# floor under the tail latencies below (bench/stalls; it keeps every CPU busy while it runs).
-say "stalls of the machine ($STALLS_DUR, one busy thread pinned to each CPU)"
-record stalls_start "$BIN/stalls" -duration "$STALLS_DUR"
-
 # --- processes -----------------------------------------------------------------------------
 PIDS=()
 cleanup() {
@@ -232,6 +227,11 @@ json_num() { # json_num FILE KEY: the first number after "KEY":
 # Any-mode requests carry a SigV4 header as aws-sdk-go sends it (signed with a made-up secret:
 # mode any reads only the credential scope).
 ANY_AUTH="AWS4-HMAC-SHA256 Credential=$ACCOUNT/$(date -u +%Y%m%d)/us-east-1/amplifybackend/aws4_request, SignedHeaders=host;x-amz-date, Signature=b7b75165fc66befbd1680b947e6a2c9b5bb0af60114835cc582d0f8bc6d57f42"
+
+# How often the machine takes a CPU away from a running thread, before and after the run: the
+# floor under the tail latencies below (bench/stalls; it keeps every CPU busy while it runs).
+say "stalls of the machine ($STALLS_DUR, one busy thread pinned to each CPU)"
+record stalls_start "$BIN/stalls" -duration "$STALLS_DUR"
 
 # --- micro-benchmarks ----------------------------------------------------------------------
 if has micro; then
