@@ -14,11 +14,7 @@ import (
 // readers keep filling the cache with what their snapshots saw.
 func TestJobCacheIsCoherent(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t)
 	key := amplify.JobKey{AppKey: amplify.AppKey{Scope: amplify.Scope{Account: "000000000000", Region: "us-east-1"}, AppID: "a"}, JobID: "j"}
 	now := time.Date(2026, 7, 7, 0, 0, 0, 0, time.UTC)
 	job := &amplify.Job{JobKey: key, Env: "dev", Operation: "op-0", Status: amplify.StatusCompleted, CreatedAt: now, UpdatedAt: now, Action: "CreateBackend", Payload: []byte("{}"), RunAt: now}

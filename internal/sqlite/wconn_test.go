@@ -14,11 +14,7 @@ import (
 // were left mid-way could not run again.
 func TestWriterClosesLeftRows(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t)
 	scope := amplify.Scope{Account: "000000000000", Region: "us-east-1"}
 	for _, id := range []string{"a1", "a2"} {
 		if err := db.Update(ctx, func(tx amplify.Tx) error {
@@ -80,14 +76,10 @@ func TestAssign(t *testing.T) {
 // writer's kept statement cannot serve twice at once.
 func TestWriterNestedQuery(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t)
 	scope := amplify.Scope{Account: "000000000000", Region: "us-east-1"}
 	var got []string
-	err = db.Update(ctx, func(tx amplify.Tx) error {
+	err := db.Update(ctx, func(tx amplify.Tx) error {
 		for _, id := range []string{"a1", "a2"} {
 			if err := tx.PutApp(&amplify.App{AppKey: amplify.AppKey{Scope: scope, AppID: id}, Name: id, CreatedAt: time.Now()}); err != nil {
 				return err
@@ -115,4 +107,15 @@ func TestWriterNestedQuery(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0] != "a1/a1" || got[1] != "a2/a2" {
 		t.Fatalf("nested query: %v, %v; want [a1/a1 a2/a2]", got, err)
 	}
+}
+
+// openDB opens a store in a fresh directory, closed when the test ends.
+func openDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
