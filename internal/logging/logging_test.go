@@ -26,16 +26,7 @@ func records() []slog.Record {
 		return r
 	}
 	return []slog.Record{
-		mk(at, slog.LevelInfo, "request",
-			slog.String("requestId", "2c1e0d7e-1b1a-4f5e-9a53-2a3f1c0d9e8b"),
-			slog.String("method", "GET"),
-			slog.String("path", "/backend/app/job/prod/2c1e0d7e"),
-			slog.String("operation", "GetBackendJob"),
-			slog.String("account", "123456789012"),
-			slog.String("region", "us-east-1"),
-			slog.Int("status", 200),
-			slog.Float64("duration_ms", 0.153),
-			slog.String("errorType", "NotFoundException")),
+		mk(at, slog.LevelInfo, "request", append(accessAttrs(nil), slog.String("errorType", "NotFoundException"))...),
 		mk(at.In(zone), slog.LevelWarn+2, "odd = \"text\"\n",
 			slog.String("empty", ""),
 			slog.String("space", "a b"),
