@@ -287,9 +287,11 @@ func (r *report) judgeAll() {
 		Commands: []string{rw.cmd("get_ours_halfpeak_r1"), rw.cmd("get_bare_halfpeak_r1")}}
 	p99 := func(m map[string]any) float64 { return num(m, "latency", "p99_us") / 1000 }
 	ratios, figures, _ = rw.rounds("get_ours_halfpeak", "get_bare_halfpeak", p99, f2)
+	// The details are those of the median pair, ours and bare alike.
+	hpBare := rw.get("get_bare_halfpeak")
 	if i := medianIndex(ratios); i >= 0 {
-		// The details are those of the median pair, ours and bare alike.
 		hp = rw.get(fmt.Sprintf("get_ours_halfpeak_r%d", i+1))
+		hpBare = rw.get(fmt.Sprintf("get_bare_halfpeak_r%d", i+1))
 	}
 	if hp == nil || meta == nil || len(ratios) == 0 || math.IsNaN(median(ratios)) {
 		g.Status = "MISSING"
@@ -301,11 +303,7 @@ func (r *report) judgeAll() {
 			f2(num(hp, "latency", "p50_us")/1000), f2(num(hp, "latency", "p99_us")/1000), f2(num(hp, "latency", "p999_us")/1000),
 			f0(num(hp, "rps")), f2(frac), f0(num(meta, "peak_rps")), f2(num(hp, "service", "p99_us")/1000), f2(num(hp, "send_late", "p99_us")/1000))
 		g.Status = judge(g.Value <= 1.25)
-		bare := rw.get("get_bare_halfpeak")
-		if i := medianIndex(ratios); i >= 0 {
-			bare = rw.get(fmt.Sprintf("get_bare_halfpeak_r%d", i+1))
-		}
-		if bare != nil {
+		if bare := hpBare; bare != nil {
 			g.Figure += fmt.Sprintf("; bare: p50 %s ms, p99 %s ms, p99.9 %s ms",
 				f2(num(bare, "latency", "p50_us")/1000), f2(num(bare, "latency", "p99_us")/1000), f2(num(bare, "latency", "p999_us")/1000))
 		}
