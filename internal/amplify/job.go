@@ -13,6 +13,10 @@ const (
 	StatusFailed     = "FAILED"
 )
 
+// JobStatuses returns every status a job can have. The stores rely on it: a listing of
+// every status reads one index range per status (internal/sqlite's ListJobs).
+func JobStatuses() []string { return []string{StatusInProgress, StatusCompleted, StatusFailed} }
+
 // Job is an asynchronous change, recorded when its request is accepted and applied, whole and
 // at once, when it runs.
 type Job struct {

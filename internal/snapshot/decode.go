@@ -244,7 +244,9 @@ func (d *decoder) app(p string, scope amplify.Scope, a *app) {
 		if j.Operation == "" || len(j.Operation) > amplify.MaxNameLength {
 			d.fail(jp+".operation", "must be 1 to %d bytes", amplify.MaxNameLength)
 		}
-		d.name(jp+".status", j.Status)
+		if !slices.Contains(amplify.JobStatuses(), j.Status) {
+			d.fail(jp+".status", "%q is not a job status (%s)", j.Status, strings.Join(amplify.JobStatuses(), ", "))
+		}
 		if j.Pending && j.Status != amplify.StatusInProgress {
 			d.fail(jp+".status", "a pending job is %s, not %q", amplify.StatusInProgress, j.Status)
 		}

@@ -105,6 +105,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"bad kind", strings.Replace(doc, `"kind": "api"`, `"kind": "function"`, 1), "must be api, auth or storage"},
 		{"bad time", strings.Replace(doc, `"createdAt": "2023-11-14T22:13:20.123Z"`, `"createdAt": "yesterday"`, 1), "not an RFC 3339 time"},
 		{"unknown action", strings.Replace(doc, `"action": "CreateBackend"`, `"action": "Launch"`, 1), "not an operation that runs as a job"},
+		{"unknown status", strings.Replace(doc, `"status": "FAILED"`, `"status": "CANCELLED"`, 1), `"CANCELLED" is not a job status`},
 		{"removed app with environments", strings.Replace(doc, `"appId": "d1abc",`, `"appId": "d1abc", "removed": true,`, 1), "a removed app has only jobs"},
 	}
 	for _, tc := range tests {

@@ -63,8 +63,8 @@ func seedJobs(b *testing.B, store *sqlite.DB, n int) []string {
 	return ids
 }
 
-// BenchmarkStore reads one job by key (GetBackendJob's read) and one page of 25 jobs filtered
-// by status below a random position (ListBackendJobs with a NextToken), each in its own
+// BenchmarkStore reads one job by key (GetBackendJob's read) and one page of 25 jobs, of
+// every status or filtered by one, below a random position (ListBackendJobs with a NextToken), each in its own
 // read transaction, with 1,000 and 100,000 jobs stored.
 func BenchmarkStore(b *testing.B) {
 	ctx := context.Background()
@@ -91,7 +91,7 @@ func BenchmarkStore(b *testing.B) {
 					}
 				}
 			})
-			for _, status := range []string{amplify.StatusCompleted, amplify.StatusFailed} {
+			for _, status := range []string{"", amplify.StatusCompleted, amplify.StatusFailed} {
 				b.Run("ListJobs/status="+status, func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {

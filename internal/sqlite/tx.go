@@ -495,10 +495,24 @@ func (t *txn) PendingJob(key amplify.EnvKey) (*amplify.Job, error) {
 	return job, err
 }
 
-// ListJobs merges two index range scans, the environment's jobs and the app-wide ones, each
-// already in seq order, so a page costs the same however many jobs are stored.
+// ListJobs reads a page from jobs_by_env_status alone: one range per environment (the one
+// asked for and the app-wide jobs, env ”) and status (the one filtered on, or each of the
+// three), each a seek already in seq order, merged by seq. The ranges read only the index
+// (seq is in it); the page's rows are read by rowid at the end. A page thus costs the same
+// however many jobs are stored; TestListJobsPlans holds every form of the query to that.
+//
+// A listing of every status relies on jobs having one of the three statuses, which every
+// writer ensures (the API, the runner, and snapshot import refuse any other).
 func (t *txn) ListJobs(q amplify.JobQuery) ([]amplify.Job, error) {
-	where := `account = ? AND region = ? AND app_id = ? AND env = ?`
+	query, args := listJobsQuery(q)
+	return t.selectJobs(query, args...)
+}
+
+// jobStatuses are the statuses a page of every status merges.
+var jobStatuses = amplify.JobStatuses()
+
+func listJobsQuery(q amplify.JobQuery) (string, []any) {
+	where := `account = ? AND region = ? AND app_id = ? AND env = ? AND status = ?`
 	var filters []any
 	if q.Before > 0 {
 		where += ` AND seq < ?`
@@ -512,20 +526,34 @@ func (t *txn) ListJobs(q amplify.JobQuery) ([]amplify.Job, error) {
 		where += ` AND operation = ?`
 		filters = append(filters, q.Operation)
 	}
-	if q.Status != "" {
-		where += ` AND status = ?`
-		filters = append(filters, q.Status)
-	}
-	part := `SELECT * FROM (SELECT ` + jobColumns + ` FROM jobs WHERE ` + where + ` ORDER BY seq DESC LIMIT ?)`
-	query := part
-	args := []any{q.Account, q.Region, q.AppID, ""}
-	args = append(append(args, filters...), q.Limit)
+	part := `SELECT seq FROM (SELECT seq FROM jobs WHERE ` + where + ` ORDER BY seq DESC LIMIT ?)`
+	envs := []string{""}
 	if q.Env != "" {
-		query = part + ` UNION ALL ` + part + ` ORDER BY seq DESC LIMIT ?`
-		args = append(args, q.Account, q.Region, q.AppID, q.Env)
-		args = append(append(args, filters...), q.Limit, q.Limit)
+		envs = append(envs, q.Env)
 	}
-	return t.selectJobs(query, args...)
+	statuses := jobStatuses
+	if q.Status != "" {
+		statuses = []string{q.Status}
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + jobColumns + ` FROM jobs WHERE seq IN (`)
+	args := make([]any, 0, len(envs)*len(statuses)*(6+len(filters))+1)
+	for _, env := range envs {
+		for _, status := range statuses {
+			if len(args) > 0 {
+				b.WriteString(` UNION ALL `)
+			}
+			b.WriteString(part)
+			args = append(args, q.Account, q.Region, q.AppID, env, status)
+			args = append(append(args, filters...), q.Limit)
+		}
+	}
+	if len(envs)*len(statuses) > 1 {
+		b.WriteString(` ORDER BY seq DESC LIMIT ?`)
+		args = append(args, q.Limit)
+	}
+	b.WriteString(`) ORDER BY seq DESC`)
+	return b.String(), args
 }
 
 func (t *txn) Config(key amplify.AppKey) (*amplify.AppConfig, error) {
@@ -686,7 +714,7 @@ func (t *txn) Scopes() ([]amplify.Scope, error) {
 }
 
 // RecentJobs walks the jobs' rowid (seq) down from the newest; the unary + keeps SQLite from
-// choosing jobs_by_env, which would read and sort every job of the scope.
+// choosing jobs_by_env_status, which would read and sort every job of the scope.
 func (t *txn) RecentJobs(scope amplify.Scope, limit int) ([]amplify.Job, error) {
 	return t.selectJobs(`SELECT `+jobColumns+` FROM jobs WHERE +account = ? AND +region = ? ORDER BY seq DESC LIMIT ?`,
 		scope.Account, scope.Region, limit)

@@ -240,7 +240,7 @@ func testListJobs(t *testing.T, s amplify.Store) {
 		failed = amplify.StatusFailed
 	)
 	all := []*amplify.Job{
-		mk(dev, "d1", create, done),
+		mk(dev, "d1", create, amplify.StatusInProgress), // every status is among the listed
 		mk(envKey(scope1, "app1", "prod"), "p1", create, done),
 		mk(envKey(scope1, "app1", ""), "a1", remove, failed),
 		mk(dev, "d2", auth, failed),
