@@ -496,10 +496,11 @@ func (t *txn) PendingJob(key amplify.EnvKey) (*amplify.Job, error) {
 }
 
 // ListJobs reads a page from jobs_by_env_status alone: one range per environment (the one
-// asked for and the app-wide jobs, env ”) and status (the one filtered on, or each of the
-// three), each a seek already in seq order, merged by seq. The ranges read only the index
-// (seq is in it); the page's rows are read by rowid at the end. A page thus costs the same
-// however many jobs are stored; TestListJobsPlans holds every form of the query to that.
+// asked for, and the app's own jobs, whose env is empty) and status (the one filtered on, or
+// each of the three), each a seek already in seq order, merged by seq. The ranges read only
+// the index (seq is in it); the page's rows are read by rowid at the end. A page thus costs
+// the same however many jobs are stored; TestListJobsPlans holds every form of the query to
+// that.
 //
 // A listing of every status relies on jobs having one of the three statuses, which every
 // writer ensures (the API, the runner, and snapshot import refuse any other).

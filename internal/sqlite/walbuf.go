@@ -24,11 +24,18 @@ import (
 // frames thus reach the file before its xSync, in the order SQLite wrote them, so
 // durability and what readers see are as without the buffer.
 //
-// Only the writer's connection opens the database through this VFS; readers and the
-// migrations use the default one.
+// Only the writer's connection (and the migrations', which share its settings) opens the
+// database through this VFS; readers use the default one.
+//
+// It relies on how modernc.org/sqlite (pinned in go.mod) lays out SQLite's structures and
+// represents C function pointers, as that module's own vfs package does. The tests of this
+// file (a commit reaches the file in few writes; a copy of the files taken once Updates
+// returned opens whole with SQLite's own VFS), the store suite and the end-to-end kill -9
+// tests hold it to that at every upgrade.
 const walBufVFS = "amplifybackendd-walbuf"
 
-// walBufMax bounds a buffer: a commit larger than this is written in pieces of this size.
+// walBufMax bounds a buffer: a commit larger than this goes to the file every walBufMax
+// bytes rather than all at its end.
 const walBufMax = 4 << 20
 
 // walFrameHeaderSize is the size of a WAL frame's header; its bytes 4 to 8 hold, for the
