@@ -132,15 +132,16 @@ func open(ctx context.Context, base string, lock *os.File) (*DB, error) {
 	// inserts land on random pages of jobs_by_id) wrote no faster in alternating 20 s runs
 	// (6,476 and 6,629/s at 2 MiB, 6,749 and 5,360/s at 32 MiB), while SQLite's caches share
 	// one budget: the readers grew into it, and the server peaked 27 MB higher under reads.
-	writeDSN := dsn("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))
+	writeParams := []string{"_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages)}
 	if !strings.Contains(base, "vfs=") {
 		// The writer's WAL writes leave in one pwrite per commit (walbuf.go).
 		if err := registerWALBufVFS(); err != nil {
 			db.Close()
 			return nil, err
 		}
-		writeDSN = dsn("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages), "vfs", walBufVFS)
+		writeParams = append(writeParams, "vfs", walBufVFS)
 	}
+	writeDSN := dsn(writeParams...)
 	// The migrations run through database/sql (Migrate is shared with bench/sqlitebase),
 	// on a pool of one connection closed once the writer's own connection is open; the
 	// writer's connection is never closed while the DB is open: an in-memory database
